@@ -1,0 +1,13 @@
+"""digest: a static site generator for curated digests of articles, people and topics.
+
+The library's entry points are :func:`build` and :func:`check`; the `digest`
+command and the preview server are thin shells over them.
+"""
+
+__version__ = "0.1.0"
+
+from digest.build import build, check
+from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError
+
+__all__ = ["BuildOptions", "BuildResult", "DigestError", "Problem", "UsageError",
+           "__version__", "build", "check"]

@@ -1,0 +1,155 @@
+"""The `digest` command: parses arguments, calls the library, prints results.
+
+Exit status: 0 when all went well, 1 for problems in the site, 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from digest import __version__
+from digest.build import build, check, output_dir_of
+from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError
+from digest.scaffold import create_site, new_article
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _echo_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def _fail(exc: DigestError, output: str | None) -> None:
+    _echo_problems(exc.problems)
+    errors = [p for p in exc.problems if p.severity == "error"]
+    files = {p.path for p in errors if p.path}
+    noun = "problem" if len(errors) == 1 else "problems"
+    where = f" in {len(files)} file{'s' if len(files) != 1 else ''}" if files else ""
+    tail = f" Nothing was written; {output} is unchanged." if output else ""
+    click.echo(f"digest: {len(errors)} {noun}{where}.{tail}", err=True)
+    sys.exit(1)
+
+
+def _run(action: Callable[[], BuildResult], output: str | None) -> BuildResult:
+    try:
+        return action()
+    except DigestError as exc:
+        _fail(exc, output)
+    except UsageError as exc:
+        click.echo(f"digest: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("digest: interrupted", err=True)
+        sys.exit(130)
+    raise AssertionError("unreachable")
+
+
+def _site_options(command: F) -> F:
+    for decorator in reversed([
+        click.argument("site", default=".", type=click.Path(file_okay=False, path_type=Path)),
+        click.option("--drafts", is_flag=True, help="Include articles with `draft: true`."),
+        click.option("--future", is_flag=True, help="Include articles dated in the future."),
+        click.option("--base-url", metavar="URL", help="Override `base_url` of digest.yaml."),
+        click.option("--strict", is_flag=True, help="Treat warnings as errors."),
+    ]):
+        command = decorator(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="digest")
+def main() -> None:
+    """digest: build a static site from a curated digest of articles, people and topics."""
+
+
+@main.command("build")
+@_site_options
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output folder (default: SITE/output).")
+@click.option("--clean", is_flag=True, help="Rewrite every file of the output, as if it were empty.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print the time each stage took.")
+def build_command(site: Path, drafts: bool, future: bool, base_url: str | None, strict: bool,
+                  output: Path | None, clean: bool, quiet: bool, verbose: bool) -> None:
+    """Build the site in SITE (default: this folder) into its output folder."""
+    options = BuildOptions(output_dir=str(output) if output else None, drafts=drafts, future=future,
+                           base_url=base_url, strict=strict, clean=clean)
+    shown = _shown(output_dir_of(site, options))
+    result = _run(lambda: build(site, options), shown + "/")
+    _echo_problems(result.warnings)
+    if not quiet:
+        click.echo(f"{result.articles} articles, {result.people} people, {result.topics} topics: "
+                   f"{result.written} files written, {result.unchanged} unchanged, {result.removed} removed "
+                   f"in {result.seconds:.2f} s -> {shown}/")
+        if verbose:
+            click.echo("  " + ", ".join(f"{stage} {seconds:.3f} s" for stage, seconds in result.timings.items()))
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+@main.command("check")
+@_site_options
+def check_command(site: Path, drafts: bool, future: bool, base_url: str | None, strict: bool) -> None:
+    """Check content, configuration and templates without writing anything."""
+    options = BuildOptions(drafts=drafts, future=future, base_url=base_url, strict=strict)
+    result = _run(lambda: check(site, options), None)
+    _echo_problems(result.warnings)
+    click.echo(f"{result.articles} articles, {result.people} people, {result.topics} topics: "
+               f"{result.pages} pages checked, no problems in {result.seconds:.2f} s")
+
+
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="My Digest", show_default=True, help="The site's title.")
+def init_command(directory: Path, title: str) -> None:
+    """Create a new site in DIRECTORY, with one example article."""
+    try:
+        created = create_site(directory, title, datetime.datetime.now(datetime.timezone.utc))
+    except UsageError as exc:
+        click.echo(f"digest: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"Created a site in {directory}/ ({len(created)} files). Next:")
+    click.echo(f"  cd {directory}\n  digest new \"A headline\" --people \"A Person\" --topics \"A topic\"\n"
+               f"  digest build")
+
+
+@main.command("new")
+@click.argument("title")
+@click.option("--people", default="", help="Comma-separated names: \"Vladimir Putin, Benjamin Netanyahu\".")
+@click.option("--topics", default="", help="Comma-separated topics.")
+@click.option("--source", default=None, help="The original publication.")
+@click.option("--source-url", default=None, help="Link to the original.")
+@click.option("--draft", is_flag=True, help="Mark the article as a draft.")
+@click.option("--site", "site_dir", default=".", type=click.Path(file_okay=False, path_type=Path),
+              help="The site folder (default: this folder).")
+def new_command(title: str, people: str, topics: str, source: str | None, source_url: str | None,
+                draft: bool, site_dir: Path) -> None:
+    """Create a new article in content/, dated now."""
+    try:
+        path = new_article(site_dir, title=title, people=_split(people), topics=_split(topics),
+                           source=source, source_url=source_url, draft=draft,
+                           now=datetime.datetime.now(datetime.timezone.utc))
+    except UsageError as exc:
+        click.echo(f"digest: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"Created {path}")
+
+
+def _split(names: str) -> list[str]:
+    return [n.strip() for n in names.split(",") if n.strip()]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Markdown bodies → HTML, with heading ids, a table of contents and a plain-text summary.
+
+CommonMark plus tables, footnotes and strikethrough (markdown-it-py), fenced
+code coloured by Pygments into CSS classes. Raw HTML is escaped unless the
+site sets `markdown: {unsafe_html: true}`.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from pygments import highlight as pygments_highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from digest.model import MarkdownOptions, TocEntry
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+# Ids the theme or the footnotes use; a heading that would take one gets a prefix.
+_RESERVED_ID = re.compile(r"d-.*|fn\d+|fnref\d+(?::\d+)?|top")
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMarkdown:
+    """A body rendered: HTML, headings, first paragraph as text, word count."""
+
+    html: str
+    toc: tuple[TocEntry, ...]
+    first_paragraph: str
+    words: int
+    bad_links: tuple[str, ...]  # relative image paths that leave content/
+
+
+def heading_id(text: str) -> str:
+    """The id of a heading: lowercase words joined by hyphens, clear of the theme's ids.
+
+    >>> heading_id("What comes next?")
+    'what-comes-next'
+    >>> heading_id("Top")
+    'h-top'
+    """
+    slug = re.sub(r"[^\w\s-]", "", text.strip().lower())
+    slug = re.sub(r"[\s-]+", "-", slug).strip("-") or "section"
+    return "h-" + slug if _RESERVED_ID.fullmatch(slug) else slug
+
+
+@functools.lru_cache(maxsize=64)
+def _lexer(language: str) -> Lexer | None:
+    try:
+        return get_lexer_by_name(language)
+    except ClassNotFound:
+        return None
+
+
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+def _highlight(code: str, language: str, _attrs: Any) -> str:
+    lexer = _lexer(language.lower()) if language else None
+    if lexer is None:
+        return ""  # markdown-it escapes the code and wraps it itself
+    body = pygments_highlight(code, lexer, _FORMATTER)
+    return f'<pre class="highlight"><code class="language-{html.escape(language)}">{body}</code></pre>\n'
+
+
+@functools.lru_cache(maxsize=8)
+def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
+    """The parser for one set of options (made once, then shared)."""
+    md = MarkdownIt("commonmark", {"html": options.unsafe_html,
+                                   "highlight": _highlight if options.highlight else None})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    low, high = options.toc_levels
+    md.use(anchors_plugin, min_level=low, max_level=high, slug_func=heading_id)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    if src and not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|/|#", src):
+        resolved = resolve_relative(env.get("dir", ""), src)
+        if resolved is None:
+            env.setdefault("bad_links", []).append(src)
+        else:
+            token.attrSet("src", env.get("url_for", lambda u: u)(resolved))
+    token.attrSet("loading", "lazy")
+    return str(self.image(tokens, idx, options, env))
+
+
+def resolve_relative(directory: str, target: str) -> str | None:
+    """The site URL of a file named relative to a folder of `content/`; None if it leaves it.
+
+    >>> resolve_relative("2015", "photos/putin.jpg")
+    '/2015/photos/putin.jpg'
+    >>> resolve_relative("2015", "../../etc/passwd") is None
+    True
+    """
+    path = posixpath.normpath(posixpath.join(directory, target.split("?")[0].split("#")[0]))
+    if path.startswith("..") or path.startswith("/") or path == ".":
+        return None
+    return "/" + path
+
+
+def _plain(children: list[Token] | None) -> str:
+    parts: list[str] = []
+    for child in children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_plain(child.children))
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def render_markdown(text: str, options: MarkdownOptions, directory: str = "",
+                    url_for: Any = None) -> RenderedMarkdown:
+    """Render a body. `directory` (relative to `content/`) anchors relative image paths."""
+    md = markdown_parser(options)
+    env: dict[str, Any] = {"dir": directory}
+    if url_for is not None:
+        env["url_for"] = url_for
+    tokens = md.parse(text, env)
+    toc: list[TocEntry] = []
+    first = ""
+    words = 0
+    low, high = options.toc_levels
+    in_footnotes = False
+    for i, token in enumerate(tokens):
+        if token.type == "footnote_block_open":
+            in_footnotes = True
+        elif token.type == "footnote_block_close":
+            in_footnotes = False
+        if token.type == "inline" and not in_footnotes:
+            words += len(_WORD.findall(_plain(token.children)))
+            previous = tokens[i - 1]
+            if previous.type == "heading_open":
+                level = int(previous.tag[1])
+                if low <= level <= high:
+                    toc.append(TocEntry(level=level, id=str(previous.attrGet("id")),
+                                        title=_plain(token.children)))
+            elif previous.type == "paragraph_open" and not first and previous.level == 0:
+                first = _plain(token.children)
+    body = md.renderer.render(tokens, md.options, env)
+    return RenderedMarkdown(html=body, toc=tuple(toc), first_paragraph=first, words=words,
+                            bad_links=tuple(env.get("bad_links", ())))

@@ -1,0 +1,157 @@
+"""Stage 7, write: page bytes and static files → the output folder.
+
+Files are first written to a staging folder inside the output; only when every
+page has rendered are they moved into place, so a failed build leaves the
+previous output whole. A file whose bytes did not change is not rewritten
+(its modification time stays), and files no page produces any more are removed.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+from pathlib import Path
+
+from digest.model import UsageError
+
+MARKER = ".digest-output"
+STAGING = ".digest-staging"
+_MARKER_TEXT = b"This folder is written by `digest build`: files in it are replaced and removed.\n"
+
+
+def check_output_dir(output_dir: Path, site_dir: Path) -> None:
+    """Refuse an output folder that would overwrite the site or anything not made by digest."""
+    out = output_dir.resolve()
+    site = site_dir.resolve()
+    if out == Path(out.anchor):
+        raise UsageError(f"--output {output_dir}: refusing to write into the root folder /")
+    if out == site or out in site.parents:
+        raise UsageError(f"--output {output_dir}: refusing to write over the site folder itself; "
+                         "choose a folder inside it, such as output/")
+    for name in ("content", "static", "templates", "themes", ".git"):
+        guarded = site / name
+        if out == guarded or guarded in out.parents:
+            raise UsageError(f"--output {output_dir}: refusing to write into the site's {name}/ folder; "
+                             "choose another folder, such as output/")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--output {output_dir}: is a file, not a folder")
+    if out.is_dir() and not (out / MARKER).exists():
+        if any(not entry.name.startswith(".") for entry in out.iterdir()):
+            raise UsageError(f"--output {output_dir}: the folder holds files that digest did not write; "
+                             "empty it, or choose a new folder")
+
+
+def safe_join(root: Path, relative: str) -> Path:
+    """`root / relative`, refusing any path that would leave `root`.
+
+    >>> safe_join(Path("/out"), "a/b.html").as_posix()
+    '/out/a/b.html'
+    >>> safe_join(Path("/out"), "../etc/passwd")
+    Traceback (most recent call last):
+    ...
+    ValueError: '../etc/passwd' is outside the output folder
+    """
+    normal = posixpath.normpath(relative)
+    if (normal.startswith(("/", "../")) or normal in ("..", ".") or "\\" in relative or ":" in normal.split("/")[0]
+            or "\x00" in relative):
+        raise ValueError(f"{relative!r} is outside the output folder")
+    return root / normal
+
+
+class OutputWriter:
+    """Stages a build's files, then moves the changed ones into the output folder."""
+
+    def __init__(self, output_dir: Path, clean: bool = False) -> None:
+        self.root = output_dir
+        self.staging = output_dir / STAGING
+        self.clean = clean
+        self.produced: set[str] = set()
+        self.staged: list[str] = []
+        self.unchanged = 0
+        self.removed = 0
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+
+    def add(self, output_path: str, data: bytes) -> None:
+        """Stage one file's bytes, unless the output already holds exactly these bytes."""
+        target = safe_join(self.root, output_path)
+        self.produced.add(output_path)
+        if not self.clean and _same_bytes(target, data):
+            self.unchanged += 1
+            return
+        staged = safe_join(self.staging, output_path)
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        with open(staged, "wb") as handle:
+            handle.write(data)
+        self.staged.append(output_path)
+
+    def add_file(self, output_path: str, source: str) -> None:
+        """Stage a copy of a static file, unless the output already holds the same bytes."""
+        target = safe_join(self.root, output_path)
+        self.produced.add(output_path)
+        if not self.clean and _same_file(target, source):
+            self.unchanged += 1
+            return
+        staged = safe_join(self.staging, output_path)
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, staged)
+        self.staged.append(output_path)
+
+    def abort(self) -> None:
+        """Forget everything staged; the output stays as it was."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def commit(self) -> None:
+        """Move the staged files into place and remove the files no page produces any more."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        marker = self.root / MARKER
+        if not marker.exists():
+            marker.write_bytes(_MARKER_TEXT)
+        for output_path in self.staged:
+            target = self.root / output_path
+            if target.is_dir():
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging / output_path, target)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self._remove_stale()
+
+    def _remove_stale(self) -> None:
+        for folder, dirs, files in os.walk(self.root, topdown=False):
+            rel = Path(folder).relative_to(self.root).as_posix()
+            top = rel == "."
+            if not top and rel.startswith("."):
+                continue  # the staging folder, and a deploy's own folders (.git)
+            for name in files:
+                path = name if top else f"{rel}/{name}"
+                if top and name.startswith("."):
+                    continue  # the marker, and a deploy's own files (.git, .nojekyll)
+                if path not in self.produced:
+                    os.remove(os.path.join(folder, name))
+                    self.removed += 1
+            if not top and not os.listdir(folder):
+                os.rmdir(folder)
+
+    @property
+    def written(self) -> int:
+        """How many files were new or changed."""
+        return len(self.staged)
+
+
+def _same_bytes(target: Path, data: bytes) -> bool:
+    try:
+        if target.stat().st_size != len(data):
+            return False
+        return target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _same_file(target: Path, source: str) -> bool:
+    try:
+        if target.stat().st_size != os.stat(source).st_size:
+            return False
+        return target.read_bytes() == Path(source).read_bytes()
+    except OSError:
+        return False

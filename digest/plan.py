@@ -1,0 +1,163 @@
+"""Stage 5, plan: a `Site` → the `Page`s of the output, one per file.
+
+Each page names its URL, its output path, its template and the context the
+template gets. Sitemap and robots.txt are made here too, since they list the
+pages. The URL layout is the one in DESIGN.md; the article pattern comes from
+`permalinks.article`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Sequence
+from types import MappingProxyType
+from xml.sax.saxutils import escape
+
+from digest.model import Article, Page, Paginator, Problem, Site, Taxonomy, Term
+
+SITEMAP_LIMIT = 50_000
+TOP_TERMS = 12
+
+
+def output_path(url: str) -> str:
+    """Where a site-relative URL is written, relative to the output folder.
+
+    >>> output_path("/people/vladimir-putin/"), output_path("/feed.xml")
+    ('people/vladimir-putin/index.html', 'feed.xml')
+    """
+    path = url.lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def paginate(articles: Sequence[Article], per_page: int, first_url: str) -> list[Paginator]:
+    """A list split into pages: `first_url`, then `first_url + "page/2/"` and so on."""
+    count = max(1, -(-len(articles) // per_page))
+    urls = tuple(first_url if n == 1 else f"{first_url}page/{n}/" for n in range(1, count + 1))
+    return [Paginator(number=n, count=count, items=tuple(articles[(n - 1) * per_page: n * per_page]),
+                      urls=urls, total=len(articles)) for n in range(1, count + 1)]
+
+
+def by_count(terms: Sequence[Term]) -> tuple[Term, ...]:
+    """Terms with the most articles first, then by name."""
+    return tuple(sorted(terms, key=lambda t: (-t.count, t.name.casefold(), t.slug)))
+
+
+def _page(url: str, template: str, lastmod: datetime.datetime | None = None, sitemap: bool = True,
+          **context: object) -> Page:
+    return Page(url=url, output_path=output_path(url), template=template,
+                context=MappingProxyType(context), lastmod=lastmod, sitemap=sitemap)
+
+
+def _newest(articles: Sequence[Article]) -> datetime.datetime | None:
+    return max(((a.updated or a.date) for a in articles), default=None)
+
+
+def plan_pages(site: Site) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    config = site.config
+    pages: list[Page] = []
+    top = {"people": by_count(site.people)[:TOP_TERMS], "topics": by_count(site.topics)[:TOP_TERMS]}
+    for paginator in paginate(site.articles, config.per_page, "/"):
+        pages.append(_page(paginator.urls[paginator.number - 1], "index.html",
+                           _newest(paginator.items), kind="home", paginator=paginator,
+                           title=config.title if paginator.number == 1 else
+                           f"{config.title}, page {paginator.number}",
+                           description=config.description, feed_url="/feed.xml",
+                           top_people=top["people"], top_topics=top["topics"]))
+    for article in site.articles:
+        pages.append(_page(article.url, "article.html", article.updated or article.date, kind="article",
+                           article=article, links=site.links[article.path], title=article.title,
+                           description=article.summary, feed_url="/feed.xml"))
+    for taxonomy in ("people", "topics"):
+        pages.extend(_taxonomy_pages(site, taxonomy))
+    pages.append(_page("/archive/", "archive.html", _newest(site.articles[:1]), kind="archive",
+                       title="Archive", description=f"Every article of {config.title}, by month.",
+                       years=site.years, months=site.months, feed_url="/feed.xml"))
+    for period in (*site.years, *site.months):
+        label = f"{period.year:04d}" if period.month is None else \
+            datetime.date(period.year, period.month, 1).strftime("%B %Y")
+        pages.append(_page(period.url, "period.html", _newest(period.articles[:1]), kind="period",
+                           period=period, title=f"Articles of {label}", label=label,
+                           description=f"{len(period.articles)} articles of {label}.", feed_url="/feed.xml"))
+    pages.append(_page("/404.html", "404.html", sitemap=False, kind="404", title="Page not found",
+                       description="", feed_url="/feed.xml"))
+    pages.extend(_feeds(site))
+    pages.append(Page(url="/sitemap.xml", output_path="sitemap.xml", template=None, sitemap=False,
+                      body=b""))  # placeholder replaced below, once every page is known
+    pages[-1:] = _sitemaps(site, pages)
+    pages.append(Page(url="/robots.txt", output_path="robots.txt", template=None, sitemap=False,
+                      body=f"User-agent: *\nAllow: /\n\nSitemap: {config.abs_url('/sitemap.xml')}\n".encode()))
+    return pages
+
+
+def _taxonomy_pages(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
+    config = site.config
+    terms = site.taxonomy(taxonomy)
+    noun = "People" if taxonomy == "people" else "Topics"
+    yield _page(f"/{taxonomy}/", "terms.html", _newest(site.articles[:1]), kind="terms", taxonomy=taxonomy,
+                terms=by_count(terms), title=noun, feed_url="/feed.xml",
+                description=f"{len(terms)} {noun.lower()} in {config.title}, by number of articles.")
+    for term in terms:
+        first = f"/{taxonomy}/{term.slug}/"
+        for paginator in paginate(term.articles, config.per_page, first):
+            title = term.name if paginator.number == 1 else f"{term.name}, page {paginator.number}"
+            description = term.role or f"{term.count} articles about {term.name} in {config.title}."
+            yield _page(paginator.urls[paginator.number - 1], "term.html", _newest(paginator.items[:1]),
+                        kind="term", taxonomy=taxonomy, term=term, paginator=paginator, title=title,
+                        description=description, feed_url=f"{first}feed.xml")
+
+
+def _feeds(site: Site) -> Iterator[Page]:
+    config = site.config
+    size = config.feed_size
+    yield _page("/feed.xml", "atom.xml", sitemap=False, kind="feed", title=config.title,
+                alternate_url="/", articles=site.articles[:size], full_content=True,
+                updated=_newest(site.articles[:size]))
+    for taxonomy in ("people", "topics"):
+        for term in site.taxonomy(taxonomy):  # type: ignore[arg-type]
+            first = f"/{taxonomy}/{term.slug}/"
+            yield _page(f"{first}feed.xml", "atom.xml", sitemap=False, kind="feed",
+                        title=f"{term.name} — {config.title}", alternate_url=first,
+                        articles=term.articles[:size], full_content=False,
+                        updated=_newest(term.articles[:size]))
+
+
+def _sitemaps(site: Site, pages: list[Page]) -> list[Page]:
+    config = site.config
+    entries = [(config.abs_url(p.url), p.lastmod) for p in pages if p.sitemap]
+    chunks = [entries[i: i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [[]]
+    if len(chunks) == 1:
+        return [Page(url="/sitemap.xml", output_path="sitemap.xml", template=None, sitemap=False,
+                     body=_urlset(chunks[0]))]
+    result = [Page(url=f"/sitemap-{n}.xml", output_path=f"sitemap-{n}.xml", template=None, sitemap=False,
+                   body=_urlset(chunk)) for n, chunk in enumerate(chunks, start=1)]
+    index = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    index += [f"<sitemap><loc>{escape(config.abs_url(p.url))}</loc></sitemap>" for p in result]
+    index.append("</sitemapindex>\n")
+    result.append(Page(url="/sitemap.xml", output_path="sitemap.xml", template=None, sitemap=False,
+                       body="\n".join(index).encode()))
+    return result
+
+
+def _urlset(entries: list[tuple[str, datetime.datetime | None]]) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for loc, lastmod in entries:
+        modified = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
+        lines.append(f"<url><loc>{escape(loc)}</loc>{modified}</url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode()
+
+
+def check_page_urls(pages: list[Page], site: Site, problems: list[Problem]) -> None:
+    """Report an article whose URL is also one of the site's own pages (`/people/`, `/2015/`...)."""
+    owners = {a.url: a.path for a in site.articles}
+    seen: dict[str, Page] = {}
+    for page in pages:
+        first = seen.setdefault(page.output_path, page)
+        kinds = {first.context.get("kind"), page.context.get("kind")}
+        if first is not page and "article" in kinds and kinds != {"article"}:
+            problems.append(Problem(path=owners[page.url], line=None,
+                                    message=f"its URL {page.url} is also a page of the site",
+                                    hint="Give it another `slug:` or change `permalinks.article`."))

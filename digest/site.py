@@ -1,0 +1,100 @@
+"""Stage 4b, model: articles and terms → a linked-up `Site`.
+
+Sorts the published articles, joins people and topics, finds related
+articles, previous and next, and the archive's years and months. Two articles
+that would share a URL are an error naming both files.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from digest.model import Article, ArticleLinks, Period, Problem, Site, SiteConfig, TermPage, TermRef
+from digest.taxonomy import build_terms
+
+# How many of a term's articles, on either side of an article in time, count as candidates
+# for its related articles: keeps the work linear when a topic has thousands of articles.
+RELATED_WINDOW = 25
+
+
+def sort_articles(articles: Iterable[Article]) -> tuple[Article, ...]:
+    """Newest first; articles of the same moment by path, so the order never changes."""
+    ordered = sorted(articles, key=lambda a: a.path)
+    ordered.sort(key=lambda a: a.date, reverse=True)
+    return tuple(ordered)
+
+
+def check_urls(articles: Iterable[Article], problems: list[Problem]) -> None:
+    """Report every pair of articles that would be written to the same URL."""
+    taken: dict[str, str] = {}
+    for article in sorted(articles, key=lambda a: a.path):
+        other = taken.setdefault(article.url, article.path)
+        if other != article.path:
+            problems.append(Problem(
+                path=article.path, line=None,
+                message=f"its URL {article.url} is taken by {other}",
+                hint="Give one of the two files a different `slug:`."))
+
+
+def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iterable[TermPage],
+               problems: list[Problem]) -> Site:
+    """Link the published articles and term pages into a `Site`."""
+    ordered = sort_articles(articles)
+    check_urls(ordered, problems)
+    pages = list(term_pages)
+    people = build_terms("people", ordered, [p for p in pages if p.taxonomy == "people"], problems)
+    topics = build_terms("topics", ordered, [p for p in pages if p.taxonomy == "topics"], problems)
+    related = _related(ordered, people.by_article, topics.by_article, config.related)
+    links = {}
+    for index, article in enumerate(ordered):
+        links[article.path] = ArticleLinks(
+            people=people.by_article[article.path], topics=topics.by_article[article.path],
+            related=related[article.path],
+            previous=ordered[index + 1] if index + 1 < len(ordered) else None,
+            next=ordered[index - 1] if index > 0 else None,
+        )
+    years: dict[int, list[Article]] = defaultdict(list)
+    months: dict[tuple[int, int], list[Article]] = defaultdict(list)
+    zone = ZoneInfo(config.timezone)
+    for article in ordered:
+        local = article.date.astimezone(zone)
+        years[local.year].append(article)
+        months[(local.year, local.month)].append(article)
+    return Site(
+        config=config, articles=ordered, links=MappingProxyType(links),
+        people=people.terms, topics=topics.terms,
+        years=tuple(Period(year=y, month=None, articles=tuple(a)) for y, a in sorted(years.items(), reverse=True)),
+        months=tuple(Period(year=y, month=m, articles=tuple(a))
+                     for (y, m), a in sorted(months.items(), reverse=True)),
+    )
+
+
+def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, ...]],
+             topics: Mapping[str, tuple[TermRef, ...]], limit: int) -> dict[str, tuple[Article, ...]]:
+    """Up to `limit` articles for each, ranked by shared people and topics, then nearness in time."""
+    terms_of: dict[str, frozenset[tuple[str, str]]] = {}
+    members: dict[tuple[str, str], list[int]] = defaultdict(list)  # term -> article indexes, newest first
+    for index, article in enumerate(ordered):
+        keys = frozenset([("p", r.slug) for r in people[article.path]]
+                         + [("t", r.slug) for r in topics[article.path]])
+        terms_of[article.path] = keys
+        for key in keys:
+            members[key].append(index)
+    position: dict[tuple[str, str], dict[int, int]] = {
+        key: {article: pos for pos, article in enumerate(indexes)} for key, indexes in members.items()}
+    result: dict[str, tuple[Article, ...]] = {}
+    for index, article in enumerate(ordered):
+        keys = terms_of[article.path]
+        candidates: set[int] = set()
+        for key in keys:
+            indexes = members[key]
+            pos = position[key][index]
+            candidates.update(indexes[max(0, pos - RELATED_WINDOW): pos + RELATED_WINDOW + 1])
+        candidates.discard(index)
+        scored = Counter({other: len(keys & terms_of[ordered[other].path]) for other in candidates})
+        best = sorted(scored, key=lambda other: (-scored[other], abs(other - index), other))[:limit]
+        result[article.path] = tuple(ordered[other] for other in best)
+    return result

@@ -1,0 +1,148 @@
+"""The theme: where templates and theme files are found, and the Jinja environment.
+
+Lookup order for a template name: the site's `templates/`, then the site's
+`themes/NAME/templates/`, then the built-in default theme. So a site overrides
+one template without copying the theme.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from digest.model import Problem, SiteConfig
+
+
+def builtin_theme_dir() -> Path:
+    """The default theme: inside the installed package, else beside it in a source checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "themes" / "default"
+    return packaged if packaged.is_dir() else here.parent / "themes" / "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """The folders a site's templates and theme files come from, first match wins."""
+
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]  # copied in this order, later ones overriding earlier ones
+
+
+def resolve_theme(site_dir: Path, config: SiteConfig, problems: list[Problem]) -> Theme:
+    """The lookup chain for this site, or a problem if its theme does not exist."""
+    builtin = builtin_theme_dir()
+    templates = [site_dir / "templates"]
+    static = [builtin / "static"]
+    if config.theme != "default":
+        own = site_dir / "themes" / config.theme
+        if not own.is_dir():
+            known = sorted(p.name for p in (site_dir / "themes").glob("*") if p.is_dir())
+            problems.append(Problem(
+                path="digest.yaml", line=None, message=f"the theme `{config.theme}` does not exist",
+                hint=f"Create themes/{config.theme}/templates/ in the site, or remove the `theme:` line "
+                     f"to use the default theme." + (f" Themes here: {', '.join(known)}." if known else "")))
+        templates.append(own / "templates")
+        static.append(own / "static")
+    elif (site_dir / "themes" / "default").is_dir():
+        templates.append(site_dir / "themes" / "default" / "templates")
+        static.append(site_dir / "themes" / "default" / "static")
+    templates.append(builtin / "templates")
+    static.append(site_dir / "static")
+    return Theme(template_dirs=tuple(p for p in templates if p.is_dir()),
+                 static_dirs=tuple(p for p in static if p.is_dir()))
+
+
+def format_date(value: datetime.datetime | datetime.date | None, style: str = "long") -> str:
+    """A date for readers: "30 November 2015" (long), "30 Nov 2015" (short), ISO 8601 (iso).
+
+    >>> format_date(datetime.date(2015, 11, 3)), format_date(datetime.date(2015, 11, 3), "short")
+    ('3 November 2015', '3 Nov 2015')
+    """
+    if value is None:
+        return ""
+    if style == "iso":
+        return value.isoformat()
+    if style == "month":
+        return f"{value:%B %Y}"
+    return f"{value.day} {value:%B %Y}" if style == "long" else f"{value.day} {value:%b %Y}"
+
+
+def initials(name: str) -> str:
+    """Up to two initials of a name, for an avatar.
+
+    >>> initials("Benjamin Netanyahu"), initials("Syria"), initials("Moshe Ya'alon")
+    ('BN', 'S', 'MY')
+    """
+    words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
+    if not words:
+        return "?"
+    picked = [words[0], words[-1]] if len(words) > 1 else words[:1]
+    return "".join(w[0].upper() for w in picked)
+
+
+def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
+    """The Jinja environment: the theme's lookup chain, autoescaping, filters and helpers."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        auto_reload=False, cache_size=-1,
+    )
+    zone = ZoneInfo(config.timezone)
+
+    def local_date(value: datetime.datetime | datetime.date | None, style: str = "long") -> str:
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            value = value.astimezone(zone)
+        return format_date(value, style)
+
+    env.filters["date"] = local_date
+    env.filters["initials"] = initials
+    env.globals["url_for"] = config.url_for
+    env.globals["abs_url"] = config.abs_url
+    env.globals["config"] = config
+    return env
+
+
+def template_label(filename: str | None, site_dir: Path) -> str:
+    """A template file's path for messages: relative to the site, or in the default theme."""
+    if not filename:
+        return "(template)"
+    path = Path(filename).resolve()
+    for root, label in ((site_dir.resolve(), ""), (builtin_theme_dir().resolve(), "(default theme) ")):
+        try:
+            return label + path.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return filename
+
+
+def load_templates(env: jinja2.Environment, site_dir: Path, problems: list[Problem]) -> None:
+    """Compile every template of the chain now, so each syntax error is reported with its line."""
+    for name in env.list_templates(extensions=["html", "xml", "txt"]):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(Problem(
+                path=template_label(exc.filename, site_dir), line=exc.lineno,
+                message=f"template syntax error: {exc.message}",
+                hint="Check the `{% %}` and `{{ }}` tags on this line: each `{% if %}` or `{% for %}` "
+                     "needs its `{% endif %}` or `{% endfor %}`."))
+
+
+def static_files(theme: Theme) -> dict[str, str]:
+    """Output path → source file for every theme and site static file; later folders win."""
+    files: dict[str, str] = {}
+    for root in theme.static_dirs:
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                if name.startswith("."):
+                    continue
+                source = os.path.join(folder, name)
+                files[Path(source).relative_to(root).as_posix()] = source
+    return files
