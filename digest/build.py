@@ -14,8 +14,7 @@ from pathlib import Path
 
 from digest.config import load_config
 from digest.content import CONTENT_DIR, discover, discover_assets, parse_article, parse_term_page, read_sources
-from digest.model import (Article, BuildOptions, BuildResult, DigestError, Page, Problem, Site, TermPage,
-                          UsageError)
+from digest.model import Article, BuildOptions, BuildResult, DigestError, Page, Problem, TermPage, UsageError
 from digest.output import OutputWriter, check_output_dir
 from digest.plan import check_page_urls, plan_pages
 from digest.render import PageRenderer
@@ -133,5 +132,3 @@ def _stop_on_errors(problems: list[Problem]) -> None:
     if any(p.severity == "error" for p in problems):
         raise DigestError(problems)
 
-
-__all__ = ["Site", "build", "check", "output_dir_of"]

@@ -66,24 +66,33 @@ def _lexer(language: str) -> Lexer | None:
 _FORMATTER = HtmlFormatter(nowrap=True)
 
 
-def _highlight(code: str, language: str, _attrs: Any) -> str:
-    lexer = _lexer(language.lower()) if language else None
-    if lexer is None:
-        return ""  # markdown-it escapes the code and wraps it itself
-    body = pygments_highlight(code, lexer, _FORMATTER)
-    return f'<pre class="highlight"><code class="language-{html.escape(language)}">{body}</code></pre>\n'
+def _highlight(code: str, language: str, _attrs: Any, colour: bool = True) -> str:
+    lexer = _lexer(language.lower()) if language and colour else None
+    body = pygments_highlight(code, lexer, _FORMATTER) if lexer else html.escape(code)
+    language_class = f' class="language-{html.escape(language)}"' if language else ""
+    # tabindex: a block that scrolls sideways must be reachable from the keyboard
+    return f'<pre class="highlight" tabindex="0"><code{language_class}>{body}</code></pre>\n'
+
+
+def _plain_code(code: str, language: str, attrs: Any) -> str:
+    return _highlight(code, language, attrs, colour=False)
+
+
+def _render_code_block(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    return _plain_code(tokens[idx].content, "", None)
 
 
 @functools.lru_cache(maxsize=8)
 def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
     """The parser for one set of options (made once, then shared)."""
     md = MarkdownIt("commonmark", {"html": options.unsafe_html,
-                                   "highlight": _highlight if options.highlight else None})
+                                   "highlight": _highlight if options.highlight else _plain_code})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     low, high = options.toc_levels
     md.use(anchors_plugin, min_level=low, max_level=high, slug_func=heading_id)
     md.add_render_rule("image", _render_image)
+    md.add_render_rule("code_block", _render_code_block)
     return md
 
 
