@@ -93,10 +93,9 @@ def build_command(site: Path, drafts: bool, future: bool, base_url: str | None, 
 
 
 def _shown(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+    """The output folder as the user will recognise it: relative when inside this folder."""
+    relative = os.path.relpath(path)
+    return str(path.resolve()) if relative.startswith("..") else relative
 
 
 @main.command("check")
