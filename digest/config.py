@@ -12,12 +12,11 @@ import re
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import yaml
 
-from digest.model import MarkdownOptions, Problem, SiteConfig
+from digest.model import FrozenMap, MarkdownOptions, Problem, SiteConfig
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -214,7 +213,7 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
             if not isinstance(value, dict):
                 problem(key, f"`{key}` must be a mapping of names to values, not {_kind(value)}")
             else:
-                values["meta" if key == "params" else key] = MappingProxyType(dict(value))
+                values["meta" if key == "params" else key] = FrozenMap(value)
 
     return SiteConfig(**values), problems
 

@@ -14,14 +14,13 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from digest.config import YamlProblem, as_text, load_yaml, top_level_key_lines
 from digest.dates import ACCEPTED_FORMS, DateProblem, parse_date, split_date_prefix
 from digest.markdown import render_markdown, resolve_relative
-from digest.model import TAXONOMIES, Article, MarkdownOptions, Problem, SiteConfig, SourceFile, TermPage
+from digest.model import TAXONOMIES, Article, FrozenMap, MarkdownOptions, Problem, SiteConfig, SourceFile, TermPage
 from digest.names import normalize_name, slugify
 
 CONTENT_DIR = "content"
@@ -232,7 +231,7 @@ class _Fields:
         return resolved
 
     def meta(self, known: frozenset[str]) -> Mapping[str, object]:
-        return MappingProxyType({k: v for k, v in self.doc.front.items() if k not in known})
+        return FrozenMap({k: v for k, v in self.doc.front.items() if k not in known})
 
 
 def _kind(value: object) -> str:

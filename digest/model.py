@@ -8,16 +8,46 @@ stage can import it and imports keep pointing one way.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Literal
 
 Taxonomy = Literal["people", "topics"]
 TAXONOMIES: tuple[Taxonomy, ...] = ("people", "topics")
 Severity = Literal["error", "warning"]
 
-EMPTY: Mapping[str, object] = MappingProxyType({})
+
+
+class FrozenMap(Mapping[str, object]):
+    """A read-only mapping that, unlike `MappingProxyType`, can be pickled to worker processes.
+
+    >>> meta = FrozenMap({"region": "Europe"})
+    >>> meta["region"], len(meta), dict(meta)
+    ('Europe', 1, {'region': 'Europe'})
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, object] | None = None) -> None:
+        self._data: dict[str, object] = dict(data or {})
+
+    def __getitem__(self, key: str) -> object:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+    def __reduce__(self) -> tuple[type[FrozenMap], tuple[dict[str, object]]]:
+        return (FrozenMap, (self._data,))
+
+
+EMPTY: Mapping[str, object] = FrozenMap()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Sequence
-from types import MappingProxyType
 from xml.sax.saxutils import escape
 
-from digest.model import Article, Page, Paginator, Problem, Site, Taxonomy, Term
+from digest.model import Article, FrozenMap, Page, Paginator, Problem, Site, Taxonomy, Term
 
 SITEMAP_LIMIT = 50_000
 TOP_TERMS = 12
@@ -45,7 +44,7 @@ def by_count(terms: Sequence[Term]) -> tuple[Term, ...]:
 def _page(url: str, template: str, lastmod: datetime.datetime | None = None, sitemap: bool = True,
           **context: object) -> Page:
     return Page(url=url, output_path=output_path(url), template=template,
-                context=MappingProxyType(context), lastmod=lastmod, sitemap=sitemap)
+                context=FrozenMap(context), lastmod=lastmod, sitemap=sitemap)
 
 
 def _newest(articles: Sequence[Article]) -> datetime.datetime | None:

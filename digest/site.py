@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-from digest.model import Article, ArticleLinks, Period, Problem, Site, SiteConfig, TermPage, TermRef
+from digest.model import Article, ArticleLinks, FrozenMap, Period, Problem, Site, SiteConfig, TermPage, TermRef
 from digest.taxonomy import build_terms
 
 # How many of a term's articles, on either side of an article in time, count as candidates
@@ -64,7 +63,7 @@ def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iter
         years[local.year].append(article)
         months[(local.year, local.month)].append(article)
     return Site(
-        config=config, articles=ordered, links=MappingProxyType(links),
+        config=config, articles=ordered, links=FrozenMap(links),
         people=people.terms, topics=topics.terms,
         years=tuple(Period(year=y, month=None, articles=tuple(a)) for y, a in sorted(years.items(), reverse=True)),
         months=tuple(Period(year=y, month=m, articles=tuple(a))
