@@ -4,32 +4,68 @@
 
 Problems are collected across all files and stages; if any is an error,
 nothing is written and the previous output stays exactly as it was.
+
+With a cache (see `digest/cache.py`), a file whose bytes did not change is not
+parsed again, a page whose fingerprint did not change is not rendered again, and
+a site where no input changed at all costs one scan of its folders.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import hashlib
+import os
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
 
+from digest import __version__
 from digest.config import load_config
-from digest.content import CONTENT_DIR, discover, discover_assets, parse_article, parse_term_page, read_sources
-from digest.model import Article, BuildOptions, BuildResult, DigestError, Page, Problem, TermPage, UsageError
-from digest.output import OutputWriter, check_output_dir
+from digest.content import (CONTENT_DIR, content_hash, discover, discover_assets, parse_article,
+                            parse_term_page)
+from digest.fingerprint import Fingerprints
+from digest.model import (Article, BuildOptions, BuildResult, CachedParse, DigestError, Page, Problem,
+                          SiteConfig, SourceFile, TermPage, UsageError)
+from digest.output import MARKER, OutputWriter, check_output_dir, stage_bytes
 from digest.plan import check_page_urls, plan_pages
 from digest.render import PageRenderer
 from digest.site import build_site
-from digest.theme import load_templates, make_environment, resolve_theme, static_files
+from digest.theme import Theme, load_templates, make_environment, resolve_theme, static_files
+from digest.workers import MIN_PARALLEL_PARSE, MIN_PARALLEL_RENDER, default_jobs, parallel_map
+
+Progress = Callable[[str, int, int], None]  # stage, done, total
+
+# A file modified this close to the start of a build may be modified again within the same
+# tick of the file system's clock (a second, on some), keeping its time and size: its time and
+# size are not trusted next time and its bytes are hashed again (git's "racily clean" files).
+RACY_NS = 2_000_000_000
 
 
-def build(site_dir: str | Path, options: BuildOptions | None = None) -> BuildResult:
+class Cache(Protocol):
+    """What a build needs of a cache (`digest.cache.BuildCache` is one)."""
+
+    warning: str | None
+
+    def open(self, namespace: str) -> None: ...
+    def parsed(self) -> dict[str, CachedParse]: ...
+    def fingerprints(self) -> dict[str, str]: ...
+    def state(self, key: str) -> Any: ...
+    def save(self, parsed: dict[str, CachedParse], removed: Any, fingerprints: dict[str, str] | None,
+             state: dict[str, Any]) -> None: ...
+    def close(self) -> None: ...
+
+
+def build(site_dir: str | Path, options: BuildOptions | None = None, cache: Cache | None = None,
+          progress: Progress | None = None) -> BuildResult:
     """Build the site in `site_dir` into its output folder; raise `DigestError` with every problem."""
-    return _run(Path(site_dir), options or BuildOptions(), write=True)
+    return _Build(Path(site_dir), options or BuildOptions(), cache, progress, write=True).run()
 
 
 def check(site_dir: str | Path, options: BuildOptions | None = None) -> BuildResult:
     """Run every stage but `write`: the same problems a build would find, and nothing written."""
-    return _run(Path(site_dir), options or BuildOptions(), write=False)
+    return _Build(Path(site_dir), options or BuildOptions(), None, None, write=False).run()
 
 
 def output_dir_of(site_dir: Path, options: BuildOptions) -> Path:
@@ -37,98 +73,280 @@ def output_dir_of(site_dir: Path, options: BuildOptions) -> Path:
     return Path(options.output_dir) if options.output_dir else site_dir / "output"
 
 
-def _run(site_dir: Path, options: BuildOptions, write: bool) -> BuildResult:
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
+def parse_namespace(config: SiteConfig) -> str:
+    """Everything besides a file's bytes that decides how it parses: cache entries are valid within it."""
+    return repr((__version__, config.markdown, config.timezone, config.article_url, config.base_url))
 
-    def lap(stage: str, since: float) -> float:
+
+class _Build:
+    def __init__(self, site_dir: Path, options: BuildOptions, cache: Cache | None,
+                 progress: Progress | None, write: bool) -> None:
+        self.site_dir = site_dir
+        self.options = options
+        self.cache = cache
+        self.progress = progress
+        self.write = write
+        self.jobs = options.jobs or default_jobs()
+        self.timings: dict[str, float] = {}
+        self.started = time.perf_counter()
+        self.started_ns = time.time_ns()
+        self._mark = self.started
+        self.warnings: list[Problem] = []
+        self.removed_sources: list[str] = []
+
+    def lap(self, stage: str) -> None:
         now = time.perf_counter()
-        timings[stage] = timings.get(stage, 0.0) + now - since
-        return now
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self._mark
+        self._mark = now
 
-    if not site_dir.is_dir():
-        raise UsageError(f"{site_dir}: no such folder")
-    output_dir = output_dir_of(site_dir, options)
-    if write:
-        check_output_dir(output_dir, site_dir)
+    def run(self) -> BuildResult:
+        if not self.site_dir.is_dir():
+            raise UsageError(f"{self.site_dir}: no such folder")
+        output_dir = output_dir_of(self.site_dir, self.options)
+        if self.write:
+            check_output_dir(output_dir, self.site_dir)
+        try:
+            return self._run(output_dir)
+        finally:
+            if self.cache is not None:
+                self.cache.close()
 
-    # config
-    config, problems = load_config(site_dir, options.base_url)
-    _stop_on_errors(problems)
-    theme = resolve_theme(site_dir, config, problems)
-    env = make_environment(theme, config)
-    load_templates(env, site_dir, problems)
-    mark = lap("config", started)
+    def _run(self, output_dir: Path) -> BuildResult:
+        # config
+        config, problems = load_config(self.site_dir, self.options.base_url)
+        _stop_on_errors(problems)
+        theme = resolve_theme(self.site_dir, config, problems)
+        sources = discover(self.site_dir)
+        stamps = {s.path: _stamp(s.abs_path) for s in sources}
+        now = self.options.now or datetime.datetime.now(datetime.timezone.utc)
+        inputs = self._inputs_fingerprint(config, theme, stamps)
+        cache = self.cache
+        if cache is not None:
+            cache.open(parse_namespace(config))
+            if cache.warning:
+                self.warnings.append(Problem(path=None, line=None, message=cache.warning, severity="warning"))
+            if self.write and not self.options.clean and (output_dir / MARKER).exists():
+                last = cache.state("last_build")
+                if last is not None and inputs is not None and last["inputs"] == inputs and (
+                        last["next_release"] is None or now < last["next_release"]):
+                    self.lap("config")
+                    return self._result(last["counts"], 0, last["files"], 0, output_dir, last["warnings"])
+        env = make_environment(theme, config)
+        load_templates(env, self.site_dir, problems)
+        self.lap("config")
 
-    # discover, parse
-    sources = discover(site_dir)
-    articles: list[Article] = []
-    term_pages: list[TermPage] = []
-    for source, data in read_sources(sources):
-        if source.kind == "article":
-            article, found = parse_article(source, data, config, config.url_for)
-            if article is not None:
-                articles.append(article)
-        else:
-            term_page, found = parse_term_page(source, data, config, config.url_for)
-            if term_page is not None:
-                term_pages.append(term_page)
-        problems.extend(found)
-    if not any(s.kind == "article" for s in sources):
-        where = "content/ has no articles" if (site_dir / CONTENT_DIR).is_dir() else "there is no content/ folder"
-        problems.append(Problem(path=None, line=None, message=where,
-                                hint='Add an article such as content/2015-11-30-first.md, or run `digest new "Title"`.'))
-    now = options.now or datetime.datetime.now(datetime.timezone.utc)
-    published = [a for a in articles if (options.drafts or not a.draft) and (options.future or a.date <= now)]
-    mark = lap("parse", mark)
+        # discover, parse
+        articles, term_pages, new_entries = self._parse(sources, stamps, config, problems)
+        if not any(s.kind == "article" for s in sources):
+            where = ("content/ has no articles" if (self.site_dir / CONTENT_DIR).is_dir()
+                     else "there is no content/ folder")
+            problems.append(Problem(path=None, line=None, message=where,
+                                    hint="Add an article such as content/2015-11-30-first.md, "
+                                         'or run `digest new "Title"`.'))
+        drafts, future = self.options.drafts, self.options.future
+        published = [a for a in articles if (drafts or not a.draft) and (future or a.date <= now)]
+        upcoming = [a.date for a in articles if a.date > now and (drafts or not a.draft)]
+        self.lap("parse")
 
-    # model, plan
-    site = build_site(config, published, term_pages, problems)
-    pages = plan_pages(site)
-    check_page_urls(pages, site, problems)
-    if options.strict:
-        problems = [p.as_error() for p in problems]
-    _stop_on_errors(problems)
-    mark = lap("model", mark)
+        # model, plan
+        site = build_site(config, published, term_pages, problems)
+        pages = plan_pages(site)
+        check_page_urls(pages, site, problems)
+        if self.options.strict:
+            problems = [p.as_error() for p in problems]
+        _stop_on_errors(problems)
+        self.lap("model")
 
-    # render, write
-    writer = OutputWriter(output_dir, clean=options.clean) if write else None
-    renderer = PageRenderer(env, site, site_dir)
-    written = _render(pages, renderer, writer)
-    mark = lap("render", mark)
-    if renderer.problems:
+        # render, write
+        fingerprints = Fingerprints(site, _salt(config, theme))
+        previous = cache.fingerprints() if cache is not None and not self.options.clean else {}
+        current = {page.output_path: fingerprints.page(page) for page in pages}
+        writer = OutputWriter(output_dir, clean=self.options.clean) if self.write else None
+        todo = [page for page in pages if writer is None or previous.get(page.output_path) !=
+                current[page.output_path] or not (output_dir / page.output_path).is_file()]
         if writer is not None:
-            writer.abort()
-        raise DigestError(problems + renderer.problems)
-    page_paths = {page.output_path for page in pages}
-    assets = {path[len(CONTENT_DIR) + 1:]: str(site_dir / path) for path in discover_assets(site_dir)}
-    assets.update(static_files(theme))
-    if writer is not None:
-        for output_path, source in sorted(assets.items()):
-            if output_path not in page_paths:
-                writer.add_file(output_path, source)
-        writer.commit()
-    lap("write", mark)
-    return BuildResult(
-        articles=len(site.articles), people=len(site.people), topics=len(site.topics),
-        pages=written, written=writer.written if writer else 0, unchanged=writer.unchanged if writer else 0,
-        removed=writer.removed if writer else 0, seconds=time.perf_counter() - started,
-        warnings=tuple(p for p in problems if p.severity == "warning"), timings=timings,
-        output_dir=str(output_dir),
-    )
+            for page in pages:
+                if previous.get(page.output_path) == current[page.output_path] and \
+                        (output_dir / page.output_path).is_file():
+                    writer.keep(page.output_path)
+        render_problems = self._render(env, site, todo, writer, output_dir)
+        self.lap("render")
+        if render_problems:
+            if writer is not None:
+                writer.abort()
+            raise DigestError(problems + render_problems)
+        if writer is not None:
+            page_paths = set(current)
+            assets = {p[len(CONTENT_DIR) + 1:]: str(self.site_dir / p) for p in discover_assets(self.site_dir)}
+            assets.update(static_files(theme))
+            for output_path, source in sorted(assets.items()):
+                if output_path not in page_paths:
+                    writer.add_file(output_path, source)
+            writer.commit()
+            if cache is not None:
+                warnings = tuple(p for p in problems if p.severity == "warning")
+                counts = (len(site.articles), len(site.people), len(site.topics), len(pages))
+                cache.save(new_entries, self.removed_sources, current, {"last_build": {
+                               "inputs": inputs, "next_release": min(upcoming, default=None), "counts": counts,
+                               "files": writer.written + writer.unchanged, "warnings": warnings}})
+        self.lap("write")
+        warnings = tuple(self.warnings) + tuple(p for p in problems if p.severity == "warning")
+        counts = (len(site.articles), len(site.people), len(site.topics), len(pages))
+        if writer is None:
+            return self._result(counts, 0, 0, 0, output_dir, warnings, rendered=len(todo))
+        return self._result(counts, writer.written, writer.unchanged, writer.removed, output_dir, warnings,
+                            rendered=len(todo))
+
+    def _result(self, counts: tuple[int, int, int, int], written: int, unchanged: int, removed: int,
+                output_dir: Path, warnings: tuple[Problem, ...], rendered: int = 0) -> BuildResult:
+        articles, people, topics, pages = counts
+        return BuildResult(articles=articles, people=people, topics=topics, pages=pages, rendered=rendered,
+                           written=written, unchanged=unchanged, removed=removed,
+                           seconds=time.perf_counter() - self.started, warnings=warnings,
+                           timings=dict(self.timings), output_dir=str(output_dir))
+
+    def _inputs_fingerprint(self, config: SiteConfig, theme: Theme,
+                            stamps: dict[str, tuple[int, int]]) -> str | None:
+        """One hash of every input's name, size and modification time, and of the options.
+
+        None when an input was modified so recently that its time may not tell a later change.
+        """
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(repr((__version__, config, dataclasses.replace(self.options, now=None, jobs=None))).encode())
+        for path, stamp in sorted(stamps.items()):
+            digest.update(f"{path}\0{stamp}\0".encode("utf-8", "surrogatepass"))
+        content = self.site_dir / CONTENT_DIR
+        for root in (*theme.template_dirs, *theme.static_dirs, content):
+            for folder, dirs, files in os.walk(root):
+                dirs.sort()
+                for name in sorted(files):
+                    if root != content or not name.endswith(".md"):  # articles are in `stamps`
+                        path = os.path.join(folder, name)
+                        stamp = _stamp(path)
+                        if stamp[0] > self.started_ns - RACY_NS:
+                            return None
+                        digest.update(f"{path}\0{stamp}\0".encode("utf-8", "surrogatepass"))
+        if any(mtime > self.started_ns - RACY_NS for mtime, _ in stamps.values()):
+            return None
+        return digest.hexdigest()
+
+    def _parse(self, sources: list[SourceFile], stamps: dict[str, tuple[int, int]], config: SiteConfig,
+               problems: list[Problem]) -> tuple[list[Article], list[TermPage], dict[str, CachedParse]]:
+        cached = self.cache.parsed() if self.cache is not None else {}
+        self.removed_sources = sorted(set(cached) - set(stamps))
+        results: dict[str, tuple[Article | TermPage | None, tuple[Problem, ...]]] = {}
+        new_entries: dict[str, CachedParse] = {}
+        misses: list[SourceFile] = []
+        for source in sources:
+            entry = cached.get(source.path)
+            stamp = stamps[source.path]
+            if entry is not None and (entry.mtime_ns, entry.size) == stamp:
+                results[source.path] = _restore(entry)
+                continue
+            if entry is not None:
+                data = _read(source.abs_path)
+                if content_hash(data) == entry.content_hash:
+                    results[source.path] = _restore(entry)
+                    if stamp[0] <= self.started_ns - RACY_NS:
+                        new_entries[source.path] = dataclasses.replace(entry, mtime_ns=stamp[0], size=stamp[1])
+                    continue
+            misses.append(source)
+
+        def parse_one(source: SourceFile) -> CachedParse:
+            data = _read(source.abs_path)
+            if source.kind == "article":
+                value: Article | TermPage | None
+                value, found = parse_article(source, data, config, config.url_for)
+            else:
+                value, found = parse_term_page(source, data, config, config.url_for)
+            body = value.body_html if isinstance(value, Article) else None
+            if isinstance(value, Article):
+                value = dataclasses.replace(value, body_html="")
+            mtime_ns, size = stamps[source.path]
+            if mtime_ns > self.started_ns - RACY_NS:
+                mtime_ns = -1  # hash it again next time
+            return CachedParse(mtime_ns=mtime_ns, size=size, content_hash=content_hash(data),
+                               value=(value, tuple(found)), body_html=body)
+
+        report = self._reporter("parse", len(misses))
+        for source, entry in zip(misses, parallel_map(parse_one, misses, self.jobs, MIN_PARALLEL_PARSE, report)):
+            new_entries[source.path] = entry
+            results[source.path] = _restore(entry)
+        articles: list[Article] = []
+        term_pages: list[TermPage] = []
+        for source in sources:
+            value, found = results[source.path]
+            problems.extend(found)
+            if isinstance(value, Article):
+                articles.append(value)
+            elif isinstance(value, TermPage):
+                term_pages.append(value)
+        return articles, term_pages, new_entries
+
+    def _render(self, env: Any, site: Any, todo: list[Page], writer: OutputWriter | None,
+                output_dir: Path) -> list[Problem]:
+        renderer = PageRenderer(env, site, self.site_dir)
+        clean = self.options.clean
+
+        def render_one(index: int) -> tuple[str, bool | None, list[Problem]]:
+            page = todo[index]  # workers are forked with `todo` in memory: only indexes travel
+            data = renderer.render(page)
+            if data is None:
+                problems, renderer.problems = renderer.problems, []
+                return page.output_path, None, problems
+            if writer is None:
+                return page.output_path, False, []
+            return page.output_path, stage_bytes(output_dir, page.output_path, data, clean), []
+
+        problems: list[Problem] = []
+        seen: set[str] = set()
+        report = self._reporter("render", len(todo))
+        for output_path, staged, found in parallel_map(render_one, range(len(todo)), self.jobs, MIN_PARALLEL_RENDER, report):
+            for problem in found:
+                if str(problem) not in seen:  # one report per template mistake, not one per page
+                    seen.add(str(problem))
+                    problems.append(problem)
+            if staged is not None and writer is not None:
+                writer.record(output_path, staged)
+        return problems
+
+    def _reporter(self, stage: str, total: int) -> Callable[[int], None] | None:
+        progress = self.progress
+        if progress is None or total == 0:
+            return None
+        return lambda done: progress(stage, done, total)
 
 
-def _render(pages: list[Page], renderer: PageRenderer, writer: OutputWriter | None) -> int:
-    count = 0
-    for page in pages:
-        data = renderer.render(page)
-        if data is not None and writer is not None:
-            writer.add(page.output_path, data)
-        count += 1
-    return count
+def _stamp(path: str) -> tuple[int, int]:
+    stat = os.stat(path)
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _restore(entry: CachedParse) -> tuple[Article | TermPage | None, tuple[Problem, ...]]:
+    value, problems = entry.value
+    if isinstance(value, Article):
+        value = dataclasses.replace(value, body_html=entry.body_html or "")
+    return value, problems
+
+
+def _salt(config: SiteConfig, theme: Theme) -> str:
+    """What every page depends on: digest's version, the settings and every template's source."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((__version__, config)).encode())
+    for root in theme.template_dirs:
+        for folder, dirs, files in os.walk(root):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + _read(path))
+    return digest.hexdigest()
 
 
 def _stop_on_errors(problems: list[Problem]) -> None:
     if any(p.severity == "error" for p in problems):
         raise DigestError(problems)
-

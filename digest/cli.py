@@ -16,6 +16,7 @@ import click
 
 from digest import __version__
 from digest.build import build, check, output_dir_of
+from digest.cache import BuildCache
 from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError
 from digest.scaffold import create_site, new_article
 
@@ -74,15 +75,21 @@ def main() -> None:
 @_site_options
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output folder (default: SITE/output).")
 @click.option("--clean", is_flag=True, help="Rewrite every file of the output, as if it were empty.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the build cache (.digest-cache/).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for large sites (default: the machine's cores).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print the time each stage took.")
 def build_command(site: Path, drafts: bool, future: bool, base_url: str | None, strict: bool,
-                  output: Path | None, clean: bool, quiet: bool, verbose: bool) -> None:
+                  output: Path | None, clean: bool, no_cache: bool, jobs: int | None, quiet: bool,
+                  verbose: bool) -> None:
     """Build the site in SITE (default: this folder) into its output folder."""
     options = BuildOptions(output_dir=str(output) if output else None, drafts=drafts, future=future,
-                           base_url=base_url, strict=strict, clean=clean)
+                           base_url=base_url, strict=strict, clean=clean, jobs=jobs)
     shown = _shown(output_dir_of(site, options))
-    result = _run(lambda: build(site, options), shown + "/")
+    cache = None if no_cache or not site.is_dir() else BuildCache(site)
+    progress = None if quiet else _ProgressPrinter(sys.stderr.isatty())
+    result = _run(lambda: build(site, options, cache, progress), shown + "/")
     _echo_problems(result.warnings)
     if not quiet:
         click.echo(f"{result.articles} articles, {result.people} people, {result.topics} topics: "
@@ -90,6 +97,28 @@ def build_command(site: Path, drafts: bool, future: bool, base_url: str | None, 
                    f"in {result.seconds:.2f} s -> {shown}/")
         if verbose:
             click.echo("  " + ", ".join(f"{stage} {seconds:.3f} s" for stage, seconds in result.timings.items()))
+
+
+class _ProgressPrinter:
+    """Shows how far a long stage is: a line redrawn on a terminal, a line per quarter elsewhere."""
+
+    MINIMUM = 500  # smaller stages finish before a reader could see them
+
+    def __init__(self, terminal: bool) -> None:
+        self.terminal = terminal
+        self.shown: dict[str, int] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if total < self.MINIMUM:
+            return
+        if self.terminal:
+            end = "\r\x1b[K" if done >= total else ""
+            click.echo(f"\r{stage}: {done}/{total} ({100 * done // total}%){end}", nl=False, err=True)
+            return
+        quarter = 4 * done // total
+        if quarter > self.shown.get(stage, 0):
+            self.shown[stage] = quarter
+            click.echo(f"{stage}: {done}/{total}", err=True)
 
 
 def _shown(path: Path) -> str:

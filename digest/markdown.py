@@ -135,6 +135,18 @@ def _plain(children: list[Token] | None) -> str:
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
+_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|```[^\n]*\n.*?```|<[^>\n]*>|\[\^[^\]]*\]", re.DOTALL)
+
+
+def count_words(text: str) -> int:
+    """Words a reader reads in a Markdown body: link targets, code blocks and footnote marks left out.
+
+    >>> count_words("Putin met [Netanyahu](https://example.org/a-b) in *Paris*.\\n\\n```\\ncode here\\n```")
+    5
+    """
+    return len(_WORD.findall(_LINK_TARGET.sub("]", text)))
+
+
 def render_markdown(text: str, options: MarkdownOptions, directory: str = "",
                     url_for: Any = None) -> RenderedMarkdown:
     """Render a body. `directory` (relative to `content/`) anchors relative image paths."""
@@ -145,24 +157,14 @@ def render_markdown(text: str, options: MarkdownOptions, directory: str = "",
     tokens = md.parse(text, env)
     toc: list[TocEntry] = []
     first = ""
-    words = 0
     low, high = options.toc_levels
-    in_footnotes = False
     for i, token in enumerate(tokens):
-        if token.type == "footnote_block_open":
-            in_footnotes = True
-        elif token.type == "footnote_block_close":
-            in_footnotes = False
-        if token.type == "inline" and not in_footnotes:
-            words += len(_WORD.findall(_plain(token.children)))
-            previous = tokens[i - 1]
-            if previous.type == "heading_open":
-                level = int(previous.tag[1])
-                if low <= level <= high:
-                    toc.append(TocEntry(level=level, id=str(previous.attrGet("id")),
-                                        title=_plain(token.children)))
-            elif previous.type == "paragraph_open" and not first and previous.level == 0:
-                first = _plain(token.children)
+        if token.type == "heading_open":
+            level = int(token.tag[1])
+            if low <= level <= high:
+                toc.append(TocEntry(level=level, id=str(token.attrGet("id")), title=_plain(tokens[i + 1].children)))
+        elif token.type == "paragraph_open" and not first and token.level == 0:
+            first = _plain(tokens[i + 1].children)
     body = md.renderer.render(tokens, md.options, env)
-    return RenderedMarkdown(html=body, toc=tuple(toc), first_paragraph=first, words=words,
+    return RenderedMarkdown(html=body, toc=tuple(toc), first_paragraph=first, words=count_words(text),
                             bad_links=tuple(env.get("bad_links", ())))

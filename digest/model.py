@@ -339,6 +339,7 @@ class BuildOptions:
     strict: bool = False
     clean: bool = False
     now: datetime.datetime | None = None  # what "the future" is measured from
+    jobs: int | None = None  # worker processes; default: the machine's cores
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -348,7 +349,8 @@ class BuildResult:
     articles: int
     people: int
     topics: int
-    pages: int
+    pages: int  # files the site has, pages and feeds (not static files)
+    rendered: int  # pages rendered this time (the others had not changed)
     written: int
     unchanged: int
     removed: int
@@ -356,3 +358,14 @@ class BuildResult:
     warnings: tuple[Problem, ...]
     timings: Mapping[str, float]
     output_dir: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CachedParse:
+    """A source file's parse result as the cache keeps it, with what identifies the file."""
+
+    mtime_ns: int
+    size: int
+    content_hash: str
+    value: tuple[Article | TermPage | None, tuple[Problem, ...]]  # an article's body_html is kept apart
+    body_html: str | None

@@ -75,16 +75,19 @@ class OutputWriter:
 
     def add(self, output_path: str, data: bytes) -> None:
         """Stage one file's bytes, unless the output already holds exactly these bytes."""
-        target = safe_join(self.root, output_path)
+        self.record(output_path, stage_bytes(self.root, output_path, data, self.clean))
+
+    def record(self, output_path: str, staged: bool) -> None:
+        """Count a file staged (or found unchanged) elsewhere, such as in a worker process."""
         self.produced.add(output_path)
-        if not self.clean and _same_bytes(target, data):
+        if staged:
+            self.staged.append(output_path)
+        else:
             self.unchanged += 1
-            return
-        staged = safe_join(self.staging, output_path)
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        with open(staged, "wb") as handle:
-            handle.write(data)
-        self.staged.append(output_path)
+
+    def keep(self, output_path: str) -> None:
+        """Keep a file of the previous build as it is: its page did not change."""
+        self.record(output_path, False)
 
     def add_file(self, output_path: str, source: str) -> None:
         """Stage a copy of a static file, unless the output already holds the same bytes."""
@@ -137,6 +140,18 @@ class OutputWriter:
     def written(self) -> int:
         """How many files were new or changed."""
         return len(self.staged)
+
+
+def stage_bytes(root: Path, output_path: str, data: bytes, clean: bool) -> bool:
+    """Write a file's bytes to the staging folder of `root`, unless `root` already holds them."""
+    target = safe_join(root, output_path)
+    if not clean and _same_bytes(target, data):
+        return False
+    staged = safe_join(root / STAGING, output_path)
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    with open(staged, "wb") as handle:
+        handle.write(data)
+    return True
 
 
 def _same_bytes(target: Path, data: bytes) -> bool:

@@ -6,8 +6,9 @@ import traceback
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
-from digest.model import Page, Problem, Site
+from digest.model import Article, Page, Problem, Site
 from digest.theme import template_label
 
 
@@ -20,6 +21,18 @@ class PageRenderer:
         self.site_dir = site_dir
         self.problems: list[Problem] = []
         self._seen: set[tuple[str, int | None, str]] = set()
+        self._cards: dict[tuple[str, str], Markup] = {}
+        env.globals["card"] = self.card
+
+    def card(self, article: Article, heading: str = "h2") -> Markup:
+        """An article's card (`_card.html`), rendered once per heading level and reused on every list."""
+        key = (article.path, heading)
+        html = self._cards.get(key)
+        if html is None:
+            template = self.env.get_template("_card.html")
+            html = Markup(template.render(article=article, heading=heading, site=self.site))
+            self._cards[key] = html
+        return html
 
     def render(self, page: Page) -> bytes | None:
         """The page's bytes, or None if its template failed (the problem is kept)."""

@@ -7,6 +7,8 @@ that would share a URL are an error naming both files.
 
 from __future__ import annotations
 
+import heapq
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo
@@ -73,27 +75,27 @@ def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iter
 
 def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, ...]],
              topics: Mapping[str, tuple[TermRef, ...]], limit: int) -> dict[str, tuple[Article, ...]]:
-    """Up to `limit` articles for each, ranked by shared people and topics, then nearness in time."""
-    terms_of: dict[str, frozenset[tuple[str, str]]] = {}
+    """Up to `limit` articles for each, ranked by shared people and topics, then nearness in time.
+
+    The candidates for an article are, for each of its people and topics, the
+    `RELATED_WINDOW` articles on either side of it in time that name the same term;
+    a candidate's score is the number of those terms it shares.
+    """
+    terms_of: list[list[tuple[str, str]]] = []
     members: dict[tuple[str, str], list[int]] = defaultdict(list)  # term -> article indexes, newest first
     for index, article in enumerate(ordered):
-        keys = frozenset([("p", r.slug) for r in people[article.path]]
-                         + [("t", r.slug) for r in topics[article.path]])
-        terms_of[article.path] = keys
+        keys = [("p", r.slug) for r in people[article.path]] + [("t", r.slug) for r in topics[article.path]]
+        terms_of.append(keys)
         for key in keys:
             members[key].append(index)
-    position: dict[tuple[str, str], dict[int, int]] = {
-        key: {article: pos for pos, article in enumerate(indexes)} for key, indexes in members.items()}
     result: dict[str, tuple[Article, ...]] = {}
     for index, article in enumerate(ordered):
-        keys = terms_of[article.path]
-        candidates: set[int] = set()
-        for key in keys:
+        scores: Counter[int] = Counter()
+        for key in terms_of[index]:
             indexes = members[key]
-            pos = position[key][index]
-            candidates.update(indexes[max(0, pos - RELATED_WINDOW): pos + RELATED_WINDOW + 1])
-        candidates.discard(index)
-        scored = Counter({other: len(keys & terms_of[ordered[other].path]) for other in candidates})
-        best = sorted(scored, key=lambda other: (-scored[other], abs(other - index), other))[:limit]
+            pos = bisect_left(indexes, index)
+            scores.update(indexes[max(0, pos - RELATED_WINDOW): pos + RELATED_WINDOW + 1])
+        del scores[index]
+        best = heapq.nsmallest(limit, scores, key=lambda other: (-scores[other], abs(other - index), other))
         result[article.path] = tuple(ordered[other] for other in best)
     return result

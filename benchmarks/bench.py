@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Build-speed benchmark: cold, no-op and incremental builds of generated digests.
+
+    python benchmarks/bench.py                      # 1,000 and 10,000 articles
+    python benchmarks/bench.py --articles 1000 --verify
+    python benchmarks/bench.py --articles 100000 --json results.json
+
+Corpora come from ../shared/bench/gen_corpus.py (--flavor digest, seed 1) and are
+written, with their output, under /dev/shm when it exists: disk speed would
+otherwise dominate the timings. For each size it measures, each build in a fresh
+process as a user would run it:
+
+- cold: no cache, no output folder;
+- no-op: the same build again;
+- body edit: one article's body changed (corpus.json's edit_target);
+- people edit: the same article's people changed (old and new person pages, the
+  indexes and the feeds change);
+- template edit: the site's own base.html override changed;
+
+with peak resident memory (the build process, and its largest worker), files
+written, and each stage's time. `--verify` also checks that after every edit the
+output equals a clean build's, byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GEN_CORPUS = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+
+_ONE = """
+import json, resource, sys, time
+from pathlib import Path
+from digest.build import build
+from digest.cache import BuildCache
+from digest.model import BuildOptions
+site, output, use_cache = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+started = time.perf_counter()
+result = build(site, BuildOptions(output_dir=output), BuildCache(Path(site)) if use_cache else None)
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "written": result.written, "unchanged": result.unchanged,
+                  "rendered": result.rendered, "pages": result.pages, "timings": dict(result.timings),
+                  "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def run_build(site: Path, output: Path, cache: bool = True) -> dict[str, object]:
+    """One build in a fresh process; its figures, and the whole process's wall time."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _ONE, str(site), str(output), "1" if cache else "0"],
+                          capture_output=True, text=True, check=False, cwd=REPO)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"build failed:\n{done.stdout}\n{done.stderr}")
+    figures: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["wall"] = wall
+    return figures
+
+
+def edit_body(path: Path) -> None:
+    """Append a sentence to an article's body."""
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"\nAn added sentence for the benchmark, at {time.time_ns()}.\n")
+
+
+def edit_people(path: Path) -> None:
+    """Replace an article's people with one other person (the flavor writes `people:` as a block or one line)."""
+    text = path.read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+    front = re.sub(r"^people:.*?(?=^\w)", "", front + "\n", flags=re.MULTILINE | re.DOTALL).rstrip("\n")
+    name = f"Benchmark Person {time.time_ns() % 1000}"
+    path.write_text(f"{front}\npeople: [{name}, Moshe Ya'alon]\n---\n{body}", encoding="utf-8")
+
+
+def edit_template(site: Path) -> None:
+    """Change the site's own base.html override."""
+    path = site / "templates" / "base.html"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("</head>", f"<!-- edited {time.time_ns()} -->\n</head>", 1), encoding="utf-8")
+
+
+def same_trees(a: Path, b: Path) -> list[str]:
+    """Files that differ between two output folders (ignoring the marker and dotfiles)."""
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+                if p.is_file() and not p.relative_to(root).as_posix().startswith(".")}
+    left, right = files(a), files(b)
+    return sorted(k for k in left.keys() | right.keys() if left.get(k) != right.get(k))
+
+
+def bench(articles: int, workdir: Path, verify: bool) -> dict[str, object]:
+    """Every case for one corpus size."""
+    site = workdir / f"corpus-{articles}"
+    if not (site / "corpus.json").exists():
+        subprocess.run([sys.executable, str(GEN_CORPUS), "--articles", str(articles), "--seed", "1",
+                        "--flavor", "digest", "--out", str(site), "--force"], check=True, stdout=subprocess.DEVNULL)
+    manifest = json.loads((site / "corpus.json").read_text(encoding="utf-8"))
+    target = site / manifest["edit_target"]
+    original = target.read_bytes()
+    (site / "templates").mkdir(exist_ok=True)
+    shutil.copyfile(REPO / "themes" / "default" / "templates" / "base.html", site / "templates" / "base.html")
+    output = site / "output"
+    for stale in (output, site / ".digest-cache"):
+        shutil.rmtree(stale, ignore_errors=True)
+    results: dict[str, object] = {"articles": articles, "people": manifest["people_used"],
+                                  "topics": manifest["topics_used"]}
+    cases = [("cold", None), ("no-op", None), ("body edit", lambda: edit_body(target)),
+             ("people edit", lambda: edit_people(target)), ("template edit", lambda: edit_template(site))]
+    try:
+        for name, edit in cases:
+            if edit is not None:
+                edit()
+                time.sleep(2.1)  # let the edit age past the build's "racily modified" window
+            figures = run_build(site, output)
+            results[name] = figures
+            if verify and edit is not None:
+                clean = workdir / "clean-output"
+                shutil.rmtree(clean, ignore_errors=True)
+                run_build(site, clean, cache=False)
+                differing = same_trees(output, clean)
+                figures["identical_to_clean"] = not differing
+                if differing:
+                    print(f"  {name}: {len(differing)} files differ from a clean build, e.g. {differing[:3]}",
+                          file=sys.stderr)
+    finally:
+        target.write_bytes(original)
+        shutil.rmtree(site / "templates", ignore_errors=True)
+    return results
+
+
+def print_table(all_results: list[dict[str, object]]) -> None:
+    """The figures as a Markdown table."""
+    print("| articles | case | seconds (in process) | wall | files written | pages rendered "
+          "| peak RSS main / worker (MB) | parse / model / render / write (s) |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for results in all_results:
+        for case in ("cold", "no-op", "body edit", "people edit", "template edit"):
+            f = results.get(case)
+            if not isinstance(f, dict):
+                continue
+            t = f["timings"]
+            stages = " / ".join(f"{t.get(s, 0.0):.2f}" for s in ("parse", "model", "render", "write"))
+            check = "" if "identical_to_clean" not in f else (" ✓" if f["identical_to_clean"] else " ✗")
+            print(f"| {results['articles']:,} | {case}{check} | {f['seconds']:.2f} | {f['wall']:.2f} "
+                  f"| {f['written']:,} | {f['rendered']:,} | {f['rss_main_mb']:.0f} / {f['rss_worker_mb']:.0f} "
+                  f"| {stages} |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, action="append",
+                        help="corpus size (repeatable; default: 1000 and 10000)")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where corpora and outputs go (default: a folder under /dev/shm)")
+    parser.add_argument("--verify", action="store_true", help="compare every incremental output with a clean build")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    if not GEN_CORPUS.exists():
+        print(f"bench: {GEN_CORPUS} not found (../shared beside the clone)", file=sys.stderr)
+        return 2
+    base = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    workdir = args.workdir or base / "digest-bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    all_results = []
+    for articles in args.articles or [1000, 10000]:
+        print(f"bench: {articles:,} articles in {workdir} ({os.cpu_count()} cores)", file=sys.stderr)
+        all_results.append(bench(articles, workdir, args.verify))
+    print_table(all_results)
+    if args.json:
+        args.json.write_text(json.dumps(all_results, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

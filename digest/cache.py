@@ -1,0 +1,164 @@
+"""The on-disk build cache (`.digest-cache/` in the site), which makes rebuilds cheap.
+
+It holds plain values in one SQLite file:
+
+- every source file's parse result (an `Article` or `TermPage` and its problems), found
+  again by the file's modification time and size, or by its content hash;
+- every output file's fingerprint, so a rebuild renders only pages whose inputs changed;
+- the fingerprint of all inputs of the last good build, so an unchanged site costs a scan.
+
+Entries are only valid for the `namespace` they were written under (the digest version
+and every setting that changes how a file is parsed); a cache of another namespace is
+emptied. A corrupt, truncated or foreign cache file is reported once and replaced: the
+cache is never trusted over the sources.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from digest.model import CachedParse
+
+CACHE_DIR = ".digest-cache"
+_FILE = "cache.sqlite"
+_SCHEMA = 1
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS parsed (
+    path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT, value BLOB, body TEXT);
+CREATE TABLE IF NOT EXISTS pages (output_path TEXT PRIMARY KEY, fingerprint TEXT);
+"""
+
+
+class BuildCache:
+    """A site's cache: read at the start of a build, written after a good one."""
+
+    def __init__(self, site_dir: Path, cache_dir: Path | None = None) -> None:
+        self.dir = cache_dir or site_dir / CACHE_DIR
+        self.path = self.dir / _FILE
+        self.warning: str | None = None  # why an existing cache was thrown away
+        self._db: sqlite3.Connection | None = None
+        self._namespace: str | None = None
+
+    # -- opening -------------------------------------------------------------------------
+
+    def open(self, namespace: str) -> None:
+        """Open the cache for builds of `namespace`; anything else in it is dropped."""
+        self._namespace = namespace
+        try:
+            self._connect()
+            stored = self._meta("namespace")
+            if stored != namespace:
+                self._clear()
+        except (sqlite3.DatabaseError, pickle.UnpicklingError, OSError, EOFError, ValueError) as exc:
+            self.warning = f"the build cache {self.path} could not be read ({exc}); it was rebuilt"
+            self._reset()
+
+    def _connect(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_TABLES)
+        version = self._meta("schema")
+        if version not in (None, _SCHEMA):
+            raise ValueError(f"schema {version!r}")
+        # a quick check that the file is whole: reading it end to end fails on a truncated file
+        self._db.execute("SELECT count(*), sum(length(value)) FROM parsed").fetchone()
+
+    def _reset(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        try:
+            self._connect()
+            self._clear()
+        except (sqlite3.DatabaseError, OSError):
+            self._db = None  # no cache this time; the build does not need one
+
+    def _clear(self) -> None:
+        assert self._db is not None
+        self._db.execute("BEGIN")
+        for table in ("meta", "parsed", "pages"):
+            self._db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+        self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (pickle.dumps(_SCHEMA),))
+        self._db.execute("INSERT INTO meta VALUES ('namespace', ?)", (pickle.dumps(self._namespace),))
+        self._db.execute("COMMIT")
+
+    def _meta(self, key: str) -> Any:
+        assert self._db is not None
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return pickle.loads(row[0]) if row else None  # noqa: S301 - our own file, checked by namespace
+
+    def close(self) -> None:
+        """Release the database file."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # -- reading -------------------------------------------------------------------------
+
+    def parsed(self) -> dict[str, CachedParse]:
+        """Every cached parse result, by source path."""
+        if self._db is None:
+            return {}
+        try:
+            rows = self._db.execute("SELECT path, mtime_ns, size, hash, value, body FROM parsed").fetchall()
+            return {path: CachedParse(mtime_ns=mtime, size=size, content_hash=digest,
+                                      value=pickle.loads(value), body_html=body)  # noqa: S301
+                    for path, mtime, size, digest, value, body in rows}
+        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
+            self.warning = f"the build cache {self.path} could not be read ({exc}); it was rebuilt"
+            self._reset()
+            return {}
+
+    def fingerprints(self) -> dict[str, str]:
+        """The fingerprint of every output file the last good build wrote."""
+        if self._db is None:
+            return {}
+        try:
+            return dict(self._db.execute("SELECT output_path, fingerprint FROM pages").fetchall())
+        except sqlite3.DatabaseError:
+            return {}
+
+    def state(self, key: str) -> Any:
+        """A value the last good build left under `key`, or None."""
+        if self._db is None:
+            return None
+        try:
+            return self._meta("state:" + key)
+        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            return None
+
+    # -- writing -------------------------------------------------------------------------
+
+    def save(self, parsed: Mapping[str, CachedParse], removed: Iterable[str],
+             fingerprints: Mapping[str, str] | None, state: Mapping[str, Any]) -> None:
+        """Record a good build: new parse results, pages' fingerprints, and its state."""
+        if self._db is None:
+            return
+        try:
+            self._db.execute("BEGIN")
+            self._db.executemany("DELETE FROM parsed WHERE path = ?", ((p,) for p in removed))
+            self._db.executemany(
+                "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?)",
+                ((path, c.mtime_ns, c.size, c.content_hash, pickle.dumps(c.value, protocol=5), c.body_html)
+                 for path, c in parsed.items()))
+            if fingerprints is not None:
+                self._db.execute("DELETE FROM pages")
+                self._db.executemany("INSERT INTO pages VALUES (?, ?)", fingerprints.items())
+            for key, value in state.items():
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                 ("state:" + key, pickle.dumps(value, protocol=5)))
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.DatabaseError:
+                pass

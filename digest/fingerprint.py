@@ -1,0 +1,85 @@
+"""Fingerprints of pages: a hash of everything a page shows, so a rebuild renders only what changed.
+
+A page's fingerprint covers its template set, the site's settings and every value
+in its context, walked down to the articles and terms it shows. An article stands
+for its file (content hash, path, URL) plus the people and topics it links to by
+name; a term for its page, its name, role, counts, dates and related terms. Two
+builds that would render a page differently therefore give it different
+fingerprints; that is what the incremental-equals-clean tests check.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
+
+from digest.model import Article, ArticleLinks, Page, Paginator, Period, Site, Term, TermRef
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class Fingerprints:
+    """Computes page fingerprints for one site, remembering the signature of each article and term."""
+
+    def __init__(self, site: Site, salt: str) -> None:
+        self.site = site
+        self.salt = salt  # settings, template sources, digest version: anything every page depends on
+        self._articles: dict[str, str] = {}
+        self._terms: dict[tuple[str, str], str] = {}
+
+    def page(self, page: Page) -> str:
+        """The fingerprint of one page."""
+        if page.template is None:
+            return _hash(f"{self.salt}|{page.url}|bytes|") + _hash((page.body or b"").decode("utf-8", "replace"))
+        parts = [self.salt, page.url, page.template]
+        for key in sorted(page.context):
+            parts.append(f"{key}={self._value(page.context[key])}")
+        return _hash("\x1f".join(parts))
+
+    def article(self, article: Article) -> str:
+        """An article as cards, feeds and its own page show it."""
+        known = self._articles.get(article.path)
+        if known is None:
+            links = self.site.links.get(article.path)
+            refs = "" if links is None else ",".join(
+                f"{r.taxonomy}/{r.slug}={r.name}" for r in (*links.people, *links.topics))
+            known = _hash(f"{article.path}|{article.url}|{article.content_hash}|{article.date.isoformat()}|{refs}")
+            self._articles[article.path] = known
+        return known
+
+    def term(self, term: Term) -> str:
+        """A term as its page, the indexes and the sidebars show it."""
+        key = (term.taxonomy, term.slug)
+        known = self._terms.get(key)
+        if known is None:
+            newest = term.articles[0].date.isoformat() if term.articles else ""
+            oldest = term.articles[-1].date.isoformat() if term.articles else ""
+            related = ",".join(f"{r.slug}={r.name}:{n}" for r, n in term.related)
+            known = _hash("|".join([
+                term.taxonomy, term.slug, term.name, repr(term.aliases), repr(term.role), repr(term.image),
+                repr(term.image_alt), _hash(term.body_html or ""), repr(sorted(term.meta.items(), key=str)),
+                str(term.count), newest, oldest, related]))
+            self._terms[key] = known
+        return known
+
+    def _value(self, value: object) -> str:
+        if isinstance(value, Article):
+            return "A" + self.article(value)
+        if isinstance(value, Term):
+            return "T" + self.term(value)
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            return repr(value)
+        if isinstance(value, (datetime.datetime, datetime.date)):
+            return value.isoformat()
+        if isinstance(value, (tuple, list)):
+            return "[" + ",".join(self._value(item) for item in value) + "]"
+        if isinstance(value, Mapping):
+            return "{" + ",".join(f"{k}:{self._value(value[k])}" for k in sorted(value, key=str)) + "}"
+        if isinstance(value, (Paginator, Period, ArticleLinks, TermRef)) or is_dataclass(value):
+            return type(value).__name__ + "(" + ",".join(
+                f"{f.name}={self._value(getattr(value, f.name))}" for f in fields(value)) + ")"  # type: ignore[arg-type]
+        raise TypeError(f"no fingerprint for a {type(value).__name__} in a page's context")

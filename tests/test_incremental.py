@@ -1,0 +1,200 @@
+"""Incremental builds equal clean builds, after any sequence of edits; the cache is never trusted blindly."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.build import build
+from digest.cache import CACHE_DIR, BuildCache
+from digest.model import BuildOptions
+
+NOW = datetime.datetime(2016, 3, 1, tzinfo=datetime.timezone.utc)
+PEOPLE = ["Vladimir Putin", "Benjamin Netanyahu", "Moshe Ya'alon", "Mahmoud Abbas", "Putin", "John Kerry"]
+TOPICS = ["Syria", "Russia–Israel relations", "Diplomacy", "Terrorism", "COP21", "Paris climate conference"]
+
+
+def article(number: int, title: str, day: int, people: list[str], topics: list[str], body: str,
+            draft: bool = False) -> str:
+    """The text of an article file."""
+    return (f"---\ntitle: {title!r}\ndate: 2015-11-{day:02d}\npeople: {people!r}\ntopics: {topics!r}\n"
+            f"draft: {'true' if draft else 'false'}\nsource: Example News\n"
+            f"source_url: https://example.org/\n---\n\n{body} (article {number})\n\n## One\n\nText.\n")
+
+
+def base_site(root: Path) -> Path:
+    """A small site: eight articles, a person's term page with aliases, a topic's term page."""
+    site = root / "site"
+    (site / "content" / "people").mkdir(parents=True)
+    (site / "content" / "topics").mkdir(parents=True)
+    (site / "templates").mkdir()
+    (site / "digest.yaml").write_text("title: Test Digest\nbase_url: https://example.org/news/\nper_page: 3\n")
+    for n in range(8):
+        (site / "content" / f"a{n}.md").write_text(article(
+            n, f"Headline {n}", 1 + 3 * n, PEOPLE[n % 4: n % 4 + 2], TOPICS[n % 3: n % 3 + 2], f"Body {n}."))
+    (site / "content" / "people" / "vladimir-putin.md").write_text(
+        "---\nname: Vladimir Putin\naliases: [Putin]\nrole: President of Russia\n---\nA biography.\n")
+    (site / "content" / "topics" / "paris-climate-conference.md").write_text(
+        "---\nname: Paris climate conference\naliases: [COP21]\n---\nThe conference.\n")
+    return site
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file of an output folder but the marker, with its bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != ".digest-output"}
+
+
+def age(site: Path) -> None:
+    """Date every file of the site well in the past, as files edited long before a build are."""
+    past = (NOW - datetime.timedelta(days=30)).timestamp()
+    for path in site.rglob("*"):
+        if CACHE_DIR not in path.parts and "output" not in path.parts:
+            os.utime(path, (past, past))
+
+
+EDITS = st.sampled_from([
+    "body", "title", "people", "topics", "date", "add", "delete", "draft", "alias", "term-body",
+    "template", "static", "config", "same-size",
+])
+
+
+def apply_edit(site: Path, edit: str, n: int) -> None:
+    """Change the site in one of the ways a curator does."""
+    content = site / "content"
+    path = content / f"a{n % 8}.md"
+    if not path.exists():
+        path.write_text(article(n, f"Restored {n}", 2, ["Mahmoud Abbas"], ["Syria"], "Back."))
+    text = path.read_text()
+    if edit == "body":
+        path.write_text(text + f"\nA new paragraph {n}.\n")
+    elif edit == "title":
+        path.write_text(text.replace("title: '", f"title: 'New {n} ", 1))
+    elif edit == "people":
+        path.write_text(text.replace("people: [", f"people: ['{PEOPLE[n % len(PEOPLE)]}', 'Newcomer {n % 3}', ", 1))
+    elif edit == "topics":
+        path.write_text(text.replace("topics: [", f"topics: ['{TOPICS[n % len(TOPICS)]}', ", 1))
+    elif edit == "date":
+        path.write_text(text.replace("date: 2015-11-", "date: 2015-12-", 1))
+    elif edit == "add":
+        (content / f"new{n}.md").write_text(article(100 + n, f"Fresh {n}", 28, PEOPLE[n % 3:n % 3 + 1],
+                                                    ["Syria"], "Fresh."))
+    elif edit == "delete":
+        path.unlink()
+    elif edit == "draft":
+        path.write_text(text.replace("draft: false", "draft: true") if "draft: false" in text
+                        else text.replace("draft: true", "draft: false"))
+    elif edit == "alias":
+        term = content / "people" / "vladimir-putin.md"
+        term.write_text(term.read_text().replace("aliases: [Putin", f"aliases: [Putin, Mahmoud Abbas{n}", 1))
+    elif edit == "term-body":
+        term = content / "topics" / "paris-climate-conference.md"
+        term.write_text(term.read_text() + f"More {n}.\n")
+    elif edit == "template":
+        (site / "templates" / "404.html").write_text(
+            '{% extends "base.html" %}{% block main %}<h1>Lost ' + str(n) + "</h1>{% endblock %}\n")
+    elif edit == "static":
+        (site / "static").mkdir(exist_ok=True)
+        (site / "static" / "extra.css").write_text(f"body {{ margin: {n}px; }}\n")
+    elif edit == "config":
+        (site / "digest.yaml").write_text(
+            f"title: Test Digest {n}\nbase_url: https://example.org/news/\nper_page: {2 + n % 3}\n")
+    elif edit == "same-size":
+        # same size, same modification time: only the content hash can tell
+        stat = path.stat()
+        swapped = text.replace("Body", "Bodx", 1) if "Body" in text else text.replace("Text", "Texx", 1)
+        path.write_text(swapped)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(EDITS, st.integers(min_value=0, max_value=20)), min_size=1, max_size=5),
+       aged=st.booleans())
+def test_incremental_build_equals_clean_build(tmp_path_factory: pytest.TempPathFactory,
+                                               edits: list[tuple[str, int]], aged: bool) -> None:
+    root = tmp_path_factory.mktemp("incremental")
+    site = base_site(root)
+    options = BuildOptions(output_dir=str(root / "out"), now=NOW)
+    if aged:
+        age(site)
+    build(site, options, BuildCache(site))
+    for edit, n in edits:
+        apply_edit(site, edit, n)
+        if aged:
+            age(site)
+        build(site, options, BuildCache(site))
+        clean_out = root / "clean"
+        shutil.rmtree(clean_out, ignore_errors=True)
+        build(site, BuildOptions(output_dir=str(clean_out), now=NOW))
+        assert tree(root / "out") == tree(clean_out), f"after {edit} {n}"
+
+
+def test_no_op_rebuild_renders_nothing(tmp_path: Path) -> None:
+    site = base_site(tmp_path)
+    age(site)
+    options = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW)
+    first = build(site, options, BuildCache(site))
+    second = build(site, options, BuildCache(site))
+    assert first.written > 0
+    assert (second.written, second.rendered, second.removed) == (0, 0, 0)
+    assert second.unchanged == first.written
+
+
+def test_body_edit_renders_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    site = base_site(tmp_path)
+    options = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW)
+    build(site, options, BuildCache(site))
+    path = site / "content" / "a0.md"
+    path.write_text(path.read_text() + "\nAnother paragraph.\n")
+    result = build(site, options, BuildCache(site))
+    # the article page and the site feed (full content); nothing else shows the body
+    assert result.rendered == 2
+    assert result.written == 2
+
+
+def damage(cache_file: Path, how: str) -> None:
+    """Break the cache file the way disks, crashes and other programs do."""
+    if how == "truncated":
+        data = cache_file.read_bytes()
+        cache_file.write_bytes(data[: len(data) // 3])
+    elif how == "garbage":
+        cache_file.write_bytes(b"\x00not a database at all" * 100)
+    elif how == "foreign":
+        cache_file.unlink()
+        db = sqlite3.connect(cache_file)
+        db.execute("CREATE TABLE parsed (path TEXT, something_else BLOB)")
+        db.execute("INSERT INTO parsed VALUES ('content/a0.md', x'00')")
+        db.commit()
+        db.close()
+    elif how == "corrupt-rows":
+        db = sqlite3.connect(cache_file)
+        db.execute("UPDATE parsed SET value = x'8004deadbeef'")
+        db.commit()
+        db.close()
+
+
+@pytest.mark.parametrize("how", ["truncated", "garbage", "foreign", "corrupt-rows"])
+def test_a_broken_cache_is_ignored_with_a_warning(tmp_path: Path, how: str) -> None:
+    site = base_site(tmp_path)
+    options = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW)
+    build(site, options, BuildCache(site))
+    for suffix in ("-wal", "-shm"):
+        Path(str(site / CACHE_DIR / "cache.sqlite") + suffix).unlink(missing_ok=True)
+    damage(site / CACHE_DIR / "cache.sqlite", how)
+    path = site / "content" / "a1.md"
+    path.write_text(path.read_text().replace("Headline 1", "Changed headline"))
+    result = build(site, options, BuildCache(site))
+    assert any("build cache" in str(w) and "rebuilt" in str(w) for w in result.warnings), result.warnings
+    clean = tmp_path / "clean"
+    build(site, BuildOptions(output_dir=str(clean), now=NOW))
+    assert tree(tmp_path / "out") == tree(clean)
+    # and the cache works again afterwards
+    again = build(site, options, BuildCache(site))
+    assert not again.warnings and again.written == 0
