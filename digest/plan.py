@@ -28,6 +28,17 @@ def output_path(url: str) -> str:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
+def counted(count: int, noun: str) -> str:
+    """A count with its noun, singular or plural.
+
+    >>> counted(1, "article"), counted(3, "article"), counted(2, "person")
+    ('1 article', '3 articles', '2 people')
+    """
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {'people' if noun == 'person' else noun + 's'}"
+
+
 def paginate(articles: Sequence[Article], per_page: int, first_url: str) -> list[Paginator]:
     """A list split into pages: `first_url`, then `first_url + "page/2/"` and so on."""
     count = max(1, -(-len(articles) // per_page))
@@ -59,8 +70,7 @@ def plan_pages(site: Site) -> list[Page]:
     for paginator in paginate(site.articles, config.per_page, "/"):
         pages.append(_page(paginator.urls[paginator.number - 1], "index.html",
                            _newest(paginator.items), kind="home", paginator=paginator,
-                           title=config.title if paginator.number == 1 else
-                           f"{config.title}, page {paginator.number}",
+                           title=config.title if paginator.number == 1 else f"Latest, page {paginator.number}",
                            description=config.description, feed_url="/feed.xml",
                            top_people=top["people"], top_topics=top["topics"]))
     for article in site.articles:
@@ -77,7 +87,8 @@ def plan_pages(site: Site) -> list[Page]:
             datetime.date(period.year, period.month, 1).strftime("%B %Y")
         pages.append(_page(period.url, "period.html", _newest(period.articles[:1]), kind="period",
                            period=period, title=f"Articles of {label}", label=label,
-                           description=f"{len(period.articles)} articles of {label}.", feed_url="/feed.xml"))
+                           description=f"{counted(len(period.articles), 'article')} of {label}.",
+                           feed_url="/feed.xml"))
     pages.append(_page("/404.html", "404.html", sitemap=False, kind="404", title="Page not found",
                        description="", feed_url="/feed.xml"))
     pages.extend(_feeds(site))
@@ -95,12 +106,13 @@ def _taxonomy_pages(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
     noun = "People" if taxonomy == "people" else "Topics"
     yield _page(f"/{taxonomy}/", "terms.html", _newest(site.articles[:1]), kind="terms", taxonomy=taxonomy,
                 terms=by_count(terms), title=noun, feed_url="/feed.xml",
-                description=f"{len(terms)} {noun.lower()} in {config.title}, by number of articles.")
+                description=f"{counted(len(terms), 'person' if taxonomy == 'people' else 'topic')} "
+                            f"in {config.title}, by number of articles.")
     for term in terms:
         first = f"/{taxonomy}/{term.slug}/"
         for paginator in paginate(term.articles, config.per_page, first):
             title = term.name if paginator.number == 1 else f"{term.name}, page {paginator.number}"
-            description = term.role or f"{term.count} articles about {term.name} in {config.title}."
+            description = term.role or f"{counted(term.count, 'article')} about {term.name} in {config.title}."
             yield _page(paginator.urls[paginator.number - 1], "term.html", _newest(paginator.items[:1]),
                         kind="term", taxonomy=taxonomy, term=term, paginator=paginator, title=title,
                         description=description, feed_url=f"{first}feed.xml")

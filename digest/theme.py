@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from digest.model import Problem, SiteConfig
+from digest.plan import counted
 
 
 def builtin_theme_dir() -> Path:
@@ -102,6 +103,7 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
 
     env.filters["date"] = local_date
     env.filters["initials"] = initials
+    env.filters["counted"] = counted
     env.globals["url_for"] = config.url_for
     env.globals["abs_url"] = config.abs_url
     env.globals["config"] = config
