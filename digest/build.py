@@ -123,8 +123,6 @@ class _Build:
         cache = self.cache
         if cache is not None:
             cache.open(parse_namespace(config))
-            if cache.warning:
-                self.warnings.append(Problem(path=None, line=None, message=cache.warning, severity="warning"))
             if self.write and not self.options.clean and (output_dir / MARKER).exists():
                 last = cache.state("last_build")
                 if last is not None and inputs is not None and last["inputs"] == inputs and (
@@ -190,6 +188,8 @@ class _Build:
                                "inputs": inputs, "next_release": min(upcoming, default=None), "counts": counts,
                                "files": writer.written + writer.unchanged, "warnings": warnings}})
         self.lap("write")
+        if cache is not None and cache.warning:
+            self.warnings.append(Problem(path=None, line=None, message=cache.warning, severity="warning"))
         warnings = tuple(self.warnings) + tuple(p for p in problems if p.severity == "warning")
         counts = (len(site.articles), len(site.people), len(site.topics), len(pages))
         if writer is None:

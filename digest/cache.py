@@ -54,8 +54,8 @@ class BuildCache:
             stored = self._meta("namespace")
             if stored != namespace:
                 self._clear()
-        except (sqlite3.DatabaseError, pickle.UnpicklingError, OSError, EOFError, ValueError) as exc:
-            self.warning = f"the build cache {self.path} could not be read ({exc}); it was rebuilt"
+        except Exception as exc:  # noqa: BLE001 - a damaged or foreign file is replaced, never trusted
+            self.warning = f"the build cache {self.path} could not be read ({type(exc).__name__}); it was rebuilt"
             self._reset()
 
     def _connect(self) -> None:
@@ -113,8 +113,8 @@ class BuildCache:
             return {path: CachedParse(mtime_ns=mtime, size=size, content_hash=digest,
                                       value=pickle.loads(value), body_html=body)  # noqa: S301
                     for path, mtime, size, digest, value, body in rows}
-        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
-            self.warning = f"the build cache {self.path} could not be read ({exc}); it was rebuilt"
+        except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes pickle raise, it is not trusted
+            self.warning = f"the build cache {self.path} could not be read ({type(exc).__name__}); it was rebuilt"
             self._reset()
             return {}
 
@@ -133,7 +133,7 @@ class BuildCache:
             return None
         try:
             return self._meta("state:" + key)
-        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        except Exception:  # noqa: BLE001 - an unreadable state is no state
             return None
 
     # -- writing -------------------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 A page's fingerprint covers its template set, the site's settings and every value
 in its context, walked down to the articles and terms it shows. An article stands
-for its file (content hash, path, URL) plus the people and topics it links to by
-name; a term for its page, its name, role, counts, dates and related terms. Two
-builds that would render a page differently therefore give it different
-fingerprints; that is what the incremental-equals-clean tests check.
+for every field of it but its body, table of contents and word count (which only
+its own page and the full-content feeds show, and which they add), plus the people and topics it links to by name; a
+term for its page, its name, role, counts, dates and related terms. Two builds that
+would render a page differently therefore give it different fingerprints; that is
+what the incremental-equals-clean tests check.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from digest.model import Article, ArticleLinks, Page, Paginator, Period, Site, T
 
 def _hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _body(article: Article) -> str:
+    """What only an article's own page and the full-content feeds show: its body, contents, reading time."""
+    return _hash(f"{article.body_html}|{article.toc!r}|{article.words}")
 
 
 class Fingerprints:
@@ -38,16 +44,24 @@ class Fingerprints:
         parts = [self.salt, page.url, page.template]
         for key in sorted(page.context):
             parts.append(f"{key}={self._value(page.context[key])}")
+        context = page.context
+        if context.get("kind") == "article":
+            parts.append(_body(context["article"]))  # type: ignore[arg-type]
+        elif context.get("kind") == "feed" and context.get("full_content"):
+            parts.extend(_body(a) for a in context["articles"])  # type: ignore[attr-defined]
         return _hash("\x1f".join(parts))
 
     def article(self, article: Article) -> str:
-        """An article as cards, feeds and its own page show it."""
+        """An article as cards and lists show it: every field but the body, and the names of its terms."""
         known = self._articles.get(article.path)
         if known is None:
             links = self.site.links.get(article.path)
             refs = "" if links is None else ",".join(
                 f"{r.taxonomy}/{r.slug}={r.name}" for r in (*links.people, *links.topics))
-            known = _hash(f"{article.path}|{article.url}|{article.content_hash}|{article.date.isoformat()}|{refs}")
+            shown = [f"{f.name}={getattr(article, f.name)!r}" for f in fields(article)
+                     if f.name not in ("body_html", "toc", "words", "meta", "content_hash")]
+            meta = repr(sorted(article.meta.items(), key=str))
+            known = _hash("|".join([*shown, meta, refs]))
             self._articles[article.path] = known
         return known
 

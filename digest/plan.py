@@ -72,7 +72,9 @@ def plan_pages(site: Site) -> list[Page]:
                            _newest(paginator.items), kind="home", paginator=paginator,
                            title=config.title if paginator.number == 1 else f"Latest, page {paginator.number}",
                            description=config.description, feed_url="/feed.xml",
-                           top_people=top["people"], top_topics=top["topics"]))
+                           # the sidebar is on the first page only: a count that changes re-renders one page
+                           top_people=top["people"] if paginator.number == 1 else (),
+                           top_topics=top["topics"] if paginator.number == 1 else ()))
     for article in site.articles:
         pages.append(_page(article.url, "article.html", article.updated or article.date, kind="article",
                            article=article, links=site.links[article.path], title=article.title,
@@ -130,7 +132,7 @@ def _feeds(site: Site) -> Iterator[Page]:
             yield _page(f"{first}feed.xml", "atom.xml", sitemap=False, kind="feed",
                         title=f"{term.name} — {config.title}", alternate_url=first,
                         articles=term.articles[:size], full_content=False,
-                        updated=_newest(term.articles[:size]))
+                        updated=_newest(term.articles[:size]) or _newest(site.articles[:1]))
 
 
 def _sitemaps(site: Site, pages: list[Page]) -> list[Page]:
