@@ -298,6 +298,16 @@ class _Build:
                 return page.output_path, False, []
             return page.output_path, stage_bytes(output_dir, page.output_path, data, clean), []
 
+        if len(todo) >= MIN_PARALLEL_RENDER and self.jobs > 1:
+            # Render every card once, in parallel, before the page workers fork with all of them:
+            # otherwise each worker renders the cards of its pages itself.
+            articles = site.articles
+
+            def render_card(index: int) -> str:
+                return str(renderer.card(articles[index]))
+
+            cards = parallel_map(render_card, range(len(articles)), self.jobs, MIN_PARALLEL_RENDER)
+            renderer.add_cards({a.path: html for a, html in zip(articles, cards)})
         problems: list[Problem] = []
         seen: set[str] = set()
         report = self._reporter("render", len(todo))

@@ -87,13 +87,29 @@ class Fingerprints:
             return "T" + self.term(value)
         if isinstance(value, (str, int, float, bool)) or value is None:
             return repr(value)
+        if isinstance(value, Paginator):
+            # its URLs follow from the first one and the count: no need to hash them all on every page
+            return (f"P{value.number}/{value.count}/{value.total}/{value.urls[0]}["
+                    + ",".join(self.article(a) for a in value.items) + "]")
+        if isinstance(value, ArticleLinks):
+            near = ",".join(self.article(a) if a is not None else "-" for a in (value.previous, value.next))
+            return (f"L{self._refs(value.people)}|{self._refs(value.topics)}|"
+                    + ",".join(self.article(a) for a in value.related) + "|" + near)
+        if isinstance(value, Period):
+            return f"M{value.year}/{value.month}[" + ",".join(self.article(a) for a in value.articles) + "]"
+        if isinstance(value, TermRef):
+            return f"R{value.taxonomy}/{value.slug}={value.name}"
         if isinstance(value, (datetime.datetime, datetime.date)):
             return value.isoformat()
         if isinstance(value, (tuple, list)):
             return "[" + ",".join(self._value(item) for item in value) + "]"
         if isinstance(value, Mapping):
             return "{" + ",".join(f"{k}:{self._value(value[k])}" for k in sorted(value, key=str)) + "}"
-        if isinstance(value, (Paginator, Period, ArticleLinks, TermRef)) or is_dataclass(value):
+        if is_dataclass(value) and not isinstance(value, type):
             return type(value).__name__ + "(" + ",".join(
-                f"{f.name}={self._value(getattr(value, f.name))}" for f in fields(value)) + ")"  # type: ignore[arg-type]
+                f"{f.name}={self._value(getattr(value, f.name))}" for f in fields(value)) + ")"
         raise TypeError(f"no fingerprint for a {type(value).__name__} in a page's context")
+
+    @staticmethod
+    def _refs(refs: tuple[TermRef, ...]) -> str:
+        return ",".join(f"{r.taxonomy}/{r.slug}={r.name}" for r in refs)

@@ -314,6 +314,24 @@ class Paginator:
         """The page after this one, if any."""
         return self.urls[self.number] if self.number < self.count else None
 
+    @property
+    def window(self) -> tuple[tuple[int, str | None], ...]:
+        """The page numbers to link: the first, the last and two on either side; None marks a gap.
+
+        A gap of one page shows that page instead.
+
+        >>> urls = tuple(f"/page/{n}/" for n in range(1, 11))
+        >>> [n if url else "…" for n, url in Paginator(number=6, count=10, items=(), urls=urls, total=99).window]
+        [1, '…', 4, 5, 6, 7, 8, 9, 10]
+        """
+        shown = sorted({1, self.count, *range(max(1, self.number - 2), min(self.count, self.number + 2) + 1)})
+        window: list[tuple[int, str | None]] = []
+        for n in shown:
+            if window and n - window[-1][0] > 1:
+                window.append((n - 1, None) if n - window[-1][0] > 2 else (n - 1, self.urls[n - 2]))
+            window.append((n, self.urls[n - 1]))
+        return tuple(window)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Page:

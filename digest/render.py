@@ -21,18 +21,20 @@ class PageRenderer:
         self.site_dir = site_dir
         self.problems: list[Problem] = []
         self._seen: set[tuple[str, int | None, str]] = set()
-        self._cards: dict[tuple[str, str], Markup] = {}
+        self._cards: dict[str, Markup] = {}
         env.globals["card"] = self.card
 
-    def card(self, article: Article, heading: str = "h2") -> Markup:
-        """An article's card (`_card.html`), rendered once per heading level and reused on every list."""
-        key = (article.path, heading)
-        html = self._cards.get(key)
+    def card(self, article: Article) -> Markup:
+        """An article's card (`_card.html`), rendered once and reused on every list that shows it."""
+        html = self._cards.get(article.path)
         if html is None:
-            template = self.env.get_template("_card.html")
-            html = Markup(template.render(article=article, heading=heading, site=self.site))
-            self._cards[key] = html
+            html = Markup(self.env.get_template("_card.html").render(article=article, site=self.site))
+            self._cards[article.path] = html
         return html
+
+    def add_cards(self, cards: dict[str, str]) -> None:
+        """Cards rendered elsewhere (in worker processes), by article path."""
+        self._cards.update((path, Markup(html)) for path, html in cards.items())
 
     def render(self, page: Page) -> bytes | None:
         """The page's bytes, or None if its template failed (the problem is kept)."""

@@ -18,7 +18,7 @@ from digest.taxonomy import build_terms
 
 # How many of a term's articles, on either side of an article in time, count as candidates
 # for its related articles: keeps the work linear when a topic has thousands of articles.
-RELATED_WINDOW = 25
+RELATED_WINDOW = 10
 
 
 def sort_articles(articles: Iterable[Article]) -> tuple[Article, ...]:
