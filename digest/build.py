@@ -50,7 +50,7 @@ def _run(site_dir: Path, options: BuildOptions, write: bool) -> BuildResult:
         raise UsageError(f"{site_dir}: no such folder")
     output_dir = output_dir_of(site_dir, options)
     if write:
-        check_output_dir(output_dir, site_dir)
+        check_output_dir(output_dir, site_dir, given=options.output_dir is not None)
 
     # config
     config, problems = load_config(site_dir, options.base_url)
@@ -65,6 +65,11 @@ def _run(site_dir: Path, options: BuildOptions, write: bool) -> BuildResult:
     articles: list[Article] = []
     term_pages: list[TermPage] = []
     for source, data in read_sources(sources):
+        if isinstance(data, OSError):
+            problems.append(Problem(path=source.path, line=None, message=f"cannot be read ({data.strerror})",
+                                    hint="Check that the file exists and is readable; a link must point to a "
+                                         "file that exists."))
+            continue
         if source.kind == "article":
             article, found = parse_article(source, data, config, config.url_for)
             if article is not None:
@@ -88,6 +93,7 @@ def _run(site_dir: Path, options: BuildOptions, write: bool) -> BuildResult:
     check_page_urls(pages, site, problems)
     if options.strict:
         problems = [p.as_error() for p in problems]
+    problems = sort_problems(problems)
     _stop_on_errors(problems)
     mark = lap("model", mark)
 
@@ -126,6 +132,11 @@ def _render(pages: list[Page], renderer: PageRenderer, writer: OutputWriter | No
             writer.add(page.output_path, data)
         count += 1
     return count
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems by file, then line; the site's own problems (no file) last."""
+    return sorted(problems, key=lambda p: (p.path is None, p.path or "", p.line or 0))
 
 
 def _stop_on_errors(problems: list[Problem]) -> None:

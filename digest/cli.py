@@ -17,6 +17,7 @@ import click
 from digest import __version__
 from digest.build import build, check, output_dir_of
 from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError
+from digest.plan import counted
 from digest.scaffold import create_site, new_article
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,6 +50,10 @@ def _run(action: Callable[[], BuildResult], output: str | None) -> BuildResult:
     except KeyboardInterrupt:
         click.echo("digest: interrupted", err=True)
         sys.exit(130)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        click.echo(f"digest: cannot write{where}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
     raise AssertionError("unreachable")
 
 
@@ -85,11 +90,15 @@ def build_command(site: Path, drafts: bool, future: bool, base_url: str | None, 
     result = _run(lambda: build(site, options), shown + "/")
     _echo_problems(result.warnings)
     if not quiet:
-        click.echo(f"{result.articles} articles, {result.people} people, {result.topics} topics: "
-                   f"{result.written} files written, {result.unchanged} unchanged, {result.removed} removed "
-                   f"in {result.seconds:.2f} s -> {shown}/")
+        click.echo(f"{_counts(result)}: {result.written} files written, {result.unchanged} unchanged, "
+                   f"{result.removed} removed in {result.seconds:.2f} s -> {shown}/")
         if verbose:
             click.echo("  " + ", ".join(f"{stage} {seconds:.3f} s" for stage, seconds in result.timings.items()))
+
+
+def _counts(result: BuildResult) -> str:
+    return (f"{counted(result.articles, 'article')}, {counted(result.people, 'person')}, "
+            f"{counted(result.topics, 'topic')}")
 
 
 def _shown(path: Path) -> str:
@@ -105,8 +114,7 @@ def check_command(site: Path, drafts: bool, future: bool, base_url: str | None, 
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url, strict=strict)
     result = _run(lambda: check(site, options), None)
     _echo_problems(result.warnings)
-    click.echo(f"{result.articles} articles, {result.people} people, {result.topics} topics: "
-               f"{result.pages} pages checked, no problems in {result.seconds:.2f} s")
+    click.echo(f"{_counts(result)}: {result.pages} pages checked, no problems in {result.seconds:.2f} s")
 
 
 @main.command("init")

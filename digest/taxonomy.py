@@ -41,7 +41,7 @@ def _alias_index(taxonomy: Taxonomy, pages: Iterable[TermPage],
             if key in owner and owner[key] != page.slug:
                 problems.append(Problem(
                     path=page.path, line=None,
-                    message=f"the {_noun(taxonomy)} {spelling!r} is claimed by two term pages: this one "
+                    message=f'the {_noun(taxonomy)} "{spelling}" is claimed by two term pages: this one '
                             f"and {claimed_by[key]}",
                     hint="Keep the name or alias in one of the two files."))
                 continue

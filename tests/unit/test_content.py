@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import shlex
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
+from digest.build import build
 from digest.content import discover, is_ignored, parse_article, parse_term_page
 from digest.model import Article, SiteConfig, SourceFile, TermPage
 
@@ -38,9 +40,9 @@ EXAMPLE = """
 DATE_HINT = ("Write it as YYYY-MM-DD (`date: 2015-11-30`), or one of: 2015-11-30, 2015-11-30 14:05, "
              "2015-11-30T14:05:00+02:00, 2015-11-30T14:05:00Z, 2015-11-30 9:05:00 +0200 "
              "or Mon, 30 Nov 2015 14:05:00 +0200.")
-BOOLEAN_HINT = ('YAML reads an unquoted yes, no, on or off as true or false. Write it in quotes: "NO".')
 NO_FRONT_MATTER_HINT = ("Start the file with a line `---`, then `title:` and `date:` lines, then `---`. "
                         "Did you forget the `---` lines?")
+SLUG_HINT = "Use letters, digits and hyphens only, such as `slug: putin-paris` (no `/`, `..` or spaces)."
 
 
 def data_of(text: str | bytes) -> bytes:
@@ -210,6 +212,10 @@ def test_updated() -> None:
         (["people:", "  - Vladimir Putin", "  - Benjamin Netanyahu"], ("Vladimir Putin", "Benjamin Netanyahu"), ()),
         (["people: ['  Benjamin   Netanyahu ', Benjamin Netanyahu]"], ("Benjamin Netanyahu",), ()),
         (["topics: [1984, Syria]"], (), ("1984", "Syria")),
+        # a boolean where a name belongs is its text (the contract's "Forgiving"): NO is Norway's code
+        (["topics: [NO, yes]"], (), ("NO", "yes")),
+        (["topics:", "  - Syria", "  - off", "  - On"], (), ("Syria", "off", "On")),
+        (["people: [Syria, Yes]", "topics: True"], ("Syria", "Yes"), ("True",)),
         (["topics: [Syria, '', Iran]"], (), ("Syria", "Iran")),
         (["people:", "topics:"], (), ()),
         (["people: []"], (), ()),
@@ -236,8 +242,6 @@ def test_numbers_and_booleans_are_taken_as_their_text(written: str, text: str) -
     assert (article.title, article.slug, article.source) == (text, text, text)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: YAML 1.1 scalars are converted before as_text sees them, so "
-                                       "the author's text is lost (Yes -> true, 0042 -> 34, 12:30 -> 750)")
 @pytest.mark.parametrize(
     ("written", "text"),
     [("Yes", "Yes"), ("No", "No"), ("off", "off"), ("1.50", "1.50"), ("0042", "0042"), ("0x1F", "0x1F"),
@@ -248,7 +252,6 @@ def test_yaml_11_scalars_are_taken_as_their_text(written: str, text: str) -> Non
     assert (article.title, article.source) == (text, text)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: YAML 1.1 reads `slug: 0042` as the octal number 34")
 def test_a_slug_that_looks_like_an_octal_number_is_its_text() -> None:
     assert parse_ok(front("title: x", "date: 2015-11-30", "slug: 0042")).slug == "0042"
 
@@ -280,7 +283,10 @@ def test_summary_defaults_to_the_first_paragraph_as_plain_text() -> None:
 
 
 @pytest.mark.parametrize(
-    ("draft", "value"), [("true", True), ("false", False), ("yes", True), ("no", False)])
+    ("draft", "value"),
+    [("true", True), ("false", False), ("yes", True), ("no", False), ("True", True), ("FALSE", False),
+     ("Yes", True), ("NO", False), ("on", True), ("Off", False), ("'yes'", True)],
+)
 def test_draft(draft: str, value: bool) -> None:
     assert parse_ok(front("title: x", "date: 2015-11-30", f"draft: {draft}")).draft is value
 
@@ -290,6 +296,15 @@ def test_other_keys_are_kept_in_meta_read_only() -> None:
                              "tags: [a, b]", "rating: 4"))
     assert isinstance(article.meta, Mapping)
     assert dict(article.meta) == {"layout": "wide", "region": "Middle East", "tags": ["a", "b"], "rating": 4}
+
+
+def test_meta_values_have_yaml_1_2_types() -> None:
+    # free keys are for templates: true/false and numbers are typed, YAML 1.1's yes/no/0042/12:30 are not
+    article = parse_ok(front("title: x", "date: 2015-11-30", "featured: true", "hidden: False", "rank: 3",
+                             "score: 1.50", "answer: yes", "country: NO", "code: 0042", "time: 12:30",
+                             "quoted: '4'", "list: [1, on]"))
+    assert dict(article.meta) == {"featured": True, "hidden": False, "rank": 3, "score": 1.5, "answer": "yes",
+                                  "country": "NO", "code": 42, "time": "12:30", "quoted": "4", "list": [1, "on"]}
     with pytest.raises(TypeError):
         article.meta["layout"] = "narrow"  # type: ignore[index]
 
@@ -339,14 +354,14 @@ def test_forgiving_file_shapes(data: bytes) -> None:
     ],
 )
 def test_line_numbers_count_the_blank_lines_before_the_front_matter(data: bytes) -> None:
-    assert parse(data)[1] == [f'{PATH}:5: `date` is not a date: "yesterday" is not a date\n    {DATE_HINT}']
+    assert parse(data)[1] == [f'{PATH}:5: `date` is "yesterday", not a date\n    {DATE_HINT}']
 
 
 def test_a_key_written_twice_is_a_warning_naming_both_lines() -> None:
     article, problems = parse(front("title: First", "date: 2015-11-30", "title: Second"))
     assert article is not None and article.title == "Second"  # the last one wins
-    assert problems == [f"{PATH}:4: warning: `title` is given twice (lines 2, 4); the last one is used\n"
-                        "    Remove the one you do not mean."]
+    assert problems == [f"{PATH}:4: warning: `title` is given twice (lines 2, 4)\n"
+                        "    Remove the one you do not mean; the last one is used."]
 
 
 # ---------------------------------------------------------------------------
@@ -371,94 +386,119 @@ def test_a_key_written_twice_is_a_warning_naming_both_lines() -> None:
                      [f"{PATH}:2: has no `title`\n    Add a line `title: The headline` to the front matter."],
                      id="blank title"),
         pytest.param(front("title: [a, b]", "date: 2015-11-30"), PATH,
-                     [f"{PATH}:2: `title` is a list, not text\n    Write one value: `title: ...`."],
+                     [f"{PATH}:2: `title` is a list, not text\n"
+                      "    A value starting with `[` is read as a list; put the title in double quotes."],
                      id="list title"),
         pytest.param(front("title: {a: 1}", "date: 2015-11-30"), PATH,
-                     [f"{PATH}:2: `title` is a mapping, not text\n    Put the value of `title` in double quotes."],
+                     [f"{PATH}:2: `title` is a mapping, not text\n"
+                      "    A value starting with `{` is read as a mapping; put the title in double quotes."],
                      id="mapping title"),
         pytest.param(front("title: x"), PATH,
                      [f"{PATH}:3: has no `date`\n    Add `date: 2015-11-30` to the front matter, or start the "
                       "file name with the date (`2015-11-30-title.md`)."],
                      id="no date"),
         pytest.param(front("title: x"), "content/2015-02-30-putin.md",
-                     ["content/2015-02-30-putin.md: the date in the file name is wrong: "
-                      "there is no such day: 2015-02-30\n    Rename the file."],
+                     ["content/2015-02-30-putin.md: the date in the file name is 2015-02-30, a day that does "
+                      "not exist\n    Rename the file with a real date, or add a `date:` line to the front matter."],
                      id="bad date in the file name"),
+        pytest.param(front("title: x"), "content/2015-13-01-putin.md",
+                     ["content/2015-13-01-putin.md: the date in the file name is 2015-13-01, a day that does "
+                      "not exist\n    Rename the file with a real date, or add a `date:` line to the front matter."],
+                     id="bad month in the file name"),
         pytest.param(front("title: x", "summary: s", "date: 30/11/2015"), PATH,
-                     [f'{PATH}:4: `date` is not a date: "30/11/2015" is not a date\n    {DATE_HINT}'],
+                     [f'{PATH}:4: `date` is "30/11/2015", not a date\n    {DATE_HINT}'],
                      id="date 30/11/2015"),
         pytest.param(front("title: x", "date: yesterday"), PATH,
-                     [f'{PATH}:3: `date` is not a date: "yesterday" is not a date\n    {DATE_HINT}'],
+                     [f'{PATH}:3: `date` is "yesterday", not a date\n    {DATE_HINT}'],
                      id="date yesterday"),
         pytest.param(front("title: x", "date: 2015-02-30"), PATH,
-                     [f"{PATH}:3: `date` is not a date: there is no such day: 2015-02-30\n    {DATE_HINT}"],
+                     [f"{PATH}:3: `date` is 2015-02-30, a day that does not exist\n"
+                      "    February 2015 has no day 30: check the day and the month."],
                      id="date 2015-02-30"),
+        pytest.param(front("title: x", "date: 2015-11-30 25:00"), PATH,
+                     [f'{PATH}:3: `date` is "2015-11-30 25:00", a time that does not exist\n'
+                      "    Write the time as HH:MM or HH:MM:SS, from 00:00 to 23:59."],
+                     id="date 25:00"),
+        pytest.param(front("title: x", "date: [2015-11-30]"), PATH,
+                     [f"{PATH}:3: `date` is a list, not a date\n    {DATE_HINT}"],
+                     id="date a list"),
+        pytest.param(front("title: x", "date: true"), PATH,
+                     [f'{PATH}:3: `date` is "true", not a date\n    {DATE_HINT}'],
+                     id="date true"),
         pytest.param(front("title: x", "date: 2015-11-30", "updated: 2015-11-31"), PATH,
-                     [f"{PATH}:4: `updated` is not a date: there is no such day: 2015-11-31\n    {DATE_HINT}"],
+                     [f"{PATH}:4: `updated` is 2015-11-31, a day that does not exist\n"
+                      "    November 2015 has no day 31: check the day and the month."],
                      id="bad updated"),
         pytest.param(front("title: x", "date: 2015-11-30", "slug: ../../escaped"), PATH,
-                     [f"{PATH}:4: `slug` '../../escaped' cannot be a URL segment\n    Use letters, digits and "
-                      "hyphens only, such as `slug: putin-paris` (no `/`, `..` or spaces)."],
+                     [f'{PATH}:4: `slug` "../../escaped" cannot be a URL segment\n    {SLUG_HINT}'],
                      id="slug ../../escaped"),
         pytest.param(front("title: x", "date: 2015-11-30", "slug: a/b"), PATH,
-                     [f"{PATH}:4: `slug` 'a/b' cannot be a URL segment\n    Use letters, digits and "
-                      "hyphens only, such as `slug: putin-paris` (no `/`, `..` or spaces)."],
+                     [f'{PATH}:4: `slug` "a/b" cannot be a URL segment\n    {SLUG_HINT}'],
                      id="slug with a slash"),
         pytest.param(front("title: x", "date: 2015-11-30", "slug: putin paris"), PATH,
-                     [f"{PATH}:4: `slug` 'putin paris' cannot be a URL segment\n    Use letters, digits and "
-                      "hyphens only, such as `slug: putin-paris` (no `/`, `..` or spaces)."],
+                     [f'{PATH}:4: `slug` "putin paris" cannot be a URL segment\n    {SLUG_HINT}'],
                      id="slug with a space"),
         pytest.param(front("title: x", "date: 2015-11-30"), "content/!!!.md",
                      ["content/!!!.md: the file name has no letters or digits to make a URL from\n"
                       "    Rename the file, or add a `slug:` line to the front matter."],
                      id="file name without letters"),
         pytest.param(front("title: x", "date: 2015-11-30", "source_url: ftp://example.org/"), PATH,
-                     [f"{PATH}:4: `source_url` must be an http or https address, not 'ftp://example.org/'\n"
+                     [f'{PATH}:4: `source_url` must be an http or https address, not "ftp://example.org/"\n'
                       "    Write the full address: `source_url: https://www.example.org/`."],
                      id="source_url ftp"),
         pytest.param(front("title: x", "date: 2015-11-30", "source_url: www.timesofisrael.com"), PATH,
-                     [f"{PATH}:4: `source_url` must be an http or https address, not 'www.timesofisrael.com'\n"
+                     [f'{PATH}:4: `source_url` must be an http or https address, not "www.timesofisrael.com"\n'
                       "    Write the full address: `source_url: https://www.example.org/`."],
                      id="source_url without scheme"),
         pytest.param(front("title: x", "date: 2015-11-30", "draft: maybe"), PATH,
-                     [f"{PATH}:4: `draft` must be true or false, not `maybe`\n"
+                     [f'{PATH}:4: `draft` must be true or false, not "maybe"\n'
                       "    Write `draft: true` or `draft: false`."],
                      id="draft maybe"),
+        pytest.param(front("title: x", "date: 2015-11-30", "draft: [yes]"), PATH,
+                     [f"{PATH}:4: `draft` must be true or false, not a list\n"
+                      "    Write `draft: true` or `draft: false`."],
+                     id="draft a list"),
         pytest.param(front("title: x", "date: 2015-11-30", "image: ../../../photo.jpg"), PATH,
-                     [f"{PATH}:4: `image` '../../../photo.jpg' points outside content/\n"
+                     [f'{PATH}:4: `image` "../../../photo.jpg" points outside content/\n'
                       "    Keep images in the content/ folder, next to the article."],
                      id="image ../"),
         pytest.param(front("title: x", "date: 2015-11-30", "image: /etc/photo.jpg"), PATH,
                      [f"{PATH}:4: `image` must be a path beside the file or an http(s) address, not "
-                      "'/etc/photo.jpg'\n    Write `image: photo.jpg` for a file next to this one."],
+                      '"/etc/photo.jpg"\n    Write `image: photo.jpg` for a file next to this one.'],
                      id="image absolute"),
         pytest.param(front("title: x", "date: 2015-11-30", "image: file:///etc/photo.jpg"), PATH,
                      [f"{PATH}:4: `image` must be a path beside the file or an http(s) address, not "
-                      "'file:///etc/photo.jpg'\n    Write `image: photo.jpg` for a file next to this one."],
+                      '"file:///etc/photo.jpg"\n    Write `image: photo.jpg` for a file next to this one.'],
                      id="image file:"),
         pytest.param(front("title: x", "date: 2015-11-30", body="![map](../../../map.png)\n"), PATH,
-                     [f"{PATH}: the image '../../../map.png' points outside content/\n"
+                     [f'{PATH}:5: the image "../../../map.png" points outside content/\n'
                       "    Keep images in the content/ folder."],
                      id="body image ../"),
-        pytest.param(front("title: x", "date: 2015-11-30", "topics: [NO, Syria]"), PATH,
-                     [f"{PATH}:4: `topics` item 1 is `false`, not a name\n    {BOOLEAN_HINT}"],
-                     id="topics NO"),
-        pytest.param(front("title: x", "date: 2015-11-30", "topics:", "  - Syria", "  - off"), PATH,
-                     [f"{PATH}:4: `topics` item 2 is `false`, not a name\n    {BOOLEAN_HINT}"],
-                     id="topics off"),
+        pytest.param(front("title: x", "date: 2015-11-30", body="One.\n\nTwo ![map](../../../map.png).\n"), PATH,
+                     [f'{PATH}:7: the image "../../../map.png" points outside content/\n'
+                      "    Keep images in the content/ folder."],
+                     id="body image ../ further down"),
         pytest.param(front("title: x", "date: 2015-11-30", "people: [Putin, {a: 1}, '!!!']"), PATH,
                      [f"{PATH}:4: `people` item 2 is a mapping, not a name\n"
                       "    List one name per item: `people: [Vladimir Putin, Benjamin Netanyahu]`.",
-                      f"{PATH}:4: `people` item 3 ('!!!') has no letters or digits to make a URL from\n"
+                      f'{PATH}:4: `people` item 3 ("!!!") has no letters or digits to make a URL from\n'
                       "    Write the name with letters or digits."],
                      id="people not names"),
+        pytest.param(front("title: x", "date: 2015-11-30", "people:", "  - Putin", "", "  - [a]", "topics:",
+                           "- Syria", "-", "- '!!!'"), PATH,
+                     [f"{PATH}:7: `people` item 2 is a list, not a name\n"
+                      "    List one name per item: `people: [Vladimir Putin, Benjamin Netanyahu]`.",
+                      f'{PATH}:11: `topics` item 3 ("!!!") has no letters or digits to make a URL from\n'
+                      "    Write the name with letters or digits."],
+                     id="block list items on their own lines"),
         pytest.param(front("title: x", "date: 2015-11-30", "topics: [Syria, Iran"), PATH,
-                     [f"{PATH}:5: a `[` list is not closed\n"
-                      "    End the list with `]`, and put items containing `,` or `:` in quotes."],
+                     [f"{PATH}:4: a `[` list is not closed\n"
+                      "    End the list with `]` on the same line, and put items containing `,` or `:` in double "
+                      "quotes."],
                      id="unclosed ["),
         pytest.param(front("title: Paris: the talks", "date: 2015-11-30"), PATH,
                      [f"{PATH}:2: a value contains `: `\n"
-                      '    Put the whole value in double quotes: title: "Paris: the talks".'],
+                      '    Put the whole value in double quotes: title: "Paris: the talks"'],
                      id="colon in a value"),
         pytest.param(front("- title: x"), PATH,
                      [f"{PATH}:2: front matter is not a list of `key: value` lines\n"
@@ -477,22 +517,15 @@ def test_bad_articles(text: str | bytes, path: str, problems: list[str]) -> None
     assert found == problems
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the hint always says to quote \"NO\", whatever the author wrote")
-def test_the_boolean_hint_names_what_was_written() -> None:
-    _, problems = parse(front("title: x", "date: 2015-11-30", "topics: [Syria, yes]"))
-    assert len(problems) == 1
-    assert 'Write it in quotes: "yes".' in problems[0]
-
-
 def test_every_problem_of_a_file_is_reported() -> None:
     _, problems = parse(front("title: [a]", "date: yesterday", "slug: ../x", "draft: maybe",
                               "source_url: ftp://x/"))
     assert sorted(p.split("\n")[0] for p in problems) == [
         f"{PATH}:2: `title` is a list, not text",
-        f'{PATH}:3: `date` is not a date: "yesterday" is not a date',
-        f"{PATH}:4: `slug` '../x' cannot be a URL segment",
-        f"{PATH}:5: `draft` must be true or false, not `maybe`",
-        f"{PATH}:6: `source_url` must be an http or https address, not 'ftp://x/'",
+        f'{PATH}:3: `date` is "yesterday", not a date',
+        f'{PATH}:4: `slug` "../x" cannot be a URL segment',
+        f'{PATH}:5: `draft` must be true or false, not "maybe"',
+        f'{PATH}:6: `source_url` must be an http or https address, not "ftp://x/"',
     ]
 
 
@@ -505,9 +538,25 @@ def test_every_problem_of_a_file_is_reported() -> None:
     ],
 )
 def test_not_utf8_names_the_line_of_the_first_bad_byte(data: bytes, line: int) -> None:
-    assert parse(data) == (None, [
-        f"{PATH}:{line}: is not UTF-8 text (it may be Latin-1 or Windows-1252)\n"
-        "    Save the file as UTF-8 in your editor, or convert it: `iconv -f latin1 -t utf-8 FILE > NEW`."])
+    article, problems = parse(data)
+    assert article is None and len(problems) == 1
+    message, hint = problems[0].split("\n")
+    assert message == f"{PATH}:{line}: is not UTF-8 text (it may be Latin-1 or Windows-1252)"
+    # the rest of the hint: test_the_iconv_hint_converts_the_file_from_where_digest_was_run
+    assert hint.startswith("    Save the file as UTF-8 in your editor, or convert it: `iconv -f latin1 -t utf-8 ")
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the iconv hint names the file by its bare name in single quotes "
+                                       "(`iconv ... 'putin-paris.md' > new.md`): pasted where digest was run "
+                                       "(the site, whose paths the report shows) it finds no file, and a name "
+                                       "with an apostrophe breaks the quoting")
+@pytest.mark.parametrize(
+    "path", ["content/2015/11/putin-paris.md", "content/Putin in Paris.md", "content/Moshe Ya'alon.md"])
+def test_the_iconv_hint_converts_the_file_from_where_digest_was_run(path: str) -> None:
+    _, problems = parse(b"---\ntitle: Caf\xe9\ndate: 2015-11-30\n---\n", path)
+    command = problems[0].split("`")[1]
+    assert shlex.split(command) == ["iconv", "-f", "latin1", "-t", "utf-8", path, ">", "new.md"]
+    assert problems[0].endswith("`, then replace the file with new.md.")
 
 
 # ---------------------------------------------------------------------------
@@ -572,13 +621,13 @@ def test_topic_term_page() -> None:
     ("path", "problem"),
     [
         ("content/people/Vladimir Putin.md",
-         "content/people/Vladimir Putin.md: a term page's file name must be its slug; 'Vladimir Putin' is not "
+         'content/people/Vladimir Putin.md: a term page\'s file name must be its slug; "Vladimir Putin" is not '
          "one\n    Rename it to `vladimir-putin.md`."),
         ("content/people/vladimir_putin.md",
-         "content/people/vladimir_putin.md: a term page's file name must be its slug; 'vladimir_putin' is not "
+         'content/people/vladimir_putin.md: a term page\'s file name must be its slug; "vladimir_putin" is not '
          "one\n    Rename it to `vladimir-putin.md`."),
         ("content/people/Путин.md",
-         "content/people/Путин.md: a term page's file name must be its slug; 'Путин' is not one\n"
+         'content/people/Путин.md: a term page\'s file name must be its slug; "Путин" is not one\n'
          "    Rename it to `putin.md`."),
     ],
 )
@@ -590,16 +639,52 @@ def test_term_page_file_name_must_be_a_slug(path: str, problem: str) -> None:
     ("text", "problems"),
     [
         ("---\nname: [a, b]\n---\n",
-         [f"{TERM_PATH}:2: `name` is a list, not text\n    Write one value: `name: ...`."]),
-        ("---\nname: x\naliases: [no]\n---\n",
-         [f"{TERM_PATH}:3: `aliases` item 1 is `false`, not a name\n    {BOOLEAN_HINT}"]),
+         [f"{TERM_PATH}:2: `name` is a list, not text\n"
+          "    A value starting with `[` is read as a list; put the name in double quotes."]),
+        ("---\nname: x\naliases:\n  - a\n  - [b]\n---\n",
+         [f"{TERM_PATH}:5: `aliases` item 2 is a list, not a name\n"
+          "    List one name per item: `aliases: [Vladimir Putin, Benjamin Netanyahu]`."]),
         ("---\nname: x\nimage: ../../../a.jpg\n---\n",
-         [f"{TERM_PATH}:3: `image` '../../../a.jpg' points outside content/\n"
+         [f'{TERM_PATH}:3: `image` "../../../a.jpg" points outside content/\n'
           "    Keep images in the content/ folder, next to the article."]),
         ("---\nname: x\naliases: [a, b\n---\n",
-         [f"{TERM_PATH}:4: a `[` list is not closed\n"
-          "    End the list with `]`, and put items containing `,` or `:` in quotes."]),
+         [f"{TERM_PATH}:3: a `[` list is not closed\n"
+          "    End the list with `]` on the same line, and put items containing `,` or `:` in double quotes."]),
+        ("Short biography.\n",
+         [f"{TERM_PATH}:1: has no front matter\n"
+          "    Start the file with a line `---`, then a `name:` line, then `---`. Did you forget the `---` lines?"]),
     ],
 )
 def test_bad_term_pages(text: str, problems: list[str]) -> None:
     assert parse_term(text) == (None, problems)
+
+
+@pytest.mark.parametrize(
+    ("topics", "built"),
+    [
+        # formerly tests/bad/topics-unquoted-no, topics-unquoted-yes and topics-boolean-item-line
+        ("topics: [NO]", {"no": "NO"}),
+        ("topics: [Syria, yes]", {"syria": "Syria", "yes": "yes"}),
+        ("topics:\n  - Syria\n  - NO", {"syria": "Syria", "no": "NO"}),
+    ],
+)
+def test_a_site_whose_topics_look_like_booleans_builds_with_them_as_written(
+        make_site: MakeSite, topics: str, built: dict[str, str]) -> None:
+    site = make_site({"digest.yaml": "title: Digest\nbase_url: https://example.org/\n",
+                      "content/2015/2015-11-05-norway-joins.md":
+                          f"---\ntitle: Norway Joins the Coalition\ndate: 2015-11-05\n{topics}\n---\n\nTalks.\n"})
+    result = build(site)
+    assert result.warnings == ()
+    assert (result.articles, result.topics) == (1, len(built))
+    article = (site / "output/2015/11/norway-joins/index.html").read_text(encoding="utf-8")
+    for slug, name in built.items():
+        page = (site / f"output/topics/{slug}/index.html").read_text(encoding="utf-8")
+        assert f">{name}<" in page
+        assert f'href="/topics/{slug}/"' in article
+
+
+def test_term_page_aliases_that_look_like_booleans_are_their_text() -> None:
+    page, problems = parse_term("---\nname: Norway\naliases: [NO, Norge]\n---\n", "content/topics/norway.md",
+                                "topics")
+    assert problems == []
+    assert page is not None and page.aliases == ("NO", "Norge")

@@ -73,36 +73,58 @@ def test_a_naive_time_is_in_the_given_zone() -> None:
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        ("30/11/2015", '"30/11/2015" is not a date'),
-        ("yesterday", '"yesterday" is not a date'),
-        ("30 Nov 2015", '"30 Nov 2015" is not a date'),
-        ("20151130", '"20151130" is not a date'),
-        ("", '"" is not a date'),
-        ("2015-02-30", "there is no such day: 2015-02-30"),
-        ("2015-13-01", "there is no such day: 2015-13-01"),
-        ("2015-02-30 14:05", "there is no such day: 2015-02-30"),
-        ("2015-11-30 25:00", '"2015-11-30 25:00" has a time that does not exist'),
-        ("2015-11-30 14:60", '"2015-11-30 14:60" has a time that does not exist'),
-        ("2015-11-30T14:05:00+25:00", '"+25:00" is not a time zone offset'),
-        ("Mon, 32 Nov 2015 14:05:00 +0200", '"Mon, 32 Nov 2015 14:05:00 +0200" is not a date'),
-        ("Mon, 30 Foo 2015 14:05:00 +0200", '"Mon, 30 Foo 2015 14:05:00 +0200" is not a date'),
-        (2015, "`2015` is not a date"),
+        ("30/11/2015", '"30/11/2015", not a date'),
+        ("yesterday", '"yesterday", not a date'),
+        ("30 Nov 2015", '"30 Nov 2015", not a date'),
+        ("20151130", '"20151130", not a date'),
+        ("", '"", not a date'),
+        ("2015-02-30", "2015-02-30, a day that does not exist"),
+        ("2015-13-01", "2015-13-01, a day that does not exist"),
+        ("2015-02-30 14:05", "2015-02-30, a day that does not exist"),
+        ("2015-11-30 25:00", '"2015-11-30 25:00", a time that does not exist'),
+        ("2015-11-30 14:60", '"2015-11-30 14:60", a time that does not exist'),
+        ("2015-11-30T14:05:00+25:00", '"2015-11-30T14:05:00+25:00", with a time zone offset that does not exist'),
+        ("Mon, 32 Nov 2015 14:05:00 +0200", '"Mon, 32 Nov 2015 14:05:00 +0200", not a date'),
+        ("Mon, 30 Foo 2015 14:05:00 +0200", '"Mon, 30 Foo 2015 14:05:00 +0200", not a date'),
+        (2015, '"2015", not a date'),
     ],
 )
 def test_not_a_date(written: object, message: str) -> None:
+    # the message reads on after the key: "`date` is " + message
     with pytest.raises(DateProblem) as caught:
         parse_date(written, UTC)
     assert str(caught.value) == message
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: parse_date shows Python reprs (`True`, `['2015-11-30']`) "
-                                       "for values that are not text")
-@pytest.mark.parametrize("value", [True, ["2015-11-30"], {"day": 30}])
-def test_not_a_date_is_described_in_the_authors_terms(value: object) -> None:
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("2015-02-30", "February 2015 has no day 30: check the day and the month."),
+        ("2015-11-00", "November 2015 has no day 0: check the day and the month."),
+        ("2015-13-01", "There is no month 13: write the date as YYYY-MM-DD, year first."),
+        ("2015-11-30 25:00", "Write the time as HH:MM or HH:MM:SS, from 00:00 to 23:59."),
+        ("2015-11-30T14:05:00+25:00", "Write the offset as +HH:MM, from -23:59 to +23:59."),
+        ("yesterday", ""),  # the caller's hint, naming the accepted forms, is used
+    ],
+)
+def test_a_date_problem_has_a_hint_where_the_mistake_is_known(written: str, hint: str) -> None:
+    with pytest.raises(DateProblem) as caught:
+        parse_date(written, UTC)
+    assert caught.value.hint == hint
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (True, "true, not a date"),
+        (["2015-11-30"], "a list, not a date"),
+        ({"day": 30}, "a mapping, not a date"),
+    ],
+)
+def test_not_a_date_is_described_in_the_authors_terms(value: object, message: str) -> None:
     with pytest.raises(DateProblem) as caught:
         parse_date(value, UTC)
-    message = str(caught.value)
-    assert "True" not in message and "['" not in message and "{'" not in message
+    assert str(caught.value) == message
 
 
 def test_a_date_problem_is_a_value_error() -> None:

@@ -68,7 +68,16 @@ def test_check_output_dir_refuses_the_site(site: Path, relative: str, message: s
 def test_check_output_dir_refuses_the_root(site: Path) -> None:
     with pytest.raises(UsageError) as caught:
         check_output_dir(Path("/"), site)
-    assert str(caught.value) == "--output /: refusing to write into the root folder /"
+    assert str(caught.value) == ("--output /: refusing to write into the root folder /; choose a folder of its own, "
+                                 "such as output/")
+
+
+def test_check_output_dir_refuses_a_folder_under_a_file(site: Path) -> None:
+    (site / "out.txt").write_text("x")
+    for output in (site / "out.txt" / "public", site / "out.txt" / "a" / "b"):
+        with pytest.raises(UsageError) as caught:
+            check_output_dir(output, site)
+        assert str(caught.value) == f"--output {output}: cannot be created, because {site / 'out.txt'} is a file"
 
 
 def test_check_output_dir_refuses_a_file(site: Path) -> None:
@@ -86,6 +95,21 @@ def test_check_output_dir_refuses_a_foreign_folder(tmp_path: Path, site: Path) -
         check_output_dir(foreign, site)
     assert str(caught.value) == (f"--output {foreign}: the folder holds files that digest did not write; "
                                  "empty it, or choose a new folder")
+
+
+def test_the_default_output_folder_is_named_output(make_site: MakeSite) -> None:
+    # no --output was given: the message names the folder as the user knows it, not an option they did not use
+    site = make_site({"content/a.md": "x\n", "output/mine.html": "<p>mine</p>\n"})
+    with pytest.raises(UsageError) as caught:
+        check_output_dir(site / "output", site, given=False)
+    assert str(caught.value) == ("output/ holds files that digest did not write; move them away, or build into "
+                                 "another folder with --output DIR")
+    (site / "output/mine.html").unlink()
+    (site / "output").rmdir()
+    (site / "output").write_text("x")
+    with pytest.raises(UsageError) as caught:
+        check_output_dir(site / "output", site, given=False)
+    assert str(caught.value) == "output/: is a file, not a folder"
 
 
 @pytest.mark.parametrize(
@@ -219,13 +243,27 @@ def test_a_folder_that_becomes_a_file(tmp_path: Path) -> None:
     assert tree(output) == {MARKER: tree(output)[MARKER], "about": b"file"}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: OutputWriter.commit crashes (FileExistsError) when a file of the "
-                                       "old output is in the way of a new folder")
 def test_a_file_that_becomes_a_folder(tmp_path: Path) -> None:
     output = tmp_path / "output"
     write(output, {"about": b"file"})
     write(output, {"about/index.html": b"folder"})
     assert tree(output) == {MARKER: tree(output)[MARKER], "about/index.html": b"folder"}
+
+
+def test_a_file_that_becomes_a_folder_deeper_down(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    write(output, {"2015": b"file", "index.html": b"home"})
+    write(output, {"2015/11/putin/index.html": b"article", "index.html": b"home"})
+    assert tree(output) == {MARKER: tree(output)[MARKER], "2015/11/putin/index.html": b"article",
+                            "index.html": b"home"}
+
+
+def test_abort_of_a_first_build_leaves_no_output_folder(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    writer = OutputWriter(output)
+    writer.add("index.html", b"home")
+    writer.abort()
+    assert not output.exists()
 
 
 def test_abort_leaves_the_output_untouched(tmp_path: Path) -> None:

@@ -150,7 +150,7 @@ def test_two_term_pages_claiming_one_alias_is_an_error() -> None:
     _, problems = build("people", [], [term_page("vladimir-putin", "Vladimir Putin", ["Putin"]),
                                        term_page("vvp", "VVP", ["Putin"])])
     assert problems == [
-        "content/people/vvp.md: the person 'Putin' is claimed by two term pages: this one and "
+        'content/people/vvp.md: the person "Putin" is claimed by two term pages: this one and '
         "content/people/vladimir-putin.md\n    Keep the name or alias in one of the two files."]
 
 
@@ -158,7 +158,7 @@ def test_an_alias_that_is_another_term_pages_slug_is_an_error() -> None:
     _, problems = build("topics", [], [term_page("syria", "Syria", taxonomy="topics"),
                                        term_page("syrian-civil-war", "Syrian civil war", ["Syria"], "topics")])
     assert problems == [
-        "content/topics/syrian-civil-war.md: the topic 'Syria' is claimed by two term pages: this one and "
+        'content/topics/syrian-civil-war.md: the topic "Syria" is claimed by two term pages: this one and '
         "content/topics/syria.md\n    Keep the name or alias in one of the two files."]
 
 
