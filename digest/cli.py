@@ -6,7 +6,6 @@ Exit status: 0 when all went well, 1 for problems in the site, 2 for a usage err
 from __future__ import annotations
 
 import datetime
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +16,7 @@ import click
 from digest import __version__
 from digest.build import build, check, output_dir_of
 from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError
+from digest.output import display_path
 from digest.plan import counted
 from digest.scaffold import create_site, new_article
 
@@ -86,11 +86,11 @@ def build_command(site: Path, drafts: bool, future: bool, base_url: str | None, 
     """Build the site in SITE (default: this folder) into its output folder."""
     options = BuildOptions(output_dir=str(output) if output else None, drafts=drafts, future=future,
                            base_url=base_url, strict=strict, clean=clean)
-    shown = _shown(output_dir_of(site, options))
+    shown = display_path(output_dir_of(site, options))
     result = _run(lambda: build(site, options), shown + "/")
     _echo_problems(result.warnings)
     if not quiet:
-        click.echo(f"{_counts(result)}: {result.written} files written, {result.unchanged} unchanged, "
+        click.echo(f"{_counts(result)}: {counted(result.written, 'file')} written, {result.unchanged} unchanged, "
                    f"{result.removed} removed in {result.seconds:.2f} s -> {shown}/")
         if verbose:
             click.echo("  " + ", ".join(f"{stage} {seconds:.3f} s" for stage, seconds in result.timings.items()))
@@ -101,12 +101,6 @@ def _counts(result: BuildResult) -> str:
             f"{counted(result.topics, 'topic')}")
 
 
-def _shown(path: Path) -> str:
-    """The output folder as the user will recognise it: relative when inside this folder."""
-    relative = os.path.relpath(path)
-    return str(path.resolve()) if relative.startswith("..") else relative
-
-
 @main.command("check")
 @_site_options
 def check_command(site: Path, drafts: bool, future: bool, base_url: str | None, strict: bool) -> None:
@@ -114,7 +108,7 @@ def check_command(site: Path, drafts: bool, future: bool, base_url: str | None, 
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url, strict=strict)
     result = _run(lambda: check(site, options), None)
     _echo_problems(result.warnings)
-    click.echo(f"{_counts(result)}: {result.pages} pages checked, no problems in {result.seconds:.2f} s")
+    click.echo(f"{_counts(result)}: {counted(result.pages, 'page')} checked, no problems in {result.seconds:.2f} s")
 
 
 @main.command("init")

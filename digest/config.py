@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from digest.model import FrozenMap, MarkdownOptions, Problem, SiteConfig, UsageError
-from digest.yamlread import YamlProblem, as_bool, as_int, as_text, describe, load_yaml, top_level_key_lines, typed
+from digest.yamlread import (YamlProblem, as_bool, as_int, as_text, describe, load_yaml, nested_key_lines,
+                             top_level_key_lines, typed)
 
 CONFIG_FILE = "digest.yaml"
 _TOP_KEYS = ("title", "description", "base_url", "language", "timezone", "theme", "per_page",
@@ -27,6 +28,7 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
     """Read `digest.yaml` (every key optional) into a `SiteConfig`, or the problems found."""
     path = site_dir / CONFIG_FILE
     raw: object = {}
+    text = ""
     problems: list[Problem] = []
     lines: dict[str, list[int]] = {}
     if path.is_file():
@@ -54,7 +56,10 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
                                       hint="Write settings one per line, such as `title: My Digest`.")]
 
     def problem(key: str, message: str, hint: str = "") -> None:
-        line = lines.get(key.split(".")[0], [None])[-1]
+        parent, _, child = key.partition(".")
+        line = lines.get(parent, [None])[-1]
+        if child and line is not None:
+            line = nested_key_lines(text, line).get(child, line)
         problems.append(Problem(path=CONFIG_FILE, line=line, message=message, hint=hint))
 
     for key in raw:
@@ -65,9 +70,9 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
     for key in ("title", "description", "language", "timezone", "theme"):
         if raw.get(key) is not None:
             value = raw[key]
-            text = as_text(value)
-            if text is not None:
-                values[key] = text
+            written = as_text(value)
+            if written is not None:
+                values[key] = written
             else:
                 problem(key, f"`{key}` must be text, not {describe(value)}",
                         f"Write one value on the line: `{key}: ...`, in double quotes if it starts with `[` or `{{`.")
@@ -112,12 +117,12 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
         else:
             for key, pattern in permalinks.items():
                 if key not in _PERMALINK_KEYS:
-                    problem("permalinks", f"unknown setting `permalinks.{key}`",
+                    problem(f"permalinks.{key}", f"unknown setting `permalinks.{key}`",
                             _did_you_mean(str(key), _PERMALINK_KEYS))
                     continue
                 error = _check_pattern(pattern)
                 if error:
-                    problem("permalinks", f"`permalinks.{key}` {error}",
+                    problem(f"permalinks.{key}", f"`permalinks.{key}` {error}",
                             "Example: `article: /{year}/{month}/{slug}/`; placeholders: "
                             "{year}, {month}, {day}, {slug}.")
                 else:
@@ -143,18 +148,18 @@ def _markdown_options(raw: object, problem: Any) -> MarkdownOptions | None:
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in _MARKDOWN_KEYS:
-            problem("markdown", f"unknown setting `markdown.{key}`", _did_you_mean(str(key), _MARKDOWN_KEYS))
+            problem(f"markdown.{key}", f"unknown setting `markdown.{key}`", _did_you_mean(str(key), _MARKDOWN_KEYS))
         elif key in ("unsafe_html", "highlight"):
             flag = as_bool(value)
             if flag is None:
-                problem("markdown", f"`markdown.{key}` must be true or false, not {describe(value)}",
+                problem(f"markdown.{key}", f"`markdown.{key}` must be true or false, not {describe(value)}",
                         f"Write `{key}: true` or `{key}: false`.")
             else:
                 values[key] = flag
         elif key == "toc_levels":
             levels = [as_int(v) for v in value] if isinstance(value, list) else []
             if len(levels) != 2 or not all(v is not None and 1 <= v <= 6 for v in levels) or levels[0] > levels[1]:  # type: ignore[operator]
-                problem("markdown", "`markdown.toc_levels` must be two heading levels, from the higher to "
+                problem("markdown.toc_levels", "`markdown.toc_levels` must be two heading levels, from the higher to "
                         "the lower", "Write `toc_levels: [2, 3]` for `##` and `###` headings.")
             else:
                 values[key] = (levels[0], levels[1])
@@ -189,6 +194,9 @@ _URL = re.compile(r"https?://[^/\s?#]+(/[^\s?#]*)?")
 
 def check_base_url_option(url: str | None) -> None:
     """Refuse a `--base-url` that is not an absolute http(s) URL (a usage error, not the site's)."""
+    if url is not None and not url.strip():
+        raise UsageError('--base-url "": is empty; write the address in full, such as '
+                         "--base-url https://example.org/news/")
     if url is not None and not _URL.fullmatch(url):
         raise UsageError(f"--base-url {url}: not an absolute http(s) URL; write it in full, "
                          "such as --base-url https://example.org/news/")

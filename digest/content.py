@@ -11,6 +11,7 @@ import hashlib
 import os
 import posixpath
 import re
+import shlex
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,10 +96,10 @@ def _read(source: SourceFile, data: bytes, problems: _Problems) -> _Document | N
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        name = posixpath.basename(source.path)
         problems.add(line, "is not UTF-8 text (it may be Latin-1 or Windows-1252)",
                      "Save the file as UTF-8 in your editor, or convert it: "
-                     f"`iconv -f latin1 -t utf-8 '{name}' > new.md`, then replace the file with new.md.")
+                     f"`iconv -f latin1 -t utf-8 {shlex.quote(source.path)} > new.md`, "
+                     "then replace the file with new.md.")
         return None
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     stripped = text.lstrip("\n \t")
@@ -144,6 +145,7 @@ class _Fields:
     def __init__(self, doc: _Document, problems: _Problems) -> None:
         self.doc = doc
         self.problems = problems
+        self.name_lines: dict[str, int | None] = {}  # each name read by `names`, with its line
 
     def line(self, key: str) -> int | None:
         where = self.doc.lines.get(key)
@@ -189,6 +191,7 @@ class _Fields:
                                   f"List one name per item: `{key}: [Vladimir Putin, Benjamin Netanyahu]`.")
                 continue
             name = normalize_name(text)
+            self.name_lines.setdefault(name, self.item_line(key, number))
             if not slugify(name):
                 self.problems.add(self.item_line(key, number), f'`{key}` item {number} ("{name}") has no '
                                   "letters or digits to make a URL from", "Write the name with letters or digits.")
@@ -352,7 +355,8 @@ def parse_term_page(source: SourceFile, data: bytes, config: SiteConfig,
     if any(p.severity == "error" for p in problems):
         return None, problems
     return TermPage(taxonomy=source.kind, path=source.path, slug=stem,  # type: ignore[arg-type]
-                    name=normalize_name(name) if name else "", aliases=aliases, role=role, image=image,
+                    name=normalize_name(name) if name else "", name_line=fields.line("name"), aliases=aliases,
+                    alias_lines=tuple(fields.name_lines.get(a) for a in aliases), role=role, image=image,
                     image_alt=image_alt, body_html=rendered.html if rendered else None,
                     meta=fields.meta(_TERM_KEYS)), problems
 

@@ -27,7 +27,7 @@ def check_output_dir(output_dir: Path, site_dir: Path, given: bool = True) -> No
     """
     out = output_dir.resolve()
     site = site_dir.resolve()
-    label = f"--output {output_dir}" if given else "output/"
+    label = f"--output {output_dir}" if given else display_path(output_dir) + "/"
     if out == Path(out.anchor):
         raise UsageError(f"{label}: refusing to write into the root folder {out.anchor}; "
                          "choose a folder of its own, such as output/")
@@ -51,8 +51,18 @@ def check_output_dir(output_dir: Path, site_dir: Path, given: bool = True) -> No
             if given:
                 raise UsageError(f"{label}: the folder holds files that digest did not write; "
                                  "empty it, or choose a new folder")
-            raise UsageError("output/ holds files that digest did not write; move them away, "
+            raise UsageError(f"{label} holds files that digest did not write; move them away, "
                              "or build into another folder with --output DIR")
+
+
+def display_path(path: Path) -> str:
+    """A folder as the person running digest knows it: relative when inside the current folder.
+
+    >>> display_path(Path("site/output")), display_path(Path("/elsewhere/output"))
+    ('site/output', '/elsewhere/output')
+    """
+    relative = os.path.relpath(path)
+    return str(path.resolve()) if relative.startswith("..") else relative
 
 
 def safe_join(root: Path, relative: str) -> Path:

@@ -156,17 +156,35 @@ def explain_syntax_error(message: str, line: int) -> tuple[str, str]:
     if unknown and block:
         return (f"`{{% {unknown.group(1)} %}}` is reached while the `{{% {block} %}}` above it is still open",
                 f"Add the missing `{{% end{block} %}}` before line {line}.")
+    if unknown and unknown.group(1).startswith("end"):
+        opener = unknown.group(1)[3:]
+        return (f"`{{% {unknown.group(1)} %}}` has no `{{% {opener} %}}` above it to close",
+                f"Remove it, or add the `{{% {opener} ... %}}` it closes.")
     if unknown:
-        return (f"`{{% {unknown.group(1)} %}}` is not a tag Jinja knows",
-                "Check its spelling, or whether its opening tag is missing.")
+        return (f"`{{% {unknown.group(1)} %}}` is not a template tag",
+                "Check its spelling (`if`, `for`, `block`, `set`, `include`, `extends`, `macro` ...).")
     if "Unexpected end of template" in message and block:
         return (f"the template ends while a `{{% {block} %}}` is still open",
                 f"Close it with `{{% end{block} %}}`.")
-    if message.startswith("unexpected '}'") or "expected token 'end of print statement'" in message:
-        return ("a `{{ }}` expression is not written as Jinja expects",
-                "Check the brackets and quotes inside `{{ }}` on this line.")
-    return (f"template syntax error: {message}",
-            "Check the `{% %}` and `{{ }}` tags on this line.")
+    if message.startswith("Expected an expression"):
+        where = "a `{{ }}`" if "print statement" in message else "a `{% %}` tag"
+        return (f"{where} on this line is missing the value or condition it needs",
+                "Write what it works on, such as `{% if article.source %}` or `{{ article.title }}`.")
+    if message.startswith("unexpected char"):
+        return ("a quote or bracket on this line is not closed, or a character is out of place",
+                "Close every `'`, `\"`, `(` and `[` inside `{{ }}` and `{% %}`.")
+    if "expected token 'name'" in message:
+        return ("a `|` on this line is not followed by a filter name",
+                "Write the filter after the bar, such as `{{ article.date|date }}`, or remove the `|`.")
+    twice = re.match(r"block '(\w+)' defined twice", message)
+    if twice:
+        return (f"`{{% block {twice.group(1)} %}}` is defined twice in this template",
+                "Give one of the two blocks another name.")
+    if message.startswith(("unexpected '}'", "expected token 'end of print statement'")):
+        return ("a `{{ }}` expression is not written as a template expects",
+                "Check the brackets, quotes and operators inside `{{ }}` on this line.")
+    return ("this line is not valid template syntax",
+            f"Check the `{{% %}}` and `{{{{ }}}}` tags on this line (the template engine says: {message}).")
 
 
 def static_files(theme: Theme) -> dict[str, str]:

@@ -9,6 +9,7 @@ needs from that text (`as_bool`, `as_int`); free keys (`article.meta`) get YAML
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -95,7 +96,9 @@ def _explain(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProbl
                            "Put the value in double quotes.")
     if "mapping values are not allowed" in problem:
         key, _, value = source.strip().partition(": ")
-        example = f'{key}: "{value.strip()}"' if key and value else 'title: "Paris: the talks"'
+        # JSON's strings are YAML's double-quoted ones: quotes and backslashes come out escaped
+        example = f"{key}: {json.dumps(value.strip(), ensure_ascii=False)}" if key and value else \
+            'title: "Paris: the talks"'
         return YamlProblem(line, "a value contains `: `", f"Put the whole value in double quotes: {example}")
     if "could not find expected ':'" in problem or "simple key" in context:
         return YamlProblem(line, "this line is not `key: value`",
@@ -124,6 +127,29 @@ def top_level_key_lines(text: str, first_line: int = 1) -> dict[str, list[int]]:
         match = _KEY.match(line)
         if match:
             found.setdefault(match.group(1) or match.group(2) or match.group(3), []).append(number)
+    return found
+
+
+def nested_key_lines(text: str, key_line: int, first_line: int = 1) -> dict[str, int]:
+    """The lines of the keys of a mapping written under the key on `key_line`, one level in.
+
+    >>> nested_key_lines("markdown:\\n  unsafe_html: true\\n  highlight: no\\ntitle: x\\n", 1)
+    {'unsafe_html': 2, 'highlight': 3}
+    """
+    lines = text.split("\n")
+    found: dict[str, int] = {}
+    indent: int | None = None
+    for number in range(key_line - first_line + 1, len(lines)):
+        line = lines[number]
+        if _KEY.match(line):
+            break
+        stripped = line.lstrip(" ")
+        match = _KEY.match(stripped)
+        if match and stripped and not stripped.startswith("#"):
+            depth = len(line) - len(stripped)
+            indent = depth if indent is None else indent
+            if depth == indent:
+                found.setdefault(match.group(1) or match.group(2) or match.group(3), number + first_line)
     return found
 
 

@@ -171,13 +171,20 @@ def test_base_url_option_overrides_the_file(make_site: MakeSite, option: str, ba
     assert config.base_url == base_url
 
 
-@pytest.mark.parametrize("option", ["example.org", "ftp://example.org/", "https://", ""])
+@pytest.mark.parametrize("option", ["example.org", "ftp://example.org/", "https://"])
 def test_a_bad_base_url_option_is_a_usage_error(make_site: MakeSite, option: str) -> None:
     # the option is the user's command line, not the site: no file, no line, exit 2 (tests/test_cli.py)
     with pytest.raises(UsageError) as caught:
         load(make_site, "base_url: https://example.org/\n", base_url=option)
     assert str(caught.value) == (f"--base-url {option}: not an absolute http(s) URL; write it in full, "
                                  "such as --base-url https://example.org/news/")
+
+
+def test_an_empty_base_url_option_is_named_as_empty(make_site: MakeSite) -> None:
+    with pytest.raises(UsageError) as caught:
+        load(make_site, "base_url: https://example.org/\n", base_url="")
+    assert str(caught.value) == ('--base-url "": is empty; write the address in full, such as '
+                                 "--base-url https://example.org/news/")
 
 
 # ---------------------------------------------------------------------------
@@ -314,9 +321,6 @@ def test_bad_permalink_pattern(make_site: MakeSite, pattern: str, error: str) ->
     assert config.article_url == "/{year}/{month}/{slug}/"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a problem with a nested setting written on its own line "
-                                       "(`permalinks:` then `  article: ...`) names the line of the "
-                                       "parent key, not the setting's own line, which is known")
 @pytest.mark.parametrize(
     ("text", "problem"),
     [

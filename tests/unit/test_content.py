@@ -546,10 +546,6 @@ def test_not_utf8_names_the_line_of_the_first_bad_byte(data: bytes, line: int) -
     assert hint.startswith("    Save the file as UTF-8 in your editor, or convert it: `iconv -f latin1 -t utf-8 ")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the iconv hint names the file by its bare name in single quotes "
-                                       "(`iconv ... 'putin-paris.md' > new.md`): pasted where digest was run "
-                                       "(the site, whose paths the report shows) it finds no file, and a name "
-                                       "with an apostrophe breaks the quoting")
 @pytest.mark.parametrize(
     "path", ["content/2015/11/putin-paris.md", "content/Putin in Paris.md", "content/Moshe Ya'alon.md"])
 def test_the_iconv_hint_converts_the_file_from_where_digest_was_run(path: str) -> None:

@@ -97,9 +97,10 @@ def test_check_output_dir_refuses_a_foreign_folder(tmp_path: Path, site: Path) -
                                  "empty it, or choose a new folder")
 
 
-def test_the_default_output_folder_is_named_output(make_site: MakeSite) -> None:
+def test_the_default_output_folder_is_named_output(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     # no --output was given: the message names the folder as the user knows it, not an option they did not use
     site = make_site({"content/a.md": "x\n", "output/mine.html": "<p>mine</p>\n"})
+    monkeypatch.chdir(site)
     with pytest.raises(UsageError) as caught:
         check_output_dir(site / "output", site, given=False)
     assert str(caught.value) == ("output/ holds files that digest did not write; move them away, or build into "

@@ -117,8 +117,8 @@ def test_a_missing_theme_names_the_theme_line(make_site: MakeSite, text: str, li
     ("path", "text", "line", "message", "hint"),
     [
         ("templates/broken.html", "line 1\n{{ x }\nline 3\n", 2,
-         "a `{{ }}` expression is not written as Jinja expects",
-         "Check the brackets and quotes inside `{{ }}` on this line."),
+         "a `{{ }}` expression is not written as a template expects",
+         "Check the brackets, quotes and operators inside `{{ }}` on this line."),
         ("templates/sub/deep.html", "{% for a in b %}\n{% endif %}\n", 2,
          "`{% endif %}` is reached while the `{% for %}` above it is still open",
          "Add the missing `{% endfor %}` before line 2."),
@@ -128,10 +128,11 @@ def test_a_missing_theme_names_the_theme_line(make_site: MakeSite, text: str, li
         ("templates/a.html", "{% if x %}\nfoo\n", 2,
          "the template ends while a `{% if %}` is still open", "Close it with `{% endif %}`."),
         ("templates/b.html", "line 1\n{% frobnicate %}\n", 2,
-         "`{% frobnicate %}` is not a tag Jinja knows", "Check its spelling, or whether its opening tag is missing."),
+         "`{% frobnicate %}` is not a template tag",
+         "Check its spelling (`if`, `for`, `block`, `set`, `include`, `extends`, `macro` ...)."),
         ("templates/c.html", "{{ x y }}\n", 1,
-         "a `{{ }}` expression is not written as Jinja expects",
-         "Check the brackets and quotes inside `{{ }}` on this line."),
+         "a `{{ }}` expression is not written as a template expects",
+         "Check the brackets, quotes and operators inside `{{ }}` on this line."),
     ],
 )
 def test_template_syntax_errors_name_the_site_file_and_line(
@@ -144,11 +145,6 @@ def test_template_syntax_errors_name_the_site_file_and_line(
     assert [(p.path, p.line, p.message, p.hint) for p in problems] == [(path, line, message, hint)]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: explain_syntax_error falls back to Jinja's own words "
-                                       "(\"template syntax error: Expected an expression, got 'end of statement "
-                                       "block'\") for a tag with a missing expression, a bad filter, an unclosed "
-                                       "quote and a block defined twice; and calls an `{% endif %}` with no "
-                                       "`{% if %}` \"not a tag Jinja knows\"")
 @pytest.mark.parametrize(
     "text",
     ["{% if %}\n", "{% for x in %}\n{% endfor %}\n", "{{ 'abc }}\n", "{{ x | }}\n",

@@ -152,13 +152,8 @@ def test_problems_read_the_same_with_or_without_libyaml(monkeypatch: pytest.Monk
     [
         ("title: Paris: the talks\n", {"title": "Paris: the talks"}),
         ("title: x\n  summary: Paris: talks\n", {"summary": "Paris: talks"}),
-        pytest.param('title: He said "no: never"\n', {"title": 'He said "no: never"'},
-                     marks=pytest.mark.xfail(strict=True, reason="BUG: the colon hint wraps a value holding "
-                                             "double quotes in more double quotes (`title: \"He said \"no: "
-                                             "never\"\"`), which is not valid YAML")),
-        pytest.param("title: C:\\new: the drive\n", {"title": "C:\\new: the drive"},
-                     marks=pytest.mark.xfail(strict=True, reason="BUG: the colon hint puts a value holding a "
-                                             "backslash in double quotes, where `\\n` becomes a newline")),
+        pytest.param('title: He said "no: never"\n', {"title": 'He said "no: never"'}),
+        pytest.param("title: C:\\new: the drive\n", {"title": "C:\\new: the drive"}),
     ],
 )
 def test_the_colon_hint_s_example_reads_as_the_value_the_author_meant(text: str, value: dict[str, str]) -> None:
