@@ -104,7 +104,7 @@ class _Build:
             raise UsageError(f"{self.site_dir}: no such folder")
         output_dir = output_dir_of(self.site_dir, self.options)
         if self.write:
-            check_output_dir(output_dir, self.site_dir)
+            check_output_dir(output_dir, self.site_dir, given=self.options.output_dir is not None)
         try:
             return self._run(output_dir)
         finally:
@@ -152,6 +152,7 @@ class _Build:
         check_page_urls(pages, site, problems)
         if self.options.strict:
             problems = [p.as_error() for p in problems]
+        problems = sort_problems(problems)
         _stop_on_errors(problems)
         self.lap("model")
 
@@ -243,7 +244,7 @@ class _Build:
             if entry is not None and (entry.mtime_ns, entry.size) == stamp:
                 results[source.path] = _restore(entry)
                 continue
-            if entry is not None:
+            if entry is not None and stamp[0] >= 0:
                 data = _read(source.abs_path)
                 if content_hash(data) == entry.content_hash:
                     results[source.path] = _restore(entry)
@@ -253,7 +254,14 @@ class _Build:
             misses.append(source)
 
         def parse_one(source: SourceFile) -> CachedParse:
-            data = _read(source.abs_path)
+            try:
+                data = _read(source.abs_path)
+            except OSError as exc:
+                unreadable = Problem(path=source.path, line=None, message=f"cannot be read ({exc.strerror})",
+                                     hint="Check that the file exists and is readable; a link must point to a "
+                                          "file that exists.")
+                return CachedParse(mtime_ns=-1, size=-1, content_hash="", value=(None, (unreadable,)),
+                                   body_html=None)
             if source.kind == "article":
                 value: Article | TermPage | None
                 value, found = parse_article(source, data, config, config.url_for)
@@ -328,7 +336,11 @@ class _Build:
 
 
 def _stamp(path: str) -> tuple[int, int]:
-    stat = os.stat(path)
+    """A file's modification time and size; (-1, -1) for a file that cannot be read, such as a broken link."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return -1, -1
     return stat.st_mtime_ns, stat.st_size
 
 
@@ -355,6 +367,11 @@ def _salt(config: SiteConfig, theme: Theme) -> str:
                 path = os.path.join(folder, name)
                 digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + _read(path))
     return digest.hexdigest()
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems by file, then line; the site's own problems (no file) last."""
+    return sorted(problems, key=lambda p: (p.path is None, p.path or "", p.line or 0))
 
 
 def _stop_on_errors(problems: list[Problem]) -> None:

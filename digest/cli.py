@@ -6,7 +6,6 @@ Exit status: 0 when all went well, 1 for problems in the site, 2 for a usage err
 from __future__ import annotations
 
 import datetime
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,8 @@ from digest import __version__
 from digest.build import build, check, output_dir_of
 from digest.cache import BuildCache
 from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError
+from digest.output import display_path
+from digest.plan import counted
 from digest.scaffold import create_site, new_article
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,6 +51,10 @@ def _run(action: Callable[[], BuildResult], output: str | None) -> BuildResult:
     except KeyboardInterrupt:
         click.echo("digest: interrupted", err=True)
         sys.exit(130)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        click.echo(f"digest: cannot write{where}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
     raise AssertionError("unreachable")
 
 
@@ -86,15 +91,14 @@ def build_command(site: Path, drafts: bool, future: bool, base_url: str | None, 
     """Build the site in SITE (default: this folder) into its output folder."""
     options = BuildOptions(output_dir=str(output) if output else None, drafts=drafts, future=future,
                            base_url=base_url, strict=strict, clean=clean, jobs=jobs)
-    shown = _shown(output_dir_of(site, options))
+    shown = display_path(output_dir_of(site, options))
     cache = None if no_cache or not site.is_dir() else BuildCache(site)
     progress = None if quiet else _ProgressPrinter(sys.stderr.isatty())
     result = _run(lambda: build(site, options, cache, progress), shown + "/")
     _echo_problems(result.warnings)
     if not quiet:
-        click.echo(f"{result.articles} articles, {result.people} people, {result.topics} topics: "
-                   f"{result.written} files written, {result.unchanged} unchanged, {result.removed} removed "
-                   f"in {result.seconds:.2f} s -> {shown}/")
+        click.echo(f"{_counts(result)}: {counted(result.written, 'file')} written, {result.unchanged} unchanged, "
+                   f"{result.removed} removed in {result.seconds:.2f} s -> {shown}/")
         if verbose:
             click.echo("  " + ", ".join(f"{stage} {seconds:.3f} s" for stage, seconds in result.timings.items()))
 
@@ -121,10 +125,9 @@ class _ProgressPrinter:
             click.echo(f"{stage}: {done}/{total}", err=True)
 
 
-def _shown(path: Path) -> str:
-    """The output folder as the user will recognise it: relative when inside this folder."""
-    relative = os.path.relpath(path)
-    return str(path.resolve()) if relative.startswith("..") else relative
+def _counts(result: BuildResult) -> str:
+    return (f"{counted(result.articles, 'article')}, {counted(result.people, 'person')}, "
+            f"{counted(result.topics, 'topic')}")
 
 
 @main.command("check")
@@ -134,8 +137,7 @@ def check_command(site: Path, drafts: bool, future: bool, base_url: str | None, 
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url, strict=strict)
     result = _run(lambda: check(site, options), None)
     _echo_problems(result.warnings)
-    click.echo(f"{result.articles} articles, {result.people} people, {result.topics} topics: "
-               f"{result.pages} pages checked, no problems in {result.seconds:.2f} s")
+    click.echo(f"{_counts(result)}: {counted(result.pages, 'page')} checked, no problems in {result.seconds:.2f} s")
 
 
 @main.command("init")

@@ -11,17 +11,19 @@ import hashlib
 import os
 import posixpath
 import re
+import shlex
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from digest.config import YamlProblem, as_text, load_yaml, top_level_key_lines
 from digest.dates import ACCEPTED_FORMS, DateProblem, parse_date, split_date_prefix
 from digest.markdown import render_markdown, resolve_relative
 from digest.model import TAXONOMIES, Article, FrozenMap, MarkdownOptions, Problem, SiteConfig, SourceFile, TermPage
 from digest.names import normalize_name, slugify
+from digest.yamlread import (YamlProblem, as_bool, as_text, describe, item_lines, load_yaml, top_level_key_lines,
+                             typed)
 
 CONTENT_DIR = "content"
 _ARTICLE_KEYS = frozenset({"title", "date", "people", "topics", "source", "source_url", "summary",
@@ -74,6 +76,8 @@ def discover_assets(site_dir: Path) -> list[str]:
 class _Document:
     front: dict[str, Any]
     lines: dict[str, list[int]]  # top-level key -> lines it is written on
+    yaml_text: str
+    first_line: int  # of the YAML
     body: str
     body_line: int
 
@@ -94,16 +98,17 @@ def _read(source: SourceFile, data: bytes, problems: _Problems) -> _Document | N
         line = data[: exc.start].count(b"\n") + 1
         problems.add(line, "is not UTF-8 text (it may be Latin-1 or Windows-1252)",
                      "Save the file as UTF-8 in your editor, or convert it: "
-                     "`iconv -f latin1 -t utf-8 FILE > NEW`.")
+                     f"`iconv -f latin1 -t utf-8 {shlex.quote(source.path)} > new.md`, "
+                     "then replace the file with new.md.")
         return None
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     stripped = text.lstrip("\n \t")
     offset = text[: len(text) - len(stripped)].count("\n")
     opening = _FENCE.match(stripped)
     if not opening:
+        keys = "`title:` and `date:` lines" if source.kind == "article" else "a `name:` line"
         problems.add(offset + 1, "has no front matter",
-                     "Start the file with a line `---`, then `title:` and `date:` lines, then `---`. "
-                     "Did you forget the `---` lines?")
+                     f"Start the file with a line `---`, then {keys}, then `---`. Did you forget the `---` lines?")
         return None
     closing = _FENCE.search(stripped, opening.end())
     if not closing:
@@ -126,12 +131,12 @@ def _read(source: SourceFile, data: bytes, problems: _Problems) -> _Document | N
     lines = top_level_key_lines(yaml_text, first_line)
     for key, where in lines.items():
         if len(where) > 1:
-            problems.add(where[-1], f"`{key}` is given twice (lines {', '.join(map(str, where))}); "
-                         "the last one is used", "Remove the one you do not mean.", "warning")
+            problems.add(where[-1], f"`{key}` is given twice (lines {', '.join(map(str, where))})",
+                         "Remove the one you do not mean; the last one is used.", "warning")
     body_start = closing.end() + 1
     body_line = offset + stripped[:body_start].count("\n") + 1
-    return _Document(front={str(k): v for k, v in front.items()}, lines=lines,
-                     body=stripped[body_start:], body_line=body_line)
+    return _Document(front={str(k): v for k, v in front.items()}, lines=lines, yaml_text=yaml_text,
+                     first_line=first_line, body=stripped[body_start:], body_line=body_line)
 
 
 class _Fields:
@@ -140,10 +145,18 @@ class _Fields:
     def __init__(self, doc: _Document, problems: _Problems) -> None:
         self.doc = doc
         self.problems = problems
+        self.name_lines: dict[str, int | None] = {}  # each name read by `names`, with its line
 
     def line(self, key: str) -> int | None:
         where = self.doc.lines.get(key)
         return where[-1] if where else None
+
+    def item_line(self, key: str, number: int) -> int | None:
+        key_line = self.line(key)
+        if key_line is None:
+            return None
+        items = item_lines(self.doc.yaml_text, key_line, self.doc.first_line)
+        return items[number - 1] if number <= len(items) else key_line
 
     def raw(self, key: str) -> Any:
         value = self.doc.front.get(key)
@@ -155,9 +168,10 @@ class _Fields:
             return None
         text = as_text(value)
         if text is None:
-            self.problems.add(self.line(key), f"`{key}` is a {_kind(value)}, not text",
-                              f"Write one value: `{key}: ...`." if isinstance(value, list)
-                              else f"Put the value of `{key}` in double quotes.")
+            starts = "`[`" if isinstance(value, list) else "`{`"
+            self.problems.add(self.line(key), f"`{key}` is {describe(value)}, not text",
+                              f"A value starting with {starts} is read as a {'list' if starts == '`[`' else 'mapping'}; "
+                              f"put the {key} in double quotes.")
             return None
         return text.strip() or None
 
@@ -170,20 +184,17 @@ class _Fields:
         for number, item in enumerate(items, start=1):
             if item is None or item == "":
                 continue
-            if isinstance(item, bool):
-                self.problems.add(self.line(key), f"`{key}` item {number} is `{str(item).lower()}`, not a name",
-                                  "YAML reads an unquoted yes, no, on or off as true or false. "
-                                  "Write it in quotes: \"NO\".")
-                continue
             text = as_text(item)
             if text is None or not text.strip():
-                self.problems.add(self.line(key), f"`{key}` item {number} is a {_kind(item)}, not a name",
+                self.problems.add(self.item_line(key, number), f"`{key}` item {number} is {describe(item)}, "
+                                  "not a name",
                                   f"List one name per item: `{key}: [Vladimir Putin, Benjamin Netanyahu]`.")
                 continue
             name = normalize_name(text)
+            self.name_lines.setdefault(name, self.item_line(key, number))
             if not slugify(name):
-                self.problems.add(self.line(key), f"`{key}` item {number} ({name!r}) has no letters or digits "
-                                  "to make a URL from", "Write the name with letters or digits.")
+                self.problems.add(self.item_line(key, number), f'`{key}` item {number} ("{name}") has no '
+                                  "letters or digits to make a URL from", "Write the name with letters or digits.")
                 continue
             names.append(name)
         return tuple(dict.fromkeys(names))
@@ -195,23 +206,24 @@ class _Fields:
         try:
             return parse_date(value, zone)
         except DateProblem as exc:
-            self.problems.add(self.line(key), f"`{key}` is not a date: {exc}", _DATE_HINT)
+            self.problems.add(self.line(key), f"`{key}` is {exc}", exc.hint or _DATE_HINT)
             return None
 
     def boolean(self, key: str) -> bool:
         value = self.raw(key)
         if value is None:
             return False
-        if not isinstance(value, bool):
-            self.problems.add(self.line(key), f"`{key}` must be true or false, not `{value}`",
+        flag = as_bool(value)
+        if flag is None:
+            self.problems.add(self.line(key), f"`{key}` must be true or false, not {describe(value)}",
                               f"Write `{key}: true` or `{key}: false`.")
             return False
-        return value
+        return flag
 
     def url(self, key: str) -> str | None:
         value = self.text(key)
         if value is not None and not re.match(r"https?://[^\s/]+", value, re.IGNORECASE):
-            self.problems.add(self.line(key), f"`{key}` must be an http or https address, not {value!r}",
+            self.problems.add(self.line(key), f'`{key}` must be an http or https address, not "{value}"',
                               f"Write the full address: `{key}: https://www.example.org/`.")
             return None
         return value
@@ -220,26 +232,18 @@ class _Fields:
         value = self.text("image")
         if value is None or re.match(r"https?://", value, re.IGNORECASE):
             return value
-        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|/|\\", value) or "\\" in value:
-            self.problems.add(self.line("image"), f"`image` must be a path beside the file or an http(s) "
-                              f"address, not {value!r}", "Write `image: photo.jpg` for a file next to this one.")
+        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|/", value) or "\\" in value:
+            self.problems.add(self.line("image"), f'`image` must be a path beside the file or an http(s) '
+                              f'address, not "{value}"', "Write `image: photo.jpg` for a file next to this one.")
             return None
         resolved = resolve_relative(directory, value)
         if resolved is None:
-            self.problems.add(self.line("image"), f"`image` {value!r} points outside content/",
+            self.problems.add(self.line("image"), f'`image` "{value}" points outside content/',
                               "Keep images in the content/ folder, next to the article.")
         return resolved
 
     def meta(self, known: frozenset[str]) -> Mapping[str, object]:
-        return FrozenMap({k: v for k, v in self.doc.front.items() if k not in known})
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "mapping"
-    return "empty value" if value is None else type(value).__name__
+        return FrozenMap({k: typed(v) for k, v in self.doc.front.items() if k not in known})
 
 
 def content_hash(data: bytes) -> str:
@@ -280,14 +284,15 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
             try:
                 date = parse_date(prefix, zone)
             except DateProblem as exc:
-                problems.add(None, f"the date in the file name is wrong: {exc}", "Rename the file.")
+                problems.add(None, f"the date in the file name is {exc}",
+                             "Rename the file with a real date, or add a `date:` line to the front matter.")
         else:
             problems.add(doc.body_line - 1, "has no `date`",
                          "Add `date: 2015-11-30` to the front matter, or start the file name with the date "
                          "(`2015-11-30-title.md`).")
     slug = fields.text("slug")
     if slug is not None and not _SLUG.fullmatch(slug):
-        problems.add(fields.line("slug"), f"`slug` {slug!r} cannot be a URL segment",
+        problems.add(fields.line("slug"), f'`slug` "{slug}" cannot be a URL segment',
                      "Use letters, digits and hyphens only, such as `slug: putin-paris` "
                      "(no `/`, `..` or spaces).")
         slug = None
@@ -307,7 +312,9 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
     image_alt = fields.text("image_alt")
     rendered = render_markdown(doc.body, config.markdown, directory, url_for)
     for bad in rendered.bad_links:
-        problems.add(None, f"the image {bad!r} points outside content/", "Keep images in the content/ folder.")
+        where = doc.body.find(f"]({bad}")
+        line = doc.body_line + doc.body.count("\n", 0, where) if where >= 0 else None
+        problems.add(line, f'the image "{bad}" points outside content/', "Keep images in the content/ folder.")
     if any(p.severity == "error" for p in problems) or title is None or date is None or not slug:
         return None, problems
     return Article(
@@ -330,7 +337,7 @@ def parse_term_page(source: SourceFile, data: bytes, config: SiteConfig,
     problems = _Problems(source.path)
     stem = posixpath.basename(source.path)[:-3]
     if slugify(stem) != stem:
-        problems.add(None, f"a term page's file name must be its slug; {stem!r} is not one",
+        problems.add(None, f'a term page\'s file name must be its slug; "{stem}" is not one',
                      f"Rename it to `{slugify(stem) or 'a-name'}.md`.")
         return None, problems
     doc = _read(source, data, problems)
@@ -348,13 +355,17 @@ def parse_term_page(source: SourceFile, data: bytes, config: SiteConfig,
     if any(p.severity == "error" for p in problems):
         return None, problems
     return TermPage(taxonomy=source.kind, path=source.path, slug=stem,  # type: ignore[arg-type]
-                    name=normalize_name(name) if name else "", aliases=aliases, role=role, image=image,
+                    name=normalize_name(name) if name else "", name_line=fields.line("name"), aliases=aliases,
+                    alias_lines=tuple(fields.name_lines.get(a) for a in aliases), role=role, image=image,
                     image_alt=image_alt, body_html=rendered.html if rendered else None,
                     meta=fields.meta(_TERM_KEYS)), problems
 
 
-def read_sources(sources: list[SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
-    """Each source with its bytes."""
+def read_sources(sources: list[SourceFile]) -> Iterator[tuple[SourceFile, bytes | OSError]]:
+    """Each source with its bytes, or the error that kept it from being read."""
     for source in sources:
-        with open(source.abs_path, "rb") as handle:
-            yield source, handle.read()
+        try:
+            with open(source.abs_path, "rb") as handle:
+                yield source, handle.read()
+        except OSError as exc:
+            yield source, exc

@@ -20,7 +20,11 @@ _RFC2822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1
 
 
 class DateProblem(ValueError):
-    """A value that is not one of the accepted date forms."""
+    """A value that is not one of the accepted date forms; `str()` reads "`date` is ..." after the key."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 def parse_date(value: object, zone: ZoneInfo) -> datetime.datetime:
@@ -36,14 +40,16 @@ def parse_date(value: object, zone: ZoneInfo) -> datetime.datetime:
     >>> parse_date("2015-02-30", utc)
     Traceback (most recent call last):
     ...
-    digest.dates.DateProblem: there is no such day: 2015-02-30
+    digest.dates.DateProblem: 2015-02-30, a day that does not exist
     """
     if isinstance(value, datetime.datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone)
     if isinstance(value, datetime.date):
         return datetime.datetime(value.year, value.month, value.day, tzinfo=zone)
     if not isinstance(value, str):
-        raise DateProblem(f"`{value}` is not a date")
+        kind = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else \
+            str(value).lower() if isinstance(value, bool) else f'"{value}"'
+        raise DateProblem(f"{kind}, not a date")
     text = value.strip()
     match = _ISO.fullmatch(text)
     if match:
@@ -52,9 +58,9 @@ def parse_date(value: object, zone: ZoneInfo) -> datetime.datetime:
         try:
             parsed = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError):
-            raise DateProblem(f'"{text}" is not a date') from None
+            raise DateProblem(f'"{text}", not a date') from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
-    raise DateProblem(f'"{text}" is not a date')
+    raise DateProblem(f'"{text}", not a date')
 
 
 def _from_iso(match: re.Match[str], zone: ZoneInfo) -> datetime.datetime:
@@ -62,13 +68,20 @@ def _from_iso(match: re.Match[str], zone: ZoneInfo) -> datetime.datetime:
     try:
         datetime.date(int(year), int(month), int(day))
     except ValueError:
-        raise DateProblem(f"there is no such day: {match.group(0)[:10]}") from None
+        written = match.group(0).split()[0].split("T")[0]
+        if not 1 <= int(month) <= 12:
+            hint = f"There is no month {int(month)}: write the date as YYYY-MM-DD, year first."
+        else:
+            month_name = datetime.date(2000, int(month), 1).strftime("%B")
+            hint = f"{month_name} {int(year)} has no day {int(day)}: check the day and the month."
+        raise DateProblem(f"{written}, a day that does not exist", hint) from None
     try:
         result = datetime.datetime(
             int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
             int((fraction or "0")[:6].ljust(6, "0")))
     except ValueError:
-        raise DateProblem(f'"{match.group(0)}" has a time that does not exist') from None
+        raise DateProblem(f'"{match.group(0)}", a time that does not exist',
+                          "Write the time as HH:MM or HH:MM:SS, from 00:00 to 23:59.") from None
     if offset is None:
         return result.replace(tzinfo=zone)
     if offset in ("Z", "z", "UTC"):
@@ -77,7 +90,8 @@ def _from_iso(match: re.Match[str], zone: ZoneInfo) -> datetime.datetime:
     digits = offset[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
     if hours > 23 or minutes > 59:
-        raise DateProblem(f'"{offset}" is not a time zone offset')
+        raise DateProblem(f'"{match.group(0)}", with a time zone offset that does not exist',
+                          "Write the offset as +HH:MM, from -23:59 to +23:59.")
     delta = datetime.timedelta(hours=hours, minutes=minutes) * sign
     return result.replace(tzinfo=datetime.timezone(delta))
 

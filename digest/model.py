@@ -211,7 +211,9 @@ class TermPage:
     path: str
     slug: str
     name: str
+    name_line: int | None = None
     aliases: tuple[str, ...]
+    alias_lines: tuple[int | None, ...] = ()  # the line of each alias, in order
     role: str | None
     image: str | None
     image_alt: str | None

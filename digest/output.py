@@ -20,26 +20,49 @@ STAGING = ".digest-staging"
 _MARKER_TEXT = b"This folder is written by `digest build`: files in it are replaced and removed.\n"
 
 
-def check_output_dir(output_dir: Path, site_dir: Path) -> None:
-    """Refuse an output folder that would overwrite the site or anything not made by digest."""
+def check_output_dir(output_dir: Path, site_dir: Path, given: bool = True) -> None:
+    """Refuse an output folder that would overwrite the site or anything not made by digest.
+
+    `given`: the folder was named with `--output` (messages say so), rather than the default output/.
+    """
     out = output_dir.resolve()
     site = site_dir.resolve()
+    label = f"--output {output_dir}" if given else display_path(output_dir) + "/"
     if out == Path(out.anchor):
-        raise UsageError(f"--output {output_dir}: refusing to write into the root folder /")
+        raise UsageError(f"{label}: refusing to write into the root folder {out.anchor}; "
+                         "choose a folder of its own, such as output/")
     if out == site or out in site.parents:
-        raise UsageError(f"--output {output_dir}: refusing to write over the site folder itself; "
+        raise UsageError(f"{label}: refusing to write over the site folder itself; "
                          "choose a folder inside it, such as output/")
     for name in ("content", "static", "templates", "themes", ".git"):
         guarded = site / name
         if out == guarded or guarded in out.parents:
-            raise UsageError(f"--output {output_dir}: refusing to write into the site's {name}/ folder; "
+            raise UsageError(f"{label}: refusing to write into the site's {name}/ folder; "
                              "choose another folder, such as output/")
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--output {output_dir}: is a file, not a folder")
+        raise UsageError(f"{label}: is a file, not a folder")
+    parent = out
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UsageError(f"{label}: cannot be created, because {parent} is a file")
     if out.is_dir() and not (out / MARKER).exists():
         if any(not entry.name.startswith(".") for entry in out.iterdir()):
-            raise UsageError(f"--output {output_dir}: the folder holds files that digest did not write; "
-                             "empty it, or choose a new folder")
+            if given:
+                raise UsageError(f"{label}: the folder holds files that digest did not write; "
+                                 "empty it, or choose a new folder")
+            raise UsageError(f"{label} holds files that digest did not write; move them away, "
+                             "or build into another folder with --output DIR")
+
+
+def display_path(path: Path) -> str:
+    """A folder as the person running digest knows it: relative when inside the current folder.
+
+    >>> display_path(Path("site/output")), display_path(Path("/elsewhere/output"))
+    ('site/output', '/elsewhere/output')
+    """
+    relative = os.path.relpath(path)
+    return str(path.resolve()) if relative.startswith("..") else relative
 
 
 def safe_join(root: Path, relative: str) -> Path:
@@ -70,6 +93,7 @@ class OutputWriter:
         self.staged: list[str] = []
         self.unchanged = 0
         self.removed = 0
+        self.existed = output_dir.exists()
         if self.staging.exists():
             shutil.rmtree(self.staging)
 
@@ -102,8 +126,10 @@ class OutputWriter:
         self.staged.append(output_path)
 
     def abort(self) -> None:
-        """Forget everything staged; the output stays as it was."""
+        """Forget everything staged; the output stays as it was (and absent, if it was)."""
         shutil.rmtree(self.staging, ignore_errors=True)
+        if not self.existed:
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def commit(self) -> None:
         """Move the staged files into place and remove the files no page produces any more."""
@@ -115,7 +141,7 @@ class OutputWriter:
             target = self.root / output_path
             if target.is_dir():
                 shutil.rmtree(target)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(self.root, target.parent)
             os.replace(self.staging / output_path, target)
         shutil.rmtree(self.staging, ignore_errors=True)
         self._remove_stale()
@@ -152,6 +178,17 @@ def stage_bytes(root: Path, output_path: str, data: bytes, clean: bool) -> bool:
     with open(staged, "wb") as handle:
         handle.write(data)
     return True
+
+
+def _make_folder(root: Path, folder: Path) -> None:
+    """Create `folder` under `root`, removing any file of the old output that stands where a folder must go."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        for parent in reversed((folder, *folder.parents)):
+            if parent != root and root in parent.parents and parent.is_file():
+                parent.unlink()
+        folder.mkdir(parents=True, exist_ok=True)
 
 
 def _same_bytes(target: Path, data: bytes) -> bool:

@@ -64,7 +64,7 @@ def new_article(site_dir: Path, *, title: str, people: list[str], topics: list[s
         raise UsageError(f"{site_dir} has no content/ folder; run it in a site made by `digest init`")
     slug = slugify(title)
     if not slug:
-        raise UsageError(f"the title {title!r} has no letters or digits to make a file name from")
+        raise UsageError(f'the title "{title}" has no letters or digits to make a file name from')
     path = site_dir / "content" / f"{now:%Y}" / f"{now:%Y-%m-%d}-{slug}.md"
     if path.exists():
         raise UsageError(f"{path} already exists")

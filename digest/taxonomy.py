@@ -34,14 +34,15 @@ def _alias_index(taxonomy: Taxonomy, pages: Iterable[TermPage],
         owner[page.slug] = page.slug
         claimed_by[page.slug] = page.path
     for page in pages:
-        for spelling in (page.name, *page.aliases):
+        lines = (page.name_line, *(page.alias_lines or (None,) * len(page.aliases)))
+        for spelling, line in zip((page.name, *page.aliases), lines):
             if not spelling:
                 continue
             key = slugify(spelling)
             if key in owner and owner[key] != page.slug:
                 problems.append(Problem(
-                    path=page.path, line=None,
-                    message=f"the {_noun(taxonomy)} {spelling!r} is claimed by two term pages: this one "
+                    path=page.path, line=line,
+                    message=f'the {_noun(taxonomy)} "{spelling}" is claimed by two term pages: this one '
                             f"and {claimed_by[key]}",
                     hint="Keep the name or alias in one of the two files."))
                 continue

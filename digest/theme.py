@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ import jinja2
 
 from digest.model import Problem, SiteConfig
 from digest.plan import counted
+from digest.yamlread import top_level_key_lines
 
 
 def builtin_theme_dir() -> Path:
@@ -43,8 +45,11 @@ def resolve_theme(site_dir: Path, config: SiteConfig, problems: list[Problem]) -
         own = site_dir / "themes" / config.theme
         if not own.is_dir():
             known = sorted(p.name for p in (site_dir / "themes").glob("*") if p.is_dir())
+            config_file = site_dir / "digest.yaml"
+            lines = top_level_key_lines(config_file.read_text("utf-8", "replace")) if config_file.is_file() else {}
             problems.append(Problem(
-                path="digest.yaml", line=None, message=f"the theme `{config.theme}` does not exist",
+                path="digest.yaml", line=lines.get("theme", [None])[-1],
+                message=f"the theme `{config.theme}` does not exist",
                 hint=f"Create themes/{config.theme}/templates/ in the site, or remove the `theme:` line "
                      f"to use the default theme." + (f" Themes here: {', '.join(known)}." if known else "")))
         templates.append(own / "templates")
@@ -129,11 +134,57 @@ def load_templates(env: jinja2.Environment, site_dir: Path, problems: list[Probl
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
-            problems.append(Problem(
-                path=template_label(exc.filename, site_dir), line=exc.lineno,
-                message=f"template syntax error: {exc.message}",
-                hint="Check the `{% %}` and `{{ }}` tags on this line: each `{% if %}` or `{% for %}` "
-                     "needs its `{% endif %}` or `{% endfor %}`."))
+            message, hint = explain_syntax_error(exc.message or "", exc.lineno)
+            problems.append(Problem(path=template_label(exc.filename, site_dir), line=exc.lineno,
+                                    message=message, hint=hint))
+
+
+_UNKNOWN_TAG = re.compile(r"Encountered unknown tag '(\w+)'")
+_INNERMOST = re.compile(r"innermost block that needs to be closed is '(\w+)'")
+
+
+def explain_syntax_error(message: str, line: int) -> tuple[str, str]:
+    """Jinja's account of a template syntax error, in the template author's terms.
+
+    >>> explain_syntax_error("Encountered unknown tag 'endblock'. Jinja was looking for the following tags:"
+    ...                      " 'endif'. The innermost block that needs to be closed is 'if'.", 9)
+    ('`{% endblock %}` is reached while the `{% if %}` above it is still open', 'Add the missing `{% endif %}` before line 9.')
+    """
+    unknown = _UNKNOWN_TAG.search(message)
+    innermost = _INNERMOST.search(message)
+    block = innermost.group(1) if innermost else ""
+    if unknown and block:
+        return (f"`{{% {unknown.group(1)} %}}` is reached while the `{{% {block} %}}` above it is still open",
+                f"Add the missing `{{% end{block} %}}` before line {line}.")
+    if unknown and unknown.group(1).startswith("end"):
+        opener = unknown.group(1)[3:]
+        return (f"`{{% {unknown.group(1)} %}}` has no `{{% {opener} %}}` above it to close",
+                f"Remove it, or add the `{{% {opener} ... %}}` it closes.")
+    if unknown:
+        return (f"`{{% {unknown.group(1)} %}}` is not a template tag",
+                "Check its spelling (`if`, `for`, `block`, `set`, `include`, `extends`, `macro` ...).")
+    if "Unexpected end of template" in message and block:
+        return (f"the template ends while a `{{% {block} %}}` is still open",
+                f"Close it with `{{% end{block} %}}`.")
+    if message.startswith("Expected an expression"):
+        where = "a `{{ }}`" if "print statement" in message else "a `{% %}` tag"
+        return (f"{where} on this line is missing the value or condition it needs",
+                "Write what it works on, such as `{% if article.source %}` or `{{ article.title }}`.")
+    if message.startswith("unexpected char"):
+        return ("a quote or bracket on this line is not closed, or a character is out of place",
+                "Close every `'`, `\"`, `(` and `[` inside `{{ }}` and `{% %}`.")
+    if "expected token 'name'" in message:
+        return ("a `|` on this line is not followed by a filter name",
+                "Write the filter after the bar, such as `{{ article.date|date }}`, or remove the `|`.")
+    twice = re.match(r"block '(\w+)' defined twice", message)
+    if twice:
+        return (f"`{{% block {twice.group(1)} %}}` is defined twice in this template",
+                "Give one of the two blocks another name.")
+    if message.startswith(("unexpected '}'", "expected token 'end of print statement'")):
+        return ("a `{{ }}` expression is not written as a template expects",
+                "Check the brackets, quotes and operators inside `{{ }}` on this line.")
+    return ("this line is not valid template syntax",
+            f"Check the `{{% %}}` and `{{{{ }}}}` tags on this line (the template engine says: {message}).")
 
 
 def static_files(theme: Theme) -> dict[str, str]:
