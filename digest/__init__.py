@@ -4,10 +4,8 @@ The library's entry points are :func:`build` and :func:`check`; the `digest`
 command and the preview server are thin shells over them.
 """
 
-__version__ = "0.1.0"
-
 from digest.build import build, check
-from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError
+from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError, __version__
 
 __all__ = ["BuildOptions", "BuildResult", "DigestError", "Problem", "UsageError",
            "__version__", "build", "check"]

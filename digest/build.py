@@ -21,13 +21,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from digest import __version__
 from digest.config import load_config
 from digest.content import (CONTENT_DIR, content_hash, discover, discover_assets, parse_article,
                             parse_term_page)
 from digest.fingerprint import Fingerprints
 from digest.model import (Article, BuildOptions, BuildResult, CachedParse, DigestError, Page, Problem,
-                          SiteConfig, SourceFile, TermPage, UsageError)
+                          SiteConfig, SourceFile, TermPage, UsageError, __version__)
 from digest.output import MARKER, OutputWriter, check_output_dir, stage_bytes
 from digest.plan import check_page_urls, plan_pages
 from digest.render import PageRenderer

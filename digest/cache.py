@@ -41,55 +41,42 @@ class BuildCache:
         self.dir = cache_dir or site_dir / CACHE_DIR
         self.path = self.dir / _FILE
         self.warning: str | None = None  # why an existing cache was thrown away
-        self._db: sqlite3.Connection | None = None
+        self._db: sqlite3.Connection | None = None  # read-only until `save`
         self._namespace: str | None = None
+        self._usable = False  # the file exists, is whole, and is of this namespace
 
     # -- opening -------------------------------------------------------------------------
 
     def open(self, namespace: str) -> None:
-        """Open the cache for builds of `namespace`; anything else in it is dropped."""
+        """Open the cache for builds of `namespace`, read-only: only `save`, after a good build, writes."""
         self._namespace = namespace
+        if not self.path.exists():
+            return
         try:
-            self._connect()
-            stored = self._meta("namespace")
-            if stored != namespace:
-                self._clear()
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
+            version = self._meta("schema")
+            if version != _SCHEMA:
+                raise ValueError(f"schema {version!r}")
+            # a quick check that the file is whole: reading it end to end fails on a truncated file
+            self._db.execute("SELECT count(*), sum(length(value)), sum(length(body)) FROM parsed").fetchone()
+            self._db.execute("SELECT count(*) FROM pages").fetchone()
+            self._usable = self._meta("namespace") == namespace
         except Exception as exc:  # noqa: BLE001 - a damaged or foreign file is replaced, never trusted
             self.warning = f"the build cache {self.path} could not be read ({type(exc).__name__}); it was rebuilt"
-            self._reset()
+            self.close()
 
-    def _connect(self) -> None:
+    def _create(self) -> sqlite3.Connection:
+        """A new, empty cache file for this namespace, replacing whatever was there."""
+        self.close()
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_TABLES)
-        version = self._meta("schema")
-        if version not in (None, _SCHEMA):
-            raise ValueError(f"schema {version!r}")
-        # a quick check that the file is whole: reading it end to end fails on a truncated file
-        self._db.execute("SELECT count(*), sum(length(value)) FROM parsed").fetchone()
-
-    def _reset(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
             Path(str(self.path) + suffix).unlink(missing_ok=True)
-        try:
-            self._connect()
-            self._clear()
-        except (sqlite3.DatabaseError, OSError):
-            self._db = None  # no cache this time; the build does not need one
-
-    def _clear(self) -> None:
-        assert self._db is not None
-        self._db.execute("BEGIN")
-        for table in ("meta", "parsed", "pages"):
-            self._db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-        self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (pickle.dumps(_SCHEMA),))
-        self._db.execute("INSERT INTO meta VALUES ('namespace', ?)", (pickle.dumps(self._namespace),))
-        self._db.execute("COMMIT")
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_TABLES)
+        db.execute("INSERT INTO meta VALUES ('schema', ?)", (pickle.dumps(_SCHEMA),))
+        db.execute("INSERT INTO meta VALUES ('namespace', ?)", (pickle.dumps(self._namespace),))
+        return db
 
     def _meta(self, key: str) -> Any:
         assert self._db is not None
@@ -106,7 +93,7 @@ class BuildCache:
 
     def parsed(self) -> dict[str, CachedParse]:
         """Every cached parse result, by source path."""
-        if self._db is None:
+        if self._db is None or not self._usable:
             return {}
         try:
             rows = self._db.execute("SELECT path, mtime_ns, size, hash, value, body FROM parsed").fetchall()
@@ -115,12 +102,12 @@ class BuildCache:
                     for path, mtime, size, digest, value, body in rows}
         except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes pickle raise, it is not trusted
             self.warning = f"the build cache {self.path} could not be read ({type(exc).__name__}); it was rebuilt"
-            self._reset()
+            self._usable = False
             return {}
 
     def fingerprints(self) -> dict[str, str]:
         """The fingerprint of every output file the last good build wrote."""
-        if self._db is None:
+        if self._db is None or not self._usable:
             return {}
         try:
             return dict(self._db.execute("SELECT output_path, fingerprint FROM pages").fetchall())
@@ -129,7 +116,7 @@ class BuildCache:
 
     def state(self, key: str) -> Any:
         """A value the last good build left under `key`, or None."""
-        if self._db is None:
+        if self._db is None or not self._usable:
             return None
         try:
             return self._meta("state:" + key)
@@ -140,25 +127,34 @@ class BuildCache:
 
     def save(self, parsed: Mapping[str, CachedParse], removed: Iterable[str],
              fingerprints: Mapping[str, str] | None, state: Mapping[str, Any]) -> None:
-        """Record a good build: new parse results, pages' fingerprints, and its state."""
-        if self._db is None:
-            return
+        """Record a good build: new parse results, pages' fingerprints, and its state.
+
+        A cache that was missing, damaged or of another namespace is created anew first, so
+        `parsed` must then hold every source's result.
+        """
         try:
-            self._db.execute("BEGIN")
-            self._db.executemany("DELETE FROM parsed WHERE path = ?", ((p,) for p in removed))
-            self._db.executemany(
+            if self._usable:
+                self.close()
+                db = sqlite3.connect(self.path, isolation_level=None)
+            else:
+                db = self._create()
+        except (sqlite3.DatabaseError, OSError):
+            return  # a cache that cannot be written costs speed next time, nothing else
+        try:
+            db.execute("BEGIN")
+            db.executemany("DELETE FROM parsed WHERE path = ?", ((p,) for p in removed))
+            db.executemany(
                 "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?)",
                 ((path, c.mtime_ns, c.size, c.content_hash, pickle.dumps(c.value, protocol=5), c.body_html)
                  for path, c in parsed.items()))
             if fingerprints is not None:
-                self._db.execute("DELETE FROM pages")
-                self._db.executemany("INSERT INTO pages VALUES (?, ?)", fingerprints.items())
+                db.execute("DELETE FROM pages")
+                db.executemany("INSERT INTO pages VALUES (?, ?)", fingerprints.items())
             for key, value in state.items():
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                 ("state:" + key, pickle.dumps(value, protocol=5)))
-            self._db.execute("COMMIT")
+                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", ("state:" + key, pickle.dumps(value, protocol=5)))
+            db.execute("COMMIT")
         except sqlite3.DatabaseError:
-            try:
-                self._db.execute("ROLLBACK")
-            except sqlite3.DatabaseError:
-                pass
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+        finally:
+            db.close()

@@ -13,10 +13,9 @@ from typing import Any, TypeVar
 
 import click
 
-from digest import __version__
 from digest.build import build, check, output_dir_of
 from digest.cache import BuildCache
-from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError
+from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError, __version__
 from digest.output import display_path
 from digest.plan import counted
 from digest.scaffold import create_site, new_article

@@ -135,7 +135,10 @@ def _plain(children: list[Token] | None) -> str:
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
-_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|```[^\n]*\n.*?```|<[^>\n]*>|\[\^[^\]]*\]", re.DOTALL)
+_LINK_TARGET = re.compile(
+    r"^\[\^[^\]]*\]:[^\n]*(?:\n(?: {4}|\t)[^\n]*)*"  # footnote definitions
+    r"|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|```[^\n]*\n.*?```|<[^>\n]*>|\[\^[^\]]*\]",
+    re.DOTALL | re.MULTILINE)
 
 
 def count_words(text: str) -> int:

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+__version__ = "0.1.0"  # the package's version; part of every cache key
+
 Taxonomy = Literal["people", "topics"]
 TAXONOMIES: tuple[Taxonomy, ...] = ("people", "topics")
 Severity = Literal["error", "warning"]
