@@ -25,7 +25,7 @@ from digest.config import load_config
 from digest.content import (CONTENT_DIR, content_hash, discover, discover_assets, parse_article,
                             parse_term_page)
 from digest.fingerprint import Fingerprints
-from digest.model import (Article, BuildOptions, BuildResult, CachedParse, DigestError, Page, Problem,
+from digest.model import (Article, BuildOptions, BuildResult, CachedParse, DigestError, FrozenMap, Page, Problem,
                           SiteConfig, SourceFile, TermPage, UsageError, __version__)
 from digest.output import MARKER, OutputWriter, check_output_dir, stage_bytes
 from digest.plan import check_page_urls, plan_pages
@@ -51,8 +51,8 @@ class Cache(Protocol):
     def parsed(self) -> dict[str, CachedParse]: ...
     def fingerprints(self) -> dict[str, str]: ...
     def state(self, key: str) -> Any: ...
-    def save(self, parsed: dict[str, CachedParse], removed: Any, fingerprints: dict[str, str] | None,
-             state: dict[str, Any]) -> None: ...
+    def save(self, parsed: dict[str, CachedParse], removed: Any, fingerprints: dict[str, str],
+             removed_pages: Any, state: dict[str, Any]) -> None: ...
     def close(self) -> None: ...
 
 
@@ -92,6 +92,7 @@ class _Build:
         self._mark = self.started
         self.warnings: list[Problem] = []
         self.removed_sources: list[str] = []
+        self.bodies: dict[str, str] = {}  # article path -> body, for the articles parsed this time
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
@@ -157,16 +158,20 @@ class _Build:
 
         # render, write
         fingerprints = Fingerprints(site, _salt(config, theme))
-        previous = cache.fingerprints() if cache is not None and not self.options.clean else {}
+        stored = cache.fingerprints() if cache is not None else {}
+        last = cache.state("last_build") if cache is not None else None
+        # the stored fingerprints and file list describe the folder the last good build wrote
+        same_folder = last is not None and last.get("output") == str(output_dir.resolve())
+        previous = stored if same_folder else {}
         current = {page.output_path: fingerprints.page(page) for page in pages}
         writer = OutputWriter(output_dir, clean=self.options.clean) if self.write else None
-        todo = [page for page in pages if writer is None or previous.get(page.output_path) !=
-                current[page.output_path] or not (output_dir / page.output_path).is_file()]
-        if writer is not None:
-            for page in pages:
-                if previous.get(page.output_path) == current[page.output_path] and \
-                        (output_dir / page.output_path).is_file():
-                    writer.keep(page.output_path)
+        todo: list[Page] = []
+        for page in pages:
+            if (writer is not None and not self.options.clean and previous.get(page.output_path) ==
+                    current[page.output_path] and (output_dir / page.output_path).is_file()):
+                writer.keep(page.output_path)  # its inputs did not change: the file is as it would be
+            else:
+                todo.append(page)
         render_problems = self._render(env, site, todo, writer, output_dir)
         self.lap("render")
         if render_problems:
@@ -180,13 +185,16 @@ class _Build:
             for output_path, source in sorted(assets.items()):
                 if output_path not in page_paths:
                     writer.add_file(output_path, source)
-            writer.commit()
+            writer.commit(last["produced"] if same_folder and not self.options.clean else None)
             if cache is not None:
                 warnings = tuple(p for p in problems if p.severity == "warning")
                 counts = (len(site.articles), len(site.people), len(site.topics), len(pages))
-                cache.save(new_entries, self.removed_sources, current, {"last_build": {
-                               "inputs": inputs, "next_release": min(upcoming, default=None), "counts": counts,
-                               "files": writer.written + writer.unchanged, "warnings": warnings}})
+                changed = {path: fp for path, fp in current.items() if stored.get(path) != fp}
+                state = {"output": str(output_dir.resolve()), "produced": sorted(writer.produced),
+                         "inputs": inputs, "next_release": min(upcoming, default=None), "counts": counts,
+                         "files": writer.written + writer.unchanged, "warnings": warnings}
+                cache.save(new_entries, self.removed_sources, changed, stored.keys() - current.keys(),
+                           {"last_build": state})
         self.lap("write")
         if cache is not None and cache.warning:
             self.warnings.append(Problem(path=None, line=None, message=cache.warning, severity="warning"))
@@ -241,12 +249,12 @@ class _Build:
             entry = cached.get(source.path)
             stamp = stamps[source.path]
             if entry is not None and (entry.mtime_ns, entry.size) == stamp:
-                results[source.path] = _restore(entry)
+                results[source.path] = entry.value
                 continue
             if entry is not None and stamp[0] >= 0:
                 data = _read(source.abs_path)
                 if content_hash(data) == entry.content_hash:
-                    results[source.path] = _restore(entry)
+                    results[source.path] = entry.value
                     if stamp[0] <= self.started_ns - RACY_NS:
                         new_entries[source.path] = dataclasses.replace(entry, mtime_ns=stamp[0], size=stamp[1])
                     continue
@@ -278,7 +286,9 @@ class _Build:
         report = self._reporter("parse", len(misses))
         for source, entry in zip(misses, parallel_map(parse_one, misses, self.jobs, MIN_PARALLEL_PARSE, report)):
             new_entries[source.path] = entry
-            results[source.path] = _restore(entry)
+            results[source.path] = entry.value
+            if entry.body_html is not None:
+                self.bodies[source.path] = entry.body_html
         articles: list[Article] = []
         term_pages: list[TermPage] = []
         for source in sources:
@@ -294,6 +304,7 @@ class _Build:
                 output_dir: Path) -> list[Problem]:
         renderer = PageRenderer(env, site, self.site_dir)
         clean = self.options.clean
+        todo = self._with_bodies(todo)
 
         def render_one(index: int) -> tuple[str, bool | None, list[Problem]]:
             page = todo[index]  # workers are forked with `todo` in memory: only indexes travel
@@ -327,6 +338,40 @@ class _Build:
                 writer.record(output_path, staged)
         return problems
 
+    def _with_bodies(self, pages: list[Page]) -> list[Page]:
+        """The pages, with the bodies of the articles they show in full filled in.
+
+        Articles are parsed and cached without their bodies in memory: only an article's own
+        page and the full-content feeds show a body, and only those being rendered need it.
+        """
+        def shown(page: Page) -> tuple[Article, ...]:
+            context = page.context
+            if context.get("kind") == "article":
+                return (context["article"],)  # type: ignore[return-value]
+            if context.get("kind") == "feed" and context.get("full_content"):
+                return tuple(context["articles"])  # type: ignore[arg-type]
+            return ()
+
+        wanted = {a.path for page in pages for a in shown(page)} - self.bodies.keys()
+        if wanted and self.cache is not None:
+            self.bodies.update(self.cache.bodies(wanted))
+
+        def filled(article: Article) -> Article:
+            return dataclasses.replace(article, body_html=self.bodies.get(article.path, ""))
+
+        result = []
+        for page in pages:
+            articles = shown(page)
+            if articles:
+                context = dict(page.context)
+                if context["kind"] == "article":
+                    context["article"] = filled(articles[0])
+                else:
+                    context["articles"] = tuple(filled(a) for a in articles)
+                page = dataclasses.replace(page, context=FrozenMap(context))
+            result.append(page)
+        return result
+
     def _reporter(self, stage: str, total: int) -> Callable[[int], None] | None:
         progress = self.progress
         if progress is None or total == 0:
@@ -346,13 +391,6 @@ def _stamp(path: str) -> tuple[int, int]:
 def _read(path: str) -> bytes:
     with open(path, "rb") as handle:
         return handle.read()
-
-
-def _restore(entry: CachedParse) -> tuple[Article | TermPage | None, tuple[Problem, ...]]:
-    value, problems = entry.value
-    if isinstance(value, Article):
-        value = dataclasses.replace(value, body_html=entry.body_html or "")
-    return value, problems
 
 
 def _salt(config: SiteConfig, theme: Theme) -> str:

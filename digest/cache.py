@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from digest.model import CachedParse
+from digest.model import Article, CachedParse
 
 CACHE_DIR = ".digest-cache"
 _FILE = "cache.sqlite"
@@ -96,14 +96,30 @@ class BuildCache:
         if self._db is None or not self._usable:
             return {}
         try:
-            rows = self._db.execute("SELECT path, mtime_ns, size, hash, value, body FROM parsed").fetchall()
+            rows = self._db.execute("SELECT path, mtime_ns, size, hash, value FROM parsed").fetchall()
             return {path: CachedParse(mtime_ns=mtime, size=size, content_hash=digest,
-                                      value=pickle.loads(value), body_html=body)  # noqa: S301
-                    for path, mtime, size, digest, value, body in rows}
+                                      value=pickle.loads(value), body_html=None)  # noqa: S301
+                    for path, mtime, size, digest, value in rows}
         except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes pickle raise, it is not trusted
             self.warning = f"the build cache {self.path} could not be read ({type(exc).__name__}); it was rebuilt"
             self._usable = False
             return {}
+
+    def bodies(self, paths: Iterable[str]) -> dict[str, str]:
+        """The rendered bodies of these articles (bodies are read only for the pages that show them)."""
+        if self._db is None or not self._usable:
+            return {}
+        wanted = list(paths)
+        found: dict[str, str] = {}
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start: start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(self._db.execute(  # noqa: S608 - only placeholders are formatted in
+                    f"SELECT path, body FROM parsed WHERE path IN ({marks}) AND body IS NOT NULL", chunk))
+        except sqlite3.DatabaseError:
+            return found
+        return found
 
     def fingerprints(self) -> dict[str, str]:
         """The fingerprint of every output file the last good build wrote."""
@@ -125,12 +141,12 @@ class BuildCache:
 
     # -- writing -------------------------------------------------------------------------
 
-    def save(self, parsed: Mapping[str, CachedParse], removed: Iterable[str],
-             fingerprints: Mapping[str, str] | None, state: Mapping[str, Any]) -> None:
-        """Record a good build: new parse results, pages' fingerprints, and its state.
+    def save(self, parsed: Mapping[str, CachedParse], removed: Iterable[str], fingerprints: Mapping[str, str],
+             removed_pages: Iterable[str], state: Mapping[str, Any]) -> None:
+        """Record a good build: new parse results, new page fingerprints, and its state.
 
         A cache that was missing, damaged or of another namespace is created anew first, so
-        `parsed` must then hold every source's result.
+        `parsed` and `fingerprints` must then hold every source's and every page's.
         """
         try:
             if self._usable:
@@ -143,13 +159,16 @@ class BuildCache:
         try:
             db.execute("BEGIN")
             db.executemany("DELETE FROM parsed WHERE path = ?", ((p,) for p in removed))
+            # an entry without a body is one read from here whose file only got a new time: keep its body
+            db.executemany("UPDATE parsed SET mtime_ns = ?, size = ? WHERE path = ?",
+                           ((c.mtime_ns, c.size, path) for path, c in parsed.items() if c.body_html is None
+                            and isinstance(c.value[0], Article)))
             db.executemany(
                 "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?)",
                 ((path, c.mtime_ns, c.size, c.content_hash, pickle.dumps(c.value, protocol=5), c.body_html)
-                 for path, c in parsed.items()))
-            if fingerprints is not None:
-                db.execute("DELETE FROM pages")
-                db.executemany("INSERT INTO pages VALUES (?, ?)", fingerprints.items())
+                 for path, c in parsed.items() if c.body_html is not None or not isinstance(c.value[0], Article)))
+            db.executemany("DELETE FROM pages WHERE output_path = ?", ((p,) for p in removed_pages))
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)", fingerprints.items())
             for key, value in state.items():
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", ("state:" + key, pickle.dumps(value, protocol=5)))
             db.execute("COMMIT")

@@ -24,8 +24,11 @@ def _hash(text: str) -> str:
 
 
 def _body(article: Article) -> str:
-    """What only an article's own page and the full-content feeds show: its body, contents, reading time."""
-    return _hash(f"{article.body_html}|{article.toc!r}|{article.words}")
+    """What only an article's own page and the full-content feeds show: body, contents, reading time.
+
+    All three follow from the file's bytes (and the settings, which every fingerprint covers).
+    """
+    return article.content_hash
 
 
 class Fingerprints:

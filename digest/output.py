@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import posixpath
 import shutil
+from collections.abc import Collection
 from pathlib import Path
 
 from digest.model import UsageError
@@ -131,8 +132,12 @@ class OutputWriter:
         if not self.existed:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def commit(self) -> None:
-        """Move the staged files into place and remove the files no page produces any more."""
+    def commit(self, previous: Collection[str] | None = None) -> None:
+        """Move the staged files into place and remove the files no page produces any more.
+
+        `previous`: every file the last build wrote into this folder, when known; then only those
+        are candidates for removal, and the folder is not walked.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         marker = self.root / MARKER
         if not marker.exists():
@@ -144,7 +149,18 @@ class OutputWriter:
             _make_folder(self.root, target.parent)
             os.replace(self.staging / output_path, target)
         shutil.rmtree(self.staging, ignore_errors=True)
-        self._remove_stale()
+        if previous is None:
+            self._remove_stale()
+            return
+        for output_path in sorted(set(previous) - self.produced):
+            target = self.root / output_path
+            if target.is_file():
+                target.unlink()
+                self.removed += 1
+            for folder in target.parents:
+                if folder == self.root or not folder.is_dir() or any(folder.iterdir()):
+                    break
+                folder.rmdir()
 
     def _remove_stale(self) -> None:
         for folder, dirs, files in os.walk(self.root, topdown=False):

@@ -96,6 +96,6 @@ def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, .
             pos = bisect_left(indexes, index)
             scores.update(indexes[max(0, pos - RELATED_WINDOW): pos + RELATED_WINDOW + 1])
         del scores[index]
-        best = heapq.nsmallest(limit, scores, key=lambda other: (-scores[other], abs(other - index), other))
-        result[article.path] = tuple(ordered[other] for other in best)
+        best = heapq.nsmallest(limit, [(-count, abs(other - index), other) for other, count in scores.items()])
+        result[article.path] = tuple(ordered[other] for _, _, other in best)
     return result

@@ -7,6 +7,7 @@ the slug joins are reported, so the curator can settle on one.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -114,13 +115,13 @@ def build_terms(taxonomy: Taxonomy, articles: tuple[Article, ...], pages: Iterab
         page = page_by_slug.get(slug)
         seen = [s for s in spellings[slug] if s != names[slug]]
         aliases = tuple(dict.fromkeys([*(page.aliases if page else ()), *sorted(seen)]))
-        related = sorted(co_mentions[slug].items(), key=lambda kv: (-kv[1], names[kv[0]]))
+        related = heapq.nsmallest(RELATED_TERMS, co_mentions[slug].items(), key=lambda kv: (-kv[1], names[kv[0]]))
         terms.append(Term(
             taxonomy=taxonomy, slug=slug, name=names[slug], aliases=aliases,
             role=page.role if page else None, image=page.image if page else None,
             image_alt=page.image_alt if page else None, body_html=page.body_html if page else None,
             meta=page.meta if page else EMPTY, articles=tuple(members.get(slug, ())),
-            related=tuple((refs[other], count) for other, count in related[:RELATED_TERMS]),
+            related=tuple((refs[other], count) for other, count in related),
         ))
     return Terms(terms=tuple(terms),
                  by_article={path: tuple(refs[s] for s in slugs) for path, slugs in by_article.items()})

@@ -210,3 +210,33 @@ def test_a_broken_cache_is_ignored_with_a_warning(tmp_path: Path, how: str) -> N
     # and the cache works again afterwards
     again = build(site, options, BuildCache(site))
     assert not again.warnings and again.written == 0
+
+
+def test_builds_into_two_folders_keep_each_folder_right(tmp_path: Path) -> None:
+    # the cache describes the folder the last build wrote; another folder is checked file by file
+    site = base_site(tmp_path)
+    into_a = BuildOptions(output_dir=str(tmp_path / "a"), now=NOW)
+    into_b = BuildOptions(output_dir=str(tmp_path / "b"), now=NOW)
+    build(site, into_a, BuildCache(site))
+    build(site, into_b, BuildCache(site))
+    path = site / "content" / "a3.md"
+    path.write_text(path.read_text().replace("Headline 3", "Headline three"))
+    build(site, into_a, BuildCache(site))
+    build(site, into_b, BuildCache(site))
+    clean = tmp_path / "clean"
+    build(site, BuildOptions(output_dir=str(clean), now=NOW))
+    assert tree(tmp_path / "a") == tree(clean)
+    assert tree(tmp_path / "b") == tree(clean)
+
+
+def test_a_removed_article_is_removed_without_walking_the_output(tmp_path: Path) -> None:
+    site = base_site(tmp_path)
+    options = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW)
+    build(site, options, BuildCache(site))
+    (site / "content" / "a5.md").unlink()
+    result = build(site, options, BuildCache(site))
+    assert result.removed >= 1
+    assert not (tmp_path / "out" / "2015" / "11" / "a5").exists()
+    clean = tmp_path / "clean"
+    build(site, BuildOptions(output_dir=str(clean), now=NOW))
+    assert tree(tmp_path / "out") == tree(clean)
