@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import hashlib
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,22 +23,17 @@ from digest.config import load_config
 from digest.content import (CONTENT_DIR, content_hash, discover, discover_assets, parse_article,
                             parse_term_page)
 from digest.fingerprint import Fingerprints
+from digest.inputs import RACY_NS, file_stamp, inputs_fingerprint, parse_namespace, read_bytes, template_salt
 from digest.model import (Article, BuildOptions, BuildResult, CachedParse, DigestError, FrozenMap, Page, Problem,
-                          SiteConfig, SourceFile, TermPage, UsageError, __version__)
+                          SiteConfig, SourceFile, TermPage, UsageError)
 from digest.output import MARKER, OutputWriter, check_output_dir, stage_bytes
 from digest.plan import check_page_urls, plan_pages
 from digest.render import PageRenderer
 from digest.site import build_site
-from digest.theme import Theme, load_templates, make_environment, resolve_theme, static_files
+from digest.theme import load_templates, make_environment, resolve_theme, static_files
 from digest.workers import MIN_PARALLEL_PARSE, MIN_PARALLEL_RENDER, default_jobs, parallel_map
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
-
-# A file modified this close to the start of a build may be modified again within the same
-# tick of the file system's clock (a second, on some), keeping its time and size: its time and
-# size are not trusted next time and its bytes are hashed again (git's "racily clean" files).
-RACY_NS = 2_000_000_000
-
 
 class Cache(Protocol):
     """What a build needs of a cache (`digest.cache.BuildCache` is one)."""
@@ -49,6 +42,7 @@ class Cache(Protocol):
 
     def open(self, namespace: str) -> None: ...
     def parsed(self) -> dict[str, CachedParse]: ...
+    def bodies(self, paths: Any) -> dict[str, str]: ...
     def fingerprints(self) -> dict[str, str]: ...
     def state(self, key: str) -> Any: ...
     def save(self, parsed: dict[str, CachedParse], removed: Any, fingerprints: dict[str, str],
@@ -70,11 +64,6 @@ def check(site_dir: str | Path, options: BuildOptions | None = None) -> BuildRes
 def output_dir_of(site_dir: Path, options: BuildOptions) -> Path:
     """Where a build writes: `--output`, else `SITE/output`."""
     return Path(options.output_dir) if options.output_dir else site_dir / "output"
-
-
-def parse_namespace(config: SiteConfig) -> str:
-    """Everything besides a file's bytes that decides how it parses: cache entries are valid within it."""
-    return repr((__version__, config.markdown, config.timezone, config.article_url, config.base_url))
 
 
 class _Build:
@@ -117,9 +106,9 @@ class _Build:
         _stop_on_errors(problems)
         theme = resolve_theme(self.site_dir, config, problems)
         sources = discover(self.site_dir)
-        stamps = {s.path: _stamp(s.abs_path) for s in sources}
+        stamps = {s.path: file_stamp(s.abs_path) for s in sources}
         now = self.options.now or datetime.datetime.now(datetime.timezone.utc)
-        inputs = self._inputs_fingerprint(config, theme, stamps)
+        inputs = inputs_fingerprint(self.site_dir, config, theme, stamps, self.options, self.started_ns)
         cache = self.cache
         if cache is not None:
             cache.open(parse_namespace(config))
@@ -157,7 +146,7 @@ class _Build:
         self.lap("model")
 
         # render, write
-        fingerprints = Fingerprints(site, _salt(config, theme))
+        fingerprints = Fingerprints(site, template_salt(config, theme))
         stored = cache.fingerprints() if cache is not None else {}
         last = cache.state("last_build") if cache is not None else None
         # the stored fingerprints and file list describe the folder the last good build wrote
@@ -213,31 +202,6 @@ class _Build:
                            seconds=time.perf_counter() - self.started, warnings=warnings,
                            timings=dict(self.timings), output_dir=str(output_dir))
 
-    def _inputs_fingerprint(self, config: SiteConfig, theme: Theme,
-                            stamps: dict[str, tuple[int, int]]) -> str | None:
-        """One hash of every input's name, size and modification time, and of the options.
-
-        None when an input was modified so recently that its time may not tell a later change.
-        """
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(repr((__version__, config, dataclasses.replace(self.options, now=None, jobs=None))).encode())
-        for path, stamp in sorted(stamps.items()):
-            digest.update(f"{path}\0{stamp}\0".encode("utf-8", "surrogatepass"))
-        content = self.site_dir / CONTENT_DIR
-        for root in (*theme.template_dirs, *theme.static_dirs, content):
-            for folder, dirs, files in os.walk(root):
-                dirs.sort()
-                for name in sorted(files):
-                    if root != content or not name.endswith(".md"):  # articles are in `stamps`
-                        path = os.path.join(folder, name)
-                        stamp = _stamp(path)
-                        if stamp[0] > self.started_ns - RACY_NS:
-                            return None
-                        digest.update(f"{path}\0{stamp}\0".encode("utf-8", "surrogatepass"))
-        if any(mtime > self.started_ns - RACY_NS for mtime, _ in stamps.values()):
-            return None
-        return digest.hexdigest()
-
     def _parse(self, sources: list[SourceFile], stamps: dict[str, tuple[int, int]], config: SiteConfig,
                problems: list[Problem]) -> tuple[list[Article], list[TermPage], dict[str, CachedParse]]:
         cached = self.cache.parsed() if self.cache is not None else {}
@@ -252,7 +216,7 @@ class _Build:
                 results[source.path] = entry.value
                 continue
             if entry is not None and stamp[0] >= 0:
-                data = _read(source.abs_path)
+                data = read_bytes(source.abs_path)
                 if content_hash(data) == entry.content_hash:
                     results[source.path] = entry.value
                     if stamp[0] <= self.started_ns - RACY_NS:
@@ -262,7 +226,7 @@ class _Build:
 
         def parse_one(source: SourceFile) -> CachedParse:
             try:
-                data = _read(source.abs_path)
+                data = read_bytes(source.abs_path)
             except OSError as exc:
                 unreadable = Problem(path=source.path, line=None, message=f"cannot be read ({exc.strerror})",
                                      hint="Check that the file exists and is readable; a link must point to a "
@@ -377,33 +341,6 @@ class _Build:
         if progress is None or total == 0:
             return None
         return lambda done: progress(stage, done, total)
-
-
-def _stamp(path: str) -> tuple[int, int]:
-    """A file's modification time and size; (-1, -1) for a file that cannot be read, such as a broken link."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return -1, -1
-    return stat.st_mtime_ns, stat.st_size
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
-def _salt(config: SiteConfig, theme: Theme) -> str:
-    """What every page depends on: digest's version, the settings and every template's source."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((__version__, config)).encode())
-    for root in theme.template_dirs:
-        for folder, dirs, files in os.walk(root):
-            dirs.sort()
-            for name in sorted(files):
-                path = os.path.join(folder, name)
-                digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + _read(path))
-    return digest.hexdigest()
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

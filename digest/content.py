@@ -12,7 +12,7 @@ import os
 import posixpath
 import re
 import shlex
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from digest.dates import ACCEPTED_FORMS, DateProblem, parse_date, split_date_prefix
 from digest.markdown import render_markdown, resolve_relative
-from digest.model import TAXONOMIES, Article, FrozenMap, MarkdownOptions, Problem, SiteConfig, SourceFile, TermPage
+from digest.model import TAXONOMIES, Article, FrozenMap, Problem, SiteConfig, SourceFile, TermPage
 from digest.names import normalize_name, slugify
 from digest.yamlread import (YamlProblem, as_bool, as_text, describe, item_lines, load_yaml, top_level_key_lines,
                              typed)
@@ -359,13 +359,3 @@ def parse_term_page(source: SourceFile, data: bytes, config: SiteConfig,
                     alias_lines=tuple(fields.name_lines.get(a) for a in aliases), role=role, image=image,
                     image_alt=image_alt, body_html=rendered.html if rendered else None,
                     meta=fields.meta(_TERM_KEYS)), problems
-
-
-def read_sources(sources: list[SourceFile]) -> Iterator[tuple[SourceFile, bytes | OSError]]:
-    """Each source with its bytes, or the error that kept it from being read."""
-    for source in sources:
-        try:
-            with open(source.abs_path, "rb") as handle:
-                yield source, handle.read()
-        except OSError as exc:
-            yield source, exc

@@ -1,0 +1,80 @@
+"""What a build reads, told apart cheaply: files' times and sizes, and hashes of the inputs.
+
+These decide what a rebuild may skip: a source whose time and size did not change is not
+read again, and a site whose inputs did not change at all is not built again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from pathlib import Path
+
+from digest.content import CONTENT_DIR
+from digest.model import BuildOptions, SiteConfig, __version__
+from digest.theme import Theme
+
+# A file modified this close to the start of a build may be modified again within the same
+# tick of the file system's clock (a second, on some), keeping its time and size: its time and
+# size are not trusted next time and its bytes are hashed again (git's "racily clean" files).
+RACY_NS = 2_000_000_000
+
+
+def file_stamp(path: str) -> tuple[int, int]:
+    """A file's modification time and size; (-1, -1) for a file that cannot be read, such as a broken link."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return -1, -1
+    return stat.st_mtime_ns, stat.st_size
+
+
+def read_bytes(path: str) -> bytes:
+    """A file's bytes."""
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def parse_namespace(config: SiteConfig) -> str:
+    """Everything besides a file's bytes that decides how it parses: cache entries are valid within it."""
+    return repr((__version__, config.markdown, config.timezone, config.article_url, config.base_url))
+
+
+def template_salt(config: SiteConfig, theme: Theme) -> str:
+    """What every page depends on: digest's version, the settings and every template's source."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((__version__, config)).encode())
+    for root in theme.template_dirs:
+        for folder, dirs, files in os.walk(root):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + read_bytes(path))
+    return digest.hexdigest()
+
+
+def inputs_fingerprint(site_dir: Path, config: SiteConfig, theme: Theme, stamps: dict[str, tuple[int, int]],
+                       options: BuildOptions, started_ns: int) -> str | None:
+    """One hash of every input's name, size and modification time, and of the options.
+
+    None when an input was modified so recently that its time may not tell a later change.
+    """
+    if any(mtime > started_ns - RACY_NS for mtime, _ in stamps.values()):
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((__version__, config, dataclasses.replace(options, now=None, jobs=None))).encode())
+    for path, (mtime, size) in sorted(stamps.items()):
+        digest.update(f"{path}\0{mtime}\0{size}\0".encode("utf-8", "surrogatepass"))
+    content = site_dir / CONTENT_DIR
+    for root in (*theme.template_dirs, *theme.static_dirs, content):
+        for folder, dirs, files in os.walk(root):
+            dirs.sort()
+            for name in sorted(files):
+                if root != content or not name.endswith(".md"):  # articles are in `stamps`
+                    path = os.path.join(folder, name)
+                    mtime, size = file_stamp(path)
+                    if mtime > started_ns - RACY_NS:
+                        return None
+                    digest.update(f"{path}\0{mtime}\0{size}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
