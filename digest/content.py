@@ -191,7 +191,8 @@ class _Fields:
                                   f"List one name per item: `{key}: [Vladimir Putin, Benjamin Netanyahu]`.")
                 continue
             name = normalize_name(text)
-            self.name_lines.setdefault(name, self.item_line(key, number))
+            if key == "aliases":  # a term page's aliases are checked against the other term pages'
+                self.name_lines.setdefault(name, self.item_line(key, number))
             if not slugify(name):
                 self.problems.add(self.item_line(key, number), f'`{key}` item {number} ("{name}") has no '
                                   "letters or digits to make a URL from", "Write the name with letters or digits.")

@@ -26,7 +26,6 @@ from pygments.util import ClassNotFound
 
 from digest.model import MarkdownOptions, TocEntry
 
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 # Ids the theme or the footnotes use; a heading that would take one gets a prefix.
 _RESERVED_ID = re.compile(r"d-.*|fn\d+|fnref\d+(?::\d+)?|top")
 
@@ -141,13 +140,19 @@ _LINK_TARGET = re.compile(
     re.DOTALL | re.MULTILINE)
 
 
+_MARKUP_ONLY = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")  # "-", "##", "|", ">" standing alone
+
+
 def count_words(text: str) -> int:
     """Words a reader reads in a Markdown body: link targets, code blocks and footnote marks left out.
 
     >>> count_words("Putin met [Netanyahu](https://example.org/a-b) in *Paris*.\\n\\n```\\ncode here\\n```")
     5
+    >>> count_words("## A heading\\n\\n- one item\\n\\n| a | b |")
+    6
     """
-    return len(_WORD.findall(_LINK_TARGET.sub("]", text)))
+    text = _LINK_TARGET.sub(" ", text)
+    return len(text.split()) - len(_MARKUP_ONLY.findall(text))
 
 
 def render_markdown(text: str, options: MarkdownOptions, directory: str = "",
