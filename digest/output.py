@@ -8,6 +8,7 @@ previous output whole. A file whose bytes did not change is not rewritten
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import shutil
@@ -121,9 +122,8 @@ class OutputWriter:
         if not self.clean and _same_file(target, source):
             self.unchanged += 1
             return
-        staged = safe_join(self.staging, output_path)
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, staged)
+        self.staging.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, staged_name(self.root, output_path))
         self.staged.append(output_path)
 
     def abort(self) -> None:
@@ -147,7 +147,7 @@ class OutputWriter:
             if target.is_dir():
                 shutil.rmtree(target)
             _make_folder(self.root, target.parent)
-            os.replace(self.staging / output_path, target)
+            os.replace(staged_name(self.root, output_path), target)
         shutil.rmtree(self.staging, ignore_errors=True)
         if previous is None:
             self._remove_stale()
@@ -184,14 +184,23 @@ class OutputWriter:
         return len(self.staged)
 
 
+def staged_name(root: Path, output_path: str) -> Path:
+    """Where a file waits in the staging folder: one flat folder, named by a hash of the path."""
+    return root / STAGING / hashlib.blake2b(output_path.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 def stage_bytes(root: Path, output_path: str, data: bytes, clean: bool) -> bool:
     """Write a file's bytes to the staging folder of `root`, unless `root` already holds them."""
     target = safe_join(root, output_path)
     if not clean and _same_bytes(target, data):
         return False
-    staged = safe_join(root / STAGING, output_path)
-    staged.parent.mkdir(parents=True, exist_ok=True)
-    with open(staged, "wb") as handle:
+    staged = staged_name(root, output_path)
+    try:
+        handle = open(staged, "wb")
+    except FileNotFoundError:  # the first file of this build: the staging folder is made now
+        (root / STAGING).mkdir(parents=True, exist_ok=True)
+        handle = open(staged, "wb")
+    with handle:
         handle.write(data)
     return True
 

@@ -90,11 +90,12 @@ def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, .
             members[key].append(index)
     result: dict[str, tuple[Article, ...]] = {}
     for index, article in enumerate(ordered):
-        scores: Counter[int] = Counter()
+        window: list[int] = []
         for key in terms_of[index]:
             indexes = members[key]
             pos = bisect_left(indexes, index)
-            scores.update(indexes[max(0, pos - RELATED_WINDOW): pos + RELATED_WINDOW + 1])
+            window += indexes[max(0, pos - RELATED_WINDOW): pos + RELATED_WINDOW + 1]
+        scores = Counter(window)  # counted in C, once
         del scores[index]
         best = heapq.nsmallest(limit, [(-count, abs(other - index), other) for other, count in scores.items()])
         result[article.path] = tuple(ordered[other] for _, _, other in best)

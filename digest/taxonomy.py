@@ -67,20 +67,24 @@ def build_terms(taxonomy: Taxonomy, articles: tuple[Article, ...], pages: Iterab
     first_seen: dict[str, dict[str, str]] = defaultdict(dict)  # raw slug -> spelling key -> spelling
     where: dict[str, str] = {}
     by_article: dict[str, tuple[str, ...]] = {}
+    resolved: dict[str, tuple[str, str]] = {}  # a name as written -> (its spelling, its term's slug)
     for article in articles:
         names: tuple[str, ...] = getattr(article, taxonomy)
         slugs: list[str] = []
         for name in names:
-            raw = slugify(name)
-            slug = owner.get(raw, raw)
+            known = resolved.get(name)
+            if known is None:  # once per distinct name: thousands of articles share a few hundred names
+                spelling = normalize_name(name)
+                raw = slugify(spelling)
+                known = resolved[name] = (spelling, owner.get(raw, raw))
+                first_seen[raw].setdefault(same_spelling(spelling), spelling)
+                where.setdefault(spelling, article.path)
+            spelling, slug = known
             if slug in slugs:
                 continue
             slugs.append(slug)
             members[slug].append(article)
-            spelling = normalize_name(name)
             spellings[slug][spelling] += 1
-            first_seen[raw].setdefault(same_spelling(spelling), spelling)
-            where.setdefault(spelling, article.path)
         by_article[article.path] = tuple(slugs)
     settled = {same_spelling(s) for page in pages for s in (page.name, *page.aliases) if s}
     for raw, variants in sorted(first_seen.items()):
