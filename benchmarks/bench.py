@@ -48,9 +48,11 @@ site, output, use_cache = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 started = time.perf_counter()
 result = build(site, BuildOptions(output_dir=output), BuildCache(Path(site)) if use_cache else None)
 seconds = time.perf_counter() - started
+# VmHWM, not ru_maxrss: the latter keeps the peak of the process this one was forked from
+status = dict(line.split(":", 1) for line in open("/proc/self/status"))
 print(json.dumps({"seconds": seconds, "written": result.written, "unchanged": result.unchanged,
                   "rendered": result.rendered, "pages": result.pages, "timings": dict(result.timings),
-                  "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "rss_main_mb": int(status["VmHWM"].split()[0]) / 1024,
                   "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
@@ -91,12 +93,12 @@ def edit_template(site: Path) -> None:
 
 
 def same_trees(a: Path, b: Path) -> list[str]:
-    """Files that differ between two output folders (ignoring the marker and dotfiles)."""
-    def files(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+    """Files that differ between two output folders (ignoring the marker and dotfiles), read one pair at a time."""
+    def files(root: Path) -> set[str]:
+        return {p.relative_to(root).as_posix() for p in root.rglob("*")
                 if p.is_file() and not p.relative_to(root).as_posix().startswith(".")}
     left, right = files(a), files(b)
-    return sorted(k for k in left.keys() | right.keys() if left.get(k) != right.get(k))
+    return sorted((left ^ right) | {k for k in left & right if (a / k).read_bytes() != (b / k).read_bytes()})
 
 
 def bench(articles: int, workdir: Path, verify: bool, gen_corpus: Path) -> dict[str, object]:

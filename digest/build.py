@@ -79,7 +79,6 @@ class _Build:
         self.started = time.perf_counter()
         self.started_ns = time.time_ns()
         self._mark = self.started
-        self.warnings: list[Problem] = []
         self.removed_sources: list[str] = []
         self.bodies: dict[str, str] = {}  # article path -> body, for the articles parsed this time
 
@@ -175,20 +174,18 @@ class _Build:
                 if output_path not in page_paths:
                     writer.add_file(output_path, source)
             writer.commit(last["produced"] if same_folder and not self.options.clean else None)
-            if cache is not None:
-                warnings = tuple(p for p in problems if p.severity == "warning")
-                counts = (len(site.articles), len(site.people), len(site.topics), len(pages))
-                changed = {path: fp for path, fp in current.items() if stored.get(path) != fp}
-                state = {"output": str(output_dir.resolve()), "produced": sorted(writer.produced),
-                         "inputs": inputs, "next_release": min(upcoming, default=None), "counts": counts,
-                         "files": writer.written + writer.unchanged, "warnings": warnings}
-                cache.save(new_entries, self.removed_sources, changed, stored.keys() - current.keys(),
-                           {"last_build": state})
+        counts = (len(site.articles), len(site.people), len(site.topics), len(pages))
+        warnings = tuple(p for p in problems if p.severity == "warning")
+        if cache is not None and writer is not None:
+            changed = {path: fp for path, fp in current.items() if stored.get(path) != fp}
+            state = {"output": str(output_dir.resolve()), "produced": sorted(writer.produced),
+                     "inputs": inputs, "next_release": min(upcoming, default=None), "counts": counts,
+                     "files": writer.written + writer.unchanged, "warnings": warnings}
+            cache.save(new_entries, self.removed_sources, changed, stored.keys() - current.keys(),
+                       {"last_build": state})
         self.lap("write")
         if cache is not None and cache.warning:
-            self.warnings.append(Problem(path=None, line=None, message=cache.warning, severity="warning"))
-        warnings = tuple(self.warnings) + tuple(p for p in problems if p.severity == "warning")
-        counts = (len(site.articles), len(site.people), len(site.topics), len(pages))
+            warnings = (Problem(path=None, line=None, message=cache.warning, severity="warning"), *warnings)
         if writer is None:
             return self._result(counts, 0, 0, 0, output_dir, warnings, rendered=len(todo))
         return self._result(counts, writer.written, writer.unchanged, writer.removed, output_dir, warnings,
