@@ -47,9 +47,11 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], jobs: int, minimum:
     global _task
     if jobs <= 1 or len(items) < minimum or not can_fork():
         for done, item in enumerate(items, start=1):
-            yield task(item)
+            result = task(item)
+            # report before yielding: a consumer that stops at the last item never resumes us
             if progress is not None and (done % 200 == 0 or done == len(items)):
                 progress(done)
+            yield result
         return
     size = max(16, min(256, len(items) // (jobs * 8) or 1))
     chunks = [items[i: i + size] for i in range(0, len(items), size)]
@@ -59,10 +61,10 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], jobs: int, minimum:
     try:
         done = 0
         for results in pool.imap(_run_chunk, chunks):
-            yield from results
             done += len(results)
             if progress is not None:
                 progress(done)
+            yield from results
         pool.close()
     finally:
         pool.terminate()

@@ -656,3 +656,22 @@ def test_check_strict_fails_on_a_warning(site: Path, tmp_path: Path) -> None:
     strict = run_digest("check", "site", "--strict", cwd=tmp_path)
     assert strict.returncode == 1
     assert strict.stderr.endswith("digest: 1 problem in 1 file.\n")
+
+
+def test_long_builds_report_progress_unless_quiet(tmp_path: Path) -> None:
+    # not a terminal: a line per quarter of each long stage, on stderr; --verbose adds stage times
+    site = tmp_path / "big"
+    for n in range(520):
+        path = site / "content" / f"2015-11-{1 + n % 28:02d}-item-{n}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\ntitle: Item {n}\npeople: [Person {n % 7}]\n---\nText {n}.\n", encoding="utf-8")
+    done = run_digest("build", "big", "--verbose", "--no-cache", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert "parse: 520/520" in lines
+    done_, total = [line for line in lines if line.startswith("render: ")][-1][len("render: "):].split("/")
+    assert done_ == total and int(total) >= 520
+    assert re.search(r"^  config [\d.]+ s, parse [\d.]+ s, model [\d.]+ s, render [\d.]+ s, write [\d.]+ s$",
+                     done.stdout, re.MULTILINE), done.stdout
+    quiet = run_digest("build", "big", "--quiet", "--no-cache", "--clean", cwd=tmp_path)
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
