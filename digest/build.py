@@ -173,7 +173,7 @@ class _Build:
             for output_path, source in sorted(assets.items()):
                 if output_path not in page_paths:
                     writer.add_file(output_path, source)
-            writer.commit(last["produced"] if same_folder and not self.options.clean else None)
+            writer.commit(last["produced"] if last is not None and same_folder and not self.options.clean else None)
         counts = (len(site.articles), len(site.people), len(site.topics), len(pages))
         warnings = tuple(p for p in problems if p.severity == "warning")
         if cache is not None and writer is not None:

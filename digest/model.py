@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 __version__ = "0.1.0"  # the package's version; part of every cache key
 
@@ -20,7 +20,10 @@ Severity = Literal["error", "warning"]
 
 
 
-class FrozenMap(Mapping[str, object]):
+V = TypeVar("V")
+
+
+class FrozenMap(Mapping[str, V]):
     """A read-only mapping that, unlike `MappingProxyType`, can be pickled to worker processes.
 
     >>> meta = FrozenMap({"region": "Europe"})
@@ -30,10 +33,10 @@ class FrozenMap(Mapping[str, object]):
 
     __slots__ = ("_data",)
 
-    def __init__(self, data: Mapping[str, object] | None = None) -> None:
-        self._data: dict[str, object] = dict(data or {})
+    def __init__(self, data: Mapping[str, V] | None = None) -> None:
+        self._data: dict[str, V] = dict(data or {})
 
-    def __getitem__(self, key: str) -> object:
+    def __getitem__(self, key: str) -> V:
         return self._data[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -45,11 +48,11 @@ class FrozenMap(Mapping[str, object]):
     def __repr__(self) -> str:
         return f"FrozenMap({self._data!r})"
 
-    def __reduce__(self) -> tuple[type[FrozenMap], tuple[dict[str, object]]]:
+    def __reduce__(self) -> tuple[type[FrozenMap[V]], tuple[dict[str, V]]]:
         return (FrozenMap, (self._data,))
 
 
-EMPTY: Mapping[str, object] = FrozenMap()
+EMPTY: Mapping[str, object] = FrozenMap[object]()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

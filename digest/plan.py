@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Iterator, Sequence
 from xml.sax.saxutils import escape
 
-from digest.model import Article, FrozenMap, Page, Paginator, Problem, Site, Taxonomy, Term
+from digest.model import TAXONOMIES, Article, FrozenMap, Page, Paginator, Problem, Site, Taxonomy, Term
 
 SITEMAP_LIMIT = 50_000
 TOP_TERMS = 12
@@ -79,7 +79,7 @@ def plan_pages(site: Site) -> list[Page]:
         pages.append(_page(article.url, "article.html", article.updated or article.date, kind="article",
                            article=article, links=site.links[article.path], title=article.title,
                            description=article.summary, feed_url="/feed.xml"))
-    for taxonomy in ("people", "topics"):
+    for taxonomy in TAXONOMIES:
         pages.extend(_taxonomy_pages(site, taxonomy))
     pages.append(_page("/archive/", "archive.html", _newest(site.articles[:1]), kind="archive",
                        title="Archive", description=f"Every article of {config.title}, by month.",
@@ -126,8 +126,8 @@ def _feeds(site: Site) -> Iterator[Page]:
     yield _page("/feed.xml", "atom.xml", sitemap=False, kind="feed", title=config.title,
                 alternate_url="/", articles=site.articles[:size], full_content=True,
                 updated=_newest(site.articles[:size]))
-    for taxonomy in ("people", "topics"):
-        for term in site.taxonomy(taxonomy):  # type: ignore[arg-type]
+    for taxonomy in TAXONOMIES:
+        for term in site.taxonomy(taxonomy):
             first = f"/{taxonomy}/{term.slug}/"
             yield _page(f"{first}feed.xml", "atom.xml", sitemap=False, kind="feed",
                         title=f"{term.name} — {config.title}", alternate_url=first,

@@ -69,9 +69,9 @@ def build_terms(taxonomy: Taxonomy, articles: tuple[Article, ...], pages: Iterab
     by_article: dict[str, tuple[str, ...]] = {}
     resolved: dict[str, tuple[str, str]] = {}  # a name as written -> (its spelling, its term's slug)
     for article in articles:
-        names: tuple[str, ...] = getattr(article, taxonomy)
+        written: tuple[str, ...] = getattr(article, taxonomy)
         slugs: list[str] = []
-        for name in names:
+        for name in written:
             known = resolved.get(name)
             if known is None:  # once per distinct name: thousands of articles share a few hundred names
                 spelling = normalize_name(name)
@@ -108,9 +108,9 @@ def build_terms(taxonomy: Taxonomy, articles: tuple[Article, ...], pages: Iterab
             names[slug] = slug.replace("-", " ").title()
     refs = {slug: TermRef(taxonomy=taxonomy, slug=slug, name=name) for slug, name in names.items()}
     co_mentions: dict[str, Counter[str]] = defaultdict(Counter)
-    for slugs in by_article.values():
-        for slug in slugs:
-            for other in slugs:
+    for named in by_article.values():
+        for slug in named:
+            for other in named:
                 if other != slug:
                     co_mentions[slug][other] += 1
 

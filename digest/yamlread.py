@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULL = "tag:yaml.org,2002:null"
 
 
@@ -25,7 +25,7 @@ class Plain(str):
     __slots__ = ()
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):  # type: ignore[misc]
     """The safe loader, reading every plain scalar but `null`/`~`/empty as its text."""
 
 
