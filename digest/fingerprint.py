@@ -31,6 +31,17 @@ def _body(article: Article) -> str:
     return article.content_hash
 
 
+def article_signature(article: Article) -> str:
+    """Every field of an article but what only its own page shows (body, contents, word count).
+
+    Two versions of a file with the same signature place the article identically in the site:
+    same URL, date, people, topics and card.
+    """
+    shown = [f"{f.name}={getattr(article, f.name)!r}" for f in fields(article)
+             if f.name not in ("body_html", "toc", "words", "meta", "content_hash")]
+    return _hash("|".join([*shown, repr(sorted(article.meta.items(), key=str))]))
+
+
 class Fingerprints:
     """Computes page fingerprints for one site, remembering the signature of each article and term."""
 
@@ -61,10 +72,7 @@ class Fingerprints:
             links = self.site.links.get(article.path)
             refs = "" if links is None else ",".join(
                 f"{r.taxonomy}/{r.slug}={r.name}" for r in (*links.people, *links.topics))
-            shown = [f"{f.name}={getattr(article, f.name)!r}" for f in fields(article)
-                     if f.name not in ("body_html", "toc", "words", "meta", "content_hash")]
-            meta = repr(sorted(article.meta.items(), key=str))
-            known = _hash("|".join([*shown, meta, refs]))
+            known = _hash(f"{article_signature(article)}|{refs}")
             self._articles[article.path] = known
         return known
 

@@ -75,10 +75,7 @@ def plan_pages(site: Site) -> list[Page]:
                            # the sidebar is on the first page only: a count that changes re-renders one page
                            top_people=top["people"] if paginator.number == 1 else (),
                            top_topics=top["topics"] if paginator.number == 1 else ()))
-    for article in site.articles:
-        pages.append(_page(article.url, "article.html", article.updated or article.date, kind="article",
-                           article=article, links=site.links[article.path], title=article.title,
-                           description=article.summary, feed_url="/feed.xml"))
+    pages.extend(article_page(site, article) for article in site.articles)
     for taxonomy in TAXONOMIES:
         pages.extend(_taxonomy_pages(site, taxonomy))
     pages.append(_page("/archive/", "archive.html", _newest(site.articles[:1]), kind="archive",
@@ -120,12 +117,24 @@ def _taxonomy_pages(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
                         description=description, feed_url=f"{first}feed.xml")
 
 
+def article_page(site: Site, article: Article) -> Page:
+    """An article's own page."""
+    return _page(article.url, "article.html", article.updated or article.date, kind="article",
+                 article=article, links=site.links[article.path], title=article.title,
+                 description=article.summary, feed_url="/feed.xml")
+
+
+def site_feed(site: Site) -> Page:
+    """The site's feed: its newest articles, in full."""
+    newest = site.articles[: site.config.feed_size]
+    return _page("/feed.xml", "atom.xml", sitemap=False, kind="feed", title=site.config.title,
+                 alternate_url="/", articles=newest, full_content=True, updated=_newest(newest))
+
+
 def _feeds(site: Site) -> Iterator[Page]:
     config = site.config
     size = config.feed_size
-    yield _page("/feed.xml", "atom.xml", sitemap=False, kind="feed", title=config.title,
-                alternate_url="/", articles=site.articles[:size], full_content=True,
-                updated=_newest(site.articles[:size]))
+    yield site_feed(site)
     for taxonomy in TAXONOMIES:
         for term in site.taxonomy(taxonomy):
             first = f"/{taxonomy}/{term.slug}/"
