@@ -20,18 +20,20 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from digest.config import load_config
-from digest.content import (CONTENT_DIR, content_hash, discover, discover_assets, parse_article,
-                            parse_term_page)
-from digest.fingerprint import Fingerprints
-from digest.inputs import RACY_NS, file_stamp, inputs_fingerprint, parse_namespace, read_bytes, template_salt
-from digest.model import (Article, BuildOptions, BuildResult, CachedParse, DigestError, FrozenMap, Page, Problem,
-                          SiteConfig, SourceFile, TermPage, UsageError)
+from digest.content import CONTENT_DIR, content_hash, discover, discover_assets, parse_article
+from digest.fingerprint import Fingerprints, article_signature
+from digest.inputs import (RACY_NS, file_stamp, names_fingerprint, others_fingerprint, parse_namespace, read_bytes,
+                           sources_fingerprint, template_salt)
+from digest.model import (Article, ArticleLinks, BuildOptions, BuildResult, CachedParse, DigestError, FrozenMap,
+                          LinkRecord, Page, Problem, Site, SiteConfig, SourceFile, TermPage, UsageError)
 from digest.output import MARKER, OutputWriter, check_output_dir, stage_bytes
-from digest.plan import check_page_urls, plan_pages
+from digest.plan import article_page, check_page_urls, plan_pages, site_feed
+from digest.plan import output_path as url_output_path
 from digest.render import PageRenderer
-from digest.site import build_site
+from digest.site import build_site, link_records
 from digest.theme import load_templates, make_environment, resolve_theme, static_files
-from digest.workers import MIN_PARALLEL_PARSE, MIN_PARALLEL_RENDER, default_jobs, parallel_map
+from digest.sources import parse_sources
+from digest.workers import MIN_PARALLEL_RENDER, default_jobs, parallel_map
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -42,11 +44,14 @@ class Cache(Protocol):
 
     def open(self, namespace: str) -> None: ...
     def parsed(self) -> dict[str, CachedParse]: ...
+    def index(self) -> dict[str, tuple[int, int, str, str]]: ...
+    def load(self, paths: Any) -> dict[str, CachedParse]: ...
+    def links(self, paths: Any) -> dict[str, Any]: ...
     def bodies(self, paths: Any) -> dict[str, str]: ...
     def fingerprints(self) -> dict[str, str]: ...
     def state(self, key: str) -> Any: ...
     def save(self, parsed: dict[str, CachedParse], removed: Any, fingerprints: dict[str, str],
-             removed_pages: Any, state: dict[str, Any]) -> None: ...
+             removed_pages: Any, state: dict[str, Any], links: Any) -> None: ...
     def close(self) -> None: ...
 
 
@@ -107,18 +112,30 @@ class _Build:
         sources = discover(self.site_dir)
         stamps = {s.path: file_stamp(s.abs_path) for s in sources}
         now = self.options.now or datetime.datetime.now(datetime.timezone.utc)
-        inputs = inputs_fingerprint(self.site_dir, config, theme, stamps, self.options, self.started_ns)
+        others = others_fingerprint(self.site_dir, config, theme, self.options, self.started_ns)
+        sources_now = sources_fingerprint(stamps, self.started_ns)
+        inputs = None if others is None or sources_now is None else others + sources_now
         cache = self.cache
+        env = make_environment(theme, config)
+        templates_loaded = False
         if cache is not None:
             cache.open(parse_namespace(config))
-            if self.write and not self.options.clean and (output_dir / MARKER).exists():
-                last = cache.state("last_build")
-                if last is not None and inputs is not None and last["inputs"] == inputs and (
-                        last["next_release"] is None or now < last["next_release"]):
+            last = cache.state("last_build")
+            if (last is not None and self.write and not self.options.clean and (output_dir / MARKER).exists()
+                    and last["output"] == str(output_dir.resolve())
+                    and (last["next_release"] is None or now < last["next_release"])):
+                if inputs is not None and last["inputs"] == inputs:
                     self.lap("config")
                     return self._result(last["counts"], 0, last["files"], 0, output_dir, last["warnings"])
-        env = make_environment(theme, config)
-        load_templates(env, self.site_dir, problems)
+                if others is not None and last["others"] == others and last["names"] == names_fingerprint(stamps):
+                    load_templates(env, self.site_dir, problems)
+                    templates_loaded = True
+                    fast = None if problems else self._bodies_only(
+                        sources, stamps, config, env, template_salt(config, theme), last, output_dir, inputs)
+                    if fast is not None:
+                        return fast
+        if not templates_loaded:
+            load_templates(env, self.site_dir, problems)
         self.lap("config")
 
         # discover, parse
@@ -179,10 +196,12 @@ class _Build:
         if cache is not None and writer is not None:
             changed = {path: fp for path, fp in current.items() if stored.get(path) != fp}
             state = {"output": str(output_dir.resolve()), "produced": sorted(writer.produced),
-                     "inputs": inputs, "next_release": min(upcoming, default=None), "counts": counts,
-                     "files": writer.written + writer.unchanged, "warnings": warnings}
+                     "inputs": inputs, "others": others, "names": names_fingerprint(stamps),
+                     "next_release": min(upcoming, default=None), "counts": counts,
+                     "files": writer.written + writer.unchanged, "warnings": warnings,
+                     "feed": [a.path for a in site.articles[: config.feed_size]]}
             cache.save(new_entries, self.removed_sources, changed, stored.keys() - current.keys(),
-                       {"last_build": state})
+                       {"last_build": state}, link_records(site))
         self.lap("write")
         if cache is not None and cache.warning:
             warnings = (Problem(path=None, line=None, message=cache.warning, severity="warning"), *warnings)
@@ -199,67 +218,101 @@ class _Build:
                            seconds=time.perf_counter() - self.started, warnings=warnings,
                            timings=dict(self.timings), output_dir=str(output_dir))
 
+    def _bodies_only(self, sources: list[SourceFile], stamps: dict[str, tuple[int, int]], config: SiteConfig,
+                     env: Any, salt: str, last: dict[str, Any], output_dir: Path,
+                     inputs: str | None) -> BuildResult | None:
+        """A rebuild after edits that change only articles' bodies; None if the edits do more.
+
+        An edit that leaves an article's signature (title, date, people, topics, summary...) and
+        its problems as they were cannot move it in the site: every page but its own and the
+        full-content feed keeps its fingerprint. Only those are rendered, from what the last full
+        build recorded of the articles they show; the site is not linked up again.
+        """
+        assert self.cache is not None
+        index = self.cache.index()
+        changed = [s for s in sources if s.path not in index or index[s.path][:2] != stamps[s.path]]
+        if not changed or len(changed) > 200 or any(s.path not in index for s in changed):
+            return None
+        cached = self.cache.load(s.path for s in changed)
+        new_entries: dict[str, CachedParse] = {}
+        fresh: list[Article] = []
+        for source in changed:
+            old = cached.get(source.path)
+            try:
+                data = read_bytes(source.abs_path)
+            except OSError:
+                return None
+            mtime_ns, size = stamps[source.path]
+            if mtime_ns > self.started_ns - RACY_NS:
+                mtime_ns = -1
+            digest = content_hash(data)
+            if old is None or (digest != old.content_hash and old.value[0] is None):
+                return None
+            if digest == old.content_hash:  # only its time changed (or it was read just after an edit)
+                new_entries[source.path] = dataclasses.replace(old, mtime_ns=mtime_ns, size=size)
+                continue
+            if source.kind != "article":
+                return None
+            article, found = parse_article(source, data, config, config.url_for)
+            if article is None or tuple(found) != old.value[1] or article_signature(article) != old.signature:
+                return None
+            new_entries[source.path] = CachedParse(
+                mtime_ns=mtime_ns, size=size, content_hash=digest, signature=old.signature,
+                value=(dataclasses.replace(article, body_html=""), tuple(found)), body_html=article.body_html)
+            if url_output_path(article.url) in last["produced"]:
+                fresh.append(article)
+        shown = {a.path for a in fresh}
+        with_feed = bool(shown & set(last["feed"]))
+        main = shown | (set(last["feed"]) if with_feed else set())
+        records: dict[str, LinkRecord] = self.cache.links(main)
+        near = {p for r in records.values() for p in (*r.related, r.previous, r.next) if p} - records.keys()
+        records.update(self.cache.links(near))
+        loaded = self.cache.load((main | near) - shown)
+        articles = {a.path: a for a in fresh}
+        for path, entry in loaded.items():
+            value = entry.value[0]
+            if isinstance(value, Article):
+                articles[path] = value
+                self.bodies[path] = entry.body_html or ""
+        if not (main | near) <= articles.keys() <= records.keys():
+            return None
+        links = {path: ArticleLinks(
+            people=record.people, topics=record.topics,
+            related=tuple(articles[p] for p in record.related) if path in main else (),
+            previous=articles.get(record.previous or "") if path in main else None,
+            next=articles.get(record.next or "") if path in main else None) for path, record in records.items()}
+        self.bodies.update((a.path, a.body_html) for a in fresh)
+        site = Site(config=config, articles=tuple(articles[p] for p in last["feed"]) if with_feed else (),
+                    links=FrozenMap(links), people=(), topics=(), years=(), months=())
+        todo = [article_page(site, dataclasses.replace(a, body_html="")) for a in fresh]
+        if with_feed:
+            todo.append(site_feed(site))
+        self.lap("parse")
+        fingerprints = Fingerprints(site, salt)
+        writer = OutputWriter(output_dir)
+        rendered = {page.output_path for page in todo}
+        for path in last["produced"]:
+            if path not in rendered:
+                writer.keep(path)
+        if self._render(env, site, todo, writer, output_dir):
+            writer.abort()
+            return None  # the full build reports the problem
+        writer.commit(last["produced"])
+        state = dict(last, inputs=inputs, files=writer.written + writer.unchanged)
+        self.cache.save(new_entries, [], {page.output_path: fingerprints.page(page) for page in todo}, [],
+                        {"last_build": state}, None)
+        self.lap("write")
+        return self._result(last["counts"], writer.written, writer.unchanged, 0, output_dir, last["warnings"],
+                            rendered=len(todo))
+
     def _parse(self, sources: list[SourceFile], stamps: dict[str, tuple[int, int]], config: SiteConfig,
                problems: list[Problem]) -> tuple[list[Article], list[TermPage], dict[str, CachedParse]]:
         cached = self.cache.parsed() if self.cache is not None else {}
         self.removed_sources = sorted(set(cached) - set(stamps))
-        results: dict[str, tuple[Article | TermPage | None, tuple[Problem, ...]]] = {}
-        new_entries: dict[str, CachedParse] = {}
-        misses: list[SourceFile] = []
-        for source in sources:
-            entry = cached.get(source.path)
-            stamp = stamps[source.path]
-            if entry is not None and (entry.mtime_ns, entry.size) == stamp:
-                results[source.path] = entry.value
-                continue
-            if entry is not None and stamp[0] >= 0:
-                data = read_bytes(source.abs_path)
-                if content_hash(data) == entry.content_hash:
-                    results[source.path] = entry.value
-                    if stamp[0] <= self.started_ns - RACY_NS:
-                        new_entries[source.path] = dataclasses.replace(entry, mtime_ns=stamp[0], size=stamp[1])
-                    continue
-            misses.append(source)
-
-        def parse_one(source: SourceFile) -> CachedParse:
-            try:
-                data = read_bytes(source.abs_path)
-            except OSError as exc:
-                unreadable = Problem(path=source.path, line=None, message=f"cannot be read ({exc.strerror})",
-                                     hint="Check that the file exists and is readable; a link must point to a "
-                                          "file that exists.")
-                return CachedParse(mtime_ns=-1, size=-1, content_hash="", value=(None, (unreadable,)),
-                                   body_html=None)
-            if source.kind == "article":
-                value: Article | TermPage | None
-                value, found = parse_article(source, data, config, config.url_for)
-            else:
-                value, found = parse_term_page(source, data, config, config.url_for)
-            body = value.body_html if isinstance(value, Article) else None
-            if isinstance(value, Article):
-                value = dataclasses.replace(value, body_html="")
-            mtime_ns, size = stamps[source.path]
-            if mtime_ns > self.started_ns - RACY_NS:
-                mtime_ns = -1  # hash it again next time
-            return CachedParse(mtime_ns=mtime_ns, size=size, content_hash=content_hash(data),
-                               value=(value, tuple(found)), body_html=body)
-
-        report = self._reporter("parse", len(misses))
-        for source, entry in zip(misses, parallel_map(parse_one, misses, self.jobs, MIN_PARALLEL_PARSE, report)):
-            new_entries[source.path] = entry
-            results[source.path] = entry.value
-            if entry.body_html is not None:
-                self.bodies[source.path] = entry.body_html
-        articles: list[Article] = []
-        term_pages: list[TermPage] = []
-        for source in sources:
-            value, found = results[source.path]
-            problems.extend(found)
-            if isinstance(value, Article):
-                articles.append(value)
-            elif isinstance(value, TermPage):
-                term_pages.append(value)
-        return articles, term_pages, new_entries
+        parsed = parse_sources(sources, stamps, config, cached, self.started_ns, self.jobs, self.progress)
+        self.bodies.update(parsed.bodies)
+        problems.extend(parsed.problems)
+        return parsed.articles, parsed.term_pages, parsed.new_entries
 
     def _render(self, env: Any, site: Any, todo: list[Page], writer: OutputWriter | None,
                 output_dir: Path) -> list[Problem]:
@@ -289,7 +342,8 @@ class _Build:
             renderer.add_cards({a.path: html for a, html in zip(articles, cards)})
         problems: list[Problem] = []
         seen: set[str] = set()
-        report = self._reporter("render", len(todo))
+        progress = self.progress
+        report = None if progress is None else lambda done: progress("render", done, len(todo))
         for output_path, staged, found in parallel_map(render_one, range(len(todo)), self.jobs, MIN_PARALLEL_RENDER, report):
             for problem in found:
                 if str(problem) not in seen:  # one report per template mistake, not one per page
@@ -332,12 +386,6 @@ class _Build:
                 page = dataclasses.replace(page, context=FrozenMap(context))
             result.append(page)
         return result
-
-    def _reporter(self, stage: str, total: int) -> Callable[[int], None] | None:
-        progress = self.progress
-        if progress is None or total == 0:
-            return None
-        return lambda done: progress(stage, done, total)
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

@@ -25,12 +25,13 @@ from digest.model import Article, CachedParse
 
 CACHE_DIR = ".digest-cache"
 _FILE = "cache.sqlite"
-_SCHEMA = 1
+_SCHEMA = 2
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS parsed (
-    path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT, value BLOB, body TEXT);
+    path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT, signature TEXT, value BLOB, body TEXT);
 CREATE TABLE IF NOT EXISTS pages (output_path TEXT PRIMARY KEY, fingerprint TEXT);
+CREATE TABLE IF NOT EXISTS links (path TEXT PRIMARY KEY, value BLOB);
 """
 
 
@@ -96,30 +97,62 @@ class BuildCache:
         if self._db is None or not self._usable:
             return {}
         try:
-            rows = self._db.execute("SELECT path, mtime_ns, size, hash, value FROM parsed").fetchall()
-            return {path: CachedParse(mtime_ns=mtime, size=size, content_hash=digest,
+            rows = self._db.execute("SELECT path, mtime_ns, size, hash, signature, value FROM parsed").fetchall()
+            return {path: CachedParse(mtime_ns=mtime, size=size, content_hash=digest, signature=signature,
                                       value=pickle.loads(value), body_html=None)  # noqa: S301
-                    for path, mtime, size, digest, value in rows}
+                    for path, mtime, size, digest, signature, value in rows}
         except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes pickle raise, it is not trusted
             self.warning = f"the build cache {self.path} could not be read ({type(exc).__name__}); it was rebuilt"
             self._usable = False
             return {}
 
-    def bodies(self, paths: Iterable[str]) -> dict[str, str]:
-        """The rendered bodies of these articles (bodies are read only for the pages that show them)."""
+    def index(self) -> dict[str, tuple[int, int, str, str]]:
+        """Every cached source's (mtime_ns, size, content hash, signature), without reading its value."""
         if self._db is None or not self._usable:
             return {}
-        wanted = list(paths)
-        found: dict[str, str] = {}
         try:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start: start + 500]
-                marks = ",".join("?" * len(chunk))
-                found.update(self._db.execute(  # noqa: S608 - only placeholders are formatted in
-                    f"SELECT path, body FROM parsed WHERE path IN ({marks}) AND body IS NOT NULL", chunk))
+            return {row[0]: row[1:] for row in self._db.execute(
+                "SELECT path, mtime_ns, size, hash, signature FROM parsed")}
         except sqlite3.DatabaseError:
-            return found
-        return found
+            return {}
+
+    def load(self, paths: Iterable[str]) -> dict[str, CachedParse]:
+        """The cached parse results of these sources (their bodies included)."""
+        try:
+            return {path: CachedParse(mtime_ns=mtime, size=size, content_hash=digest, signature=signature,
+                                      value=pickle.loads(value), body_html=body)  # noqa: S301
+                    for path, mtime, size, digest, signature, value, body in self._rows(
+                        "SELECT path, mtime_ns, size, hash, signature, value, body FROM parsed", paths)}
+        except Exception:  # noqa: BLE001 - an entry that does not read back is not there
+            return {}
+
+    def links(self, paths: Iterable[str]) -> dict[str, Any]:
+        """What the last full build linked these articles to (see `save`)."""
+        try:
+            return {path: pickle.loads(value)  # noqa: S301
+                    for path, value in self._rows("SELECT path, value FROM links", paths)}
+        except Exception:  # noqa: BLE001
+            return {}
+
+    def bodies(self, paths: Iterable[str]) -> dict[str, str]:
+        """The rendered bodies of these articles (bodies are read only for the pages that show them)."""
+        try:
+            return {path: body for path, body in self._rows("SELECT path, body FROM parsed", paths)
+                    if body is not None}
+        except sqlite3.DatabaseError:
+            return {}
+
+    def _rows(self, select: str, paths: Iterable[str]) -> list[tuple[Any, ...]]:
+        """The rows of `select` (whose first column is `path`) for these paths, 500 at a time."""
+        if self._db is None or not self._usable:
+            return []
+        wanted = list(paths)
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start: start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows += self._db.execute(f"{select} WHERE path IN ({marks})", chunk).fetchall()  # noqa: S608
+        return rows
 
     def fingerprints(self) -> dict[str, str]:
         """The fingerprint of every output file the last good build wrote."""
@@ -142,11 +175,12 @@ class BuildCache:
     # -- writing -------------------------------------------------------------------------
 
     def save(self, parsed: Mapping[str, CachedParse], removed: Iterable[str], fingerprints: Mapping[str, str],
-             removed_pages: Iterable[str], state: Mapping[str, Any]) -> None:
+             removed_pages: Iterable[str], state: Mapping[str, Any], links: Mapping[str, Any] | None) -> None:
         """Record a good build: new parse results, new page fingerprints, and its state.
 
         A cache that was missing, damaged or of another namespace is created anew first, so
-        `parsed` and `fingerprints` must then hold every source's and every page's.
+        `parsed` and `fingerprints` must then hold every source's and every page's. `links`,
+        from a build that linked the whole site, replaces what each article links to.
         """
         try:
             if self._usable:
@@ -164,9 +198,14 @@ class BuildCache:
                            ((c.mtime_ns, c.size, path) for path, c in parsed.items() if c.body_html is None
                             and isinstance(c.value[0], Article)))
             db.executemany(
-                "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?)",
-                ((path, c.mtime_ns, c.size, c.content_hash, pickle.dumps(c.value, protocol=5), c.body_html)
+                "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((path, c.mtime_ns, c.size, c.content_hash, c.signature, pickle.dumps(c.value, protocol=5),
+                  c.body_html)
                  for path, c in parsed.items() if c.body_html is not None or not isinstance(c.value[0], Article)))
+            if links is not None:
+                db.execute("DELETE FROM links")
+                db.executemany("INSERT INTO links VALUES (?, ?)",
+                               ((path, pickle.dumps(value, protocol=5)) for path, value in links.items()))
             db.executemany("DELETE FROM pages WHERE output_path = ?", ((p,) for p in removed_pages))
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)", fingerprints.items())
             for key, value in state.items():

@@ -54,27 +54,38 @@ def template_salt(config: SiteConfig, theme: Theme) -> str:
     return digest.hexdigest()
 
 
-def inputs_fingerprint(site_dir: Path, config: SiteConfig, theme: Theme, stamps: dict[str, tuple[int, int]],
-                       options: BuildOptions, started_ns: int) -> str | None:
-    """One hash of every input's name, size and modification time, and of the options.
+def others_fingerprint(site_dir: Path, config: SiteConfig, theme: Theme, options: BuildOptions,
+                       started_ns: int) -> str | None:
+    """One hash of every input but the Markdown sources: settings, options, templates, static files, images.
 
-    None when an input was modified so recently that its time may not tell a later change.
+    None when one was modified so recently that its time may not tell a later change.
     """
-    if any(mtime > started_ns - RACY_NS for mtime, _ in stamps.values()):
-        return None
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((__version__, config, dataclasses.replace(options, now=None, jobs=None))).encode())
-    for path, (mtime, size) in sorted(stamps.items()):
-        digest.update(f"{path}\0{mtime}\0{size}\0".encode("utf-8", "surrogatepass"))
     content = site_dir / CONTENT_DIR
     for root in (*theme.template_dirs, *theme.static_dirs, content):
         for folder, dirs, files in os.walk(root):
             dirs.sort()
             for name in sorted(files):
-                if root != content or not name.endswith(".md"):  # articles are in `stamps`
+                if root != content or not name.endswith(".md"):  # the sources are in `stamps`
                     path = os.path.join(folder, name)
                     mtime, size = file_stamp(path)
                     if mtime > started_ns - RACY_NS:
                         return None
                     digest.update(f"{path}\0{mtime}\0{size}\0".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def sources_fingerprint(stamps: dict[str, tuple[int, int]], started_ns: int) -> str | None:
+    """One hash of every Markdown source's name, time and size; None if one was modified just now."""
+    if any(mtime > started_ns - RACY_NS for mtime, _ in stamps.values()):
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    for path, (mtime, size) in sorted(stamps.items()):
+        digest.update(f"{path}\0{mtime}\0{size}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def names_fingerprint(stamps: dict[str, tuple[int, int]]) -> str:
+    """One hash of the sources' names alone: which files the site has."""
+    return hashlib.blake2b("\0".join(sorted(stamps)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -269,6 +269,17 @@ class ArticleLinks:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LinkRecord:
+    """`ArticleLinks` with articles named by path: what a build remembers of an article's place."""
+
+    people: tuple[TermRef, ...]
+    topics: tuple[TermRef, ...]
+    related: tuple[str, ...]
+    previous: str | None
+    next: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Period:
     """A year or a month of the archive, with its articles newest first."""
 
@@ -310,6 +321,7 @@ class Paginator:
     items: tuple[Article, ...]
     urls: tuple[str, ...]  # every page's URL, in order
     total: int  # items over all pages
+    window: tuple[tuple[int, str | None], ...] = ()  # page numbers to link, None for a gap (plan.page_window)
 
     @property
     def previous_url(self) -> str | None:
@@ -320,25 +332,6 @@ class Paginator:
     def next_url(self) -> str | None:
         """The page after this one, if any."""
         return self.urls[self.number] if self.number < self.count else None
-
-    @property
-    def window(self) -> tuple[tuple[int, str | None], ...]:
-        """The page numbers to link: the first, the last and two on either side; None marks a gap.
-
-        A gap of one page shows that page instead.
-
-        >>> urls = tuple(f"/page/{n}/" for n in range(1, 11))
-        >>> [n if url else "…" for n, url in Paginator(number=6, count=10, items=(), urls=urls, total=99).window]
-        [1, '…', 4, 5, 6, 7, 8, 9, 10]
-        """
-        shown = sorted({1, self.count, *range(max(1, self.number - 2), min(self.count, self.number + 2) + 1)})
-        window: list[tuple[int, str | None]] = []
-        for n in shown:
-            if window and n - window[-1][0] > 1:
-                window.append((n - 1, None) if n - window[-1][0] > 2 else (n - 1, self.urls[n - 2]))
-            window.append((n, self.urls[n - 1]))
-        return tuple(window)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Page:
@@ -392,5 +385,6 @@ class CachedParse:
     mtime_ns: int
     size: int
     content_hash: str
+    signature: str = ""  # of what the file places in the site; a file whose signature stays can be re-rendered alone
     value: tuple[Article | TermPage | None, tuple[Problem, ...]]  # an article's body_html is kept apart
     body_html: str | None

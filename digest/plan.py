@@ -39,12 +39,30 @@ def counted(count: int, noun: str) -> str:
     return f"{count} {'people' if noun == 'person' else noun + 's'}"
 
 
+def page_window(number: int, urls: tuple[str, ...]) -> tuple[tuple[int, str | None], ...]:
+    """The page numbers to link: the first, the last and two on either side; None marks a gap.
+
+    A gap of one page shows that page instead.
+
+    >>> [n if url else "…" for n, url in page_window(6, tuple(f"/page/{n}/" for n in range(1, 11)))]
+    [1, '…', 4, 5, 6, 7, 8, 9, 10]
+    """
+    count = len(urls)
+    shown = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+    window: list[tuple[int, str | None]] = []
+    for n in shown:
+        if window and n - window[-1][0] > 1:
+            window.append((n - 1, None) if n - window[-1][0] > 2 else (n - 1, urls[n - 2]))
+        window.append((n, urls[n - 1]))
+    return tuple(window)
+
+
 def paginate(articles: Sequence[Article], per_page: int, first_url: str) -> list[Paginator]:
     """A list split into pages: `first_url`, then `first_url + "page/2/"` and so on."""
     count = max(1, -(-len(articles) // per_page))
     urls = tuple(first_url if n == 1 else f"{first_url}page/{n}/" for n in range(1, count + 1))
     return [Paginator(number=n, count=count, items=tuple(articles[(n - 1) * per_page: n * per_page]),
-                      urls=urls, total=len(articles)) for n in range(1, count + 1)]
+                      urls=urls, total=len(articles), window=page_window(n, urls)) for n in range(1, count + 1)]
 
 
 def by_count(terms: Sequence[Term]) -> tuple[Term, ...]:

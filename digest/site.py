@@ -13,7 +13,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from digest.model import Article, ArticleLinks, FrozenMap, Period, Problem, Site, SiteConfig, TermPage, TermRef
+from digest.model import (Article, ArticleLinks, FrozenMap, LinkRecord, Period, Problem, Site, SiteConfig, TermPage,
+                          TermRef)
 from digest.taxonomy import build_terms
 
 # How many of a term's articles, on either side of an article in time, count as candidates
@@ -100,3 +101,11 @@ def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, .
         best = heapq.nsmallest(limit, [(-count, abs(other - index), other) for other, count in scores.items()])
         result[article.path] = tuple(ordered[other] for _, _, other in best)
     return result
+
+
+def link_records(site: Site) -> dict[str, LinkRecord]:
+    """What every article of the site links to, by path, for rebuilds that do not link the site again."""
+    return {path: LinkRecord(people=links.people, topics=links.topics, related=tuple(a.path for a in links.related),
+                             previous=links.previous.path if links.previous else None,
+                             next=links.next.path if links.next else None)
+            for path, links in site.links.items()}

@@ -166,9 +166,46 @@ def test_body_edit_renders_only_the_pages_that_show_it(tmp_path: Path) -> None:
     path = site / "content" / "a0.md"
     path.write_text(path.read_text() + "\nAnother paragraph.\n")
     result = build(site, options, BuildCache(site))
-    # the article page and the site feed (full content); nothing else shows the body
+    # the article page and the site feed (full content); nothing else shows the body, and the
+    # site is not even linked up again: the article's place in it did not change
     assert result.rendered == 2
     assert result.written == 2
+    assert "model" not in result.timings
+    clean = tmp_path / "clean"
+    build(site, BuildOptions(output_dir=str(clean), now=NOW))
+    assert tree(tmp_path / "out") == tree(clean)
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("Body 0.", "A new first paragraph, which is the summary."),  # the card shows it
+    ("Headline 0", "Headline zero"),
+    ("people: ['Vladimir Putin', 'Benjamin Netanyahu']", "people: ['Vladimir Putin']"),
+    ("draft: false", "draft: true\nupdated: 2015-12-01"),
+    ("## One", "## One\n\n## Two\n\n## Three"),  # the table of contents: its own page only
+])
+def test_an_edit_beyond_the_body_is_built_in_full_and_right(tmp_path: Path, old: str, new: str) -> None:
+    site = base_site(tmp_path)
+    options = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW)
+    build(site, options, BuildCache(site))
+    path = site / "content" / "a0.md"
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
+    result = build(site, options, BuildCache(site))
+    clean = tmp_path / "clean"
+    build(site, BuildOptions(output_dir=str(clean), now=NOW))
+    assert tree(tmp_path / "out") == tree(clean)
+    assert ("model" in result.timings) == (not new.startswith("## One"))
+
+
+def test_a_warning_of_a_body_edited_article_is_still_reported(tmp_path: Path) -> None:
+    site = base_site(tmp_path)
+    path = site / "content" / "a1.md"
+    path.write_text(path.read_text().replace("source: Example News", "source: Example News\nsource: Example News"))
+    options = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW)
+    first = build(site, options, BuildCache(site))
+    path.write_text(path.read_text() + "\nMore.\n")
+    second = build(site, options, BuildCache(site))
+    assert [str(w) for w in second.warnings] == [str(w) for w in first.warnings] != []
 
 
 def damage(cache_file: Path, how: str) -> None:

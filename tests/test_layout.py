@@ -21,10 +21,11 @@ MAX_LINES = 400
 
 # The pipeline, left to right. `search` (the index stage of DESIGN.md) has its place before
 # the build that runs it, whether or not it is written yet. `fingerprint` (what each page
-# depends on) follows plan; `inputs` (what changed) and `workers` (processes) serve build only.
+# depends on) follows plan; `inputs` (what changed), `workers` (processes) and `sources` (parse
+# results from the cache or the workers) serve build only.
 # `yamlread` reads the YAML that config and content share, so it comes right after model.
 PIPELINE = ("model", "yamlread", "config", "dates", "names", "markdown", "content", "taxonomy", "site", "plan",
-            "fingerprint", "theme", "render", "output", "search", "inputs", "workers", "build")
+            "fingerprint", "theme", "render", "output", "search", "inputs", "workers", "sources", "build")
 
 # Outside the pipeline: each may import every pipeline module, and the outside modules listed.
 # "__init__" is the package itself (`from digest import __version__`).
