@@ -20,17 +20,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from digest.config import load_config
-from digest.content import CONTENT_DIR, content_hash, discover, discover_assets, parse_article
+from digest.content import CONTENT_DIR, content_hash, parse_article, scan
 from digest.fingerprint import Fingerprints, article_signature
 from digest.inputs import (RACY_NS, file_stamp, names_fingerprint, others_fingerprint, parse_namespace, read_bytes,
                            sources_fingerprint, template_salt)
-from digest.model import (Article, ArticleLinks, BuildOptions, BuildResult, CachedParse, DigestError, FrozenMap,
+from digest.model import (Article, BuildOptions, BuildResult, CachedParse, DigestError, FrozenMap,
                           LinkRecord, Page, Problem, Site, SiteConfig, SourceFile, TermPage, UsageError)
 from digest.output import MARKER, OutputWriter, check_output_dir, stage_bytes
 from digest.plan import article_page, check_page_urls, plan_pages, site_feed
 from digest.plan import output_path as url_output_path
 from digest.render import PageRenderer
-from digest.site import build_site, link_records
+from digest.site import build_site, link_records, relink
 from digest.theme import load_templates, make_environment, resolve_theme, static_files
 from digest.sources import parse_sources
 from digest.workers import MIN_PARALLEL_RENDER, default_jobs, parallel_map
@@ -109,10 +109,10 @@ class _Build:
         config, problems = load_config(self.site_dir, self.options.base_url)
         _stop_on_errors(problems)
         theme = resolve_theme(self.site_dir, config, problems)
-        sources = discover(self.site_dir)
+        sources, assets = scan(self.site_dir)
         stamps = {s.path: file_stamp(s.abs_path) for s in sources}
         now = self.options.now or datetime.datetime.now(datetime.timezone.utc)
-        others = others_fingerprint(self.site_dir, config, theme, self.options, self.started_ns)
+        others = others_fingerprint(self.site_dir, config, theme, self.options, assets, self.started_ns)
         sources_now = sources_fingerprint(stamps, self.started_ns)
         inputs = None if others is None or sources_now is None else others + sources_now
         cache = self.cache
@@ -185,9 +185,9 @@ class _Build:
             raise DigestError(problems + render_problems)
         if writer is not None:
             page_paths = set(current)
-            assets = {p[len(CONTENT_DIR) + 1:]: str(self.site_dir / p) for p in discover_assets(self.site_dir)}
-            assets.update(static_files(theme))
-            for output_path, source in sorted(assets.items()):
+            copies = {p[len(CONTENT_DIR) + 1:]: str(self.site_dir / p) for p in assets}
+            copies.update(static_files(theme))
+            for output_path, source in sorted(copies.items()):
                 if output_path not in page_paths:
                     writer.add_file(output_path, source)
             writer.commit(last["produced"] if last is not None and same_folder and not self.options.clean else None)
@@ -265,7 +265,7 @@ class _Build:
         with_feed = bool(shown & set(last["feed"]))
         main = shown | (set(last["feed"]) if with_feed else set())
         records: dict[str, LinkRecord] = self.cache.links(main)
-        near = {p for r in records.values() for p in (*r.related, r.previous, r.next) if p} - records.keys()
+        near = {p for r in records.values() for p in (*r[2], r[3], r[4]) if p} - records.keys()
         records.update(self.cache.links(near))
         loaded = self.cache.load((main | near) - shown)
         articles = {a.path: a for a in fresh}
@@ -276,11 +276,7 @@ class _Build:
                 self.bodies[path] = entry.body_html or ""
         if not (main | near) <= articles.keys() <= records.keys():
             return None
-        links = {path: ArticleLinks(
-            people=record.people, topics=record.topics,
-            related=tuple(articles[p] for p in record.related) if path in main else (),
-            previous=articles.get(record.previous or "") if path in main else None,
-            next=articles.get(record.next or "") if path in main else None) for path, record in records.items()}
+        links = {path: relink(record, articles, path in main) for path, record in records.items()}
         self.bodies.update((a.path, a.body_html) for a in fresh)
         site = Site(config=config, articles=tuple(articles[p] for p in last["feed"]) if with_feed else (),
                     links=FrozenMap(links), people=(), topics=(), years=(), months=())

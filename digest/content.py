@@ -44,32 +44,35 @@ def is_ignored(name: str) -> bool:
             or name == "4913")
 
 
-def discover(site_dir: Path) -> list[SourceFile]:
-    """Every Markdown file under `content/`, sorted by path, with what it holds."""
+def scan(site_dir: Path) -> tuple[list[SourceFile], list[str]]:
+    """One walk of `content/`: its Markdown sources and its other files (images beside articles), sorted."""
     root = site_dir / CONTENT_DIR
-    found: list[SourceFile] = []
+    sources: list[SourceFile] = []
+    assets: list[str] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not is_ignored(d))
         rel_dir = Path(folder).relative_to(site_dir).as_posix()
+        parts = rel_dir.split("/")
+        kind: Any = parts[1] if len(parts) == 2 and parts[1] in TAXONOMIES else "article"
         for name in files:
-            if not name.endswith(".md") or is_ignored(name):
+            if is_ignored(name):
                 continue
-            parts = rel_dir.split("/")
-            kind: Any = parts[1] if len(parts) == 2 and parts[1] in TAXONOMIES else "article"
-            found.append(SourceFile(path=f"{rel_dir}/{name}", abs_path=os.path.join(folder, name), kind=kind))
-    found.sort(key=lambda source: source.path)
-    return found
+            if name.endswith(".md"):
+                sources.append(SourceFile(path=f"{rel_dir}/{name}", abs_path=os.path.join(folder, name), kind=kind))
+            else:
+                assets.append(f"{rel_dir}/{name}")
+    sources.sort(key=lambda source: source.path)
+    return sources, sorted(assets)
+
+
+def discover(site_dir: Path) -> list[SourceFile]:
+    """Every Markdown file under `content/`, sorted by path, with what it holds."""
+    return scan(site_dir)[0]
 
 
 def discover_assets(site_dir: Path) -> list[str]:
     """Every file under `content/` that is not Markdown (images beside articles), sorted."""
-    root = site_dir / CONTENT_DIR
-    found: list[str] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not is_ignored(d)]
-        rel_dir = Path(folder).relative_to(site_dir).as_posix()
-        found.extend(f"{rel_dir}/{n}" for n in files if not n.endswith(".md") and not is_ignored(n))
-    return sorted(found)
+    return scan(site_dir)[1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ import hashlib
 import os
 from pathlib import Path
 
-from digest.content import CONTENT_DIR
 from digest.model import BuildOptions, SiteConfig, __version__
 from digest.theme import Theme
 
@@ -54,25 +53,25 @@ def template_salt(config: SiteConfig, theme: Theme) -> str:
     return digest.hexdigest()
 
 
-def others_fingerprint(site_dir: Path, config: SiteConfig, theme: Theme, options: BuildOptions,
+def others_fingerprint(site_dir: Path, config: SiteConfig, theme: Theme, options: BuildOptions, assets: list[str],
                        started_ns: int) -> str | None:
     """One hash of every input but the Markdown sources: settings, options, templates, static files, images.
 
-    None when one was modified so recently that its time may not tell a later change.
+    `assets`: the files beside the sources (`content.scan`). None when an input was modified so
+    recently that its time may not tell a later change.
     """
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((__version__, config, dataclasses.replace(options, now=None, jobs=None))).encode())
-    content = site_dir / CONTENT_DIR
-    for root in (*theme.template_dirs, *theme.static_dirs, content):
+    paths = [str(site_dir / asset) for asset in assets]
+    for root in (*theme.template_dirs, *theme.static_dirs):
         for folder, dirs, files in os.walk(root):
             dirs.sort()
-            for name in sorted(files):
-                if root != content or not name.endswith(".md"):  # the sources are in `stamps`
-                    path = os.path.join(folder, name)
-                    mtime, size = file_stamp(path)
-                    if mtime > started_ns - RACY_NS:
-                        return None
-                    digest.update(f"{path}\0{mtime}\0{size}\0".encode("utf-8", "surrogatepass"))
+            paths += (os.path.join(folder, name) for name in sorted(files))
+    for path in paths:
+        mtime, size = file_stamp(path)
+        if mtime > started_ns - RACY_NS:
+            return None
+        digest.update(f"{path}\0{mtime}\0{size}\0".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 

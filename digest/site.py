@@ -105,7 +105,18 @@ def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, .
 
 def link_records(site: Site) -> dict[str, LinkRecord]:
     """What every article of the site links to, by path, for rebuilds that do not link the site again."""
-    return {path: LinkRecord(people=links.people, topics=links.topics, related=tuple(a.path for a in links.related),
-                             previous=links.previous.path if links.previous else None,
-                             next=links.next.path if links.next else None)
+    return {path: (tuple((r.slug, r.name) for r in links.people), tuple((r.slug, r.name) for r in links.topics),
+                   tuple(a.path for a in links.related), links.previous.path if links.previous else None,
+                   links.next.path if links.next else None)
             for path, links in site.links.items()}
+
+
+def relink(record: LinkRecord, articles: Mapping[str, Article], full: bool) -> ArticleLinks:
+    """An article's links from its record; `full` also fills related, previous and next from `articles`."""
+    people, topics, related, previous, following = record
+    return ArticleLinks(
+        people=tuple(TermRef(taxonomy="people", slug=slug, name=name) for slug, name in people),
+        topics=tuple(TermRef(taxonomy="topics", slug=slug, name=name) for slug, name in topics),
+        related=tuple(articles[p] for p in related) if full else (),
+        previous=articles[previous] if full and previous else None,
+        next=articles[following] if full and following else None)
