@@ -15,7 +15,9 @@ cache is never trusted over the sources.
 
 from __future__ import annotations
 
+import io
 import pickle
+import zoneinfo
 import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -33,6 +35,34 @@ CREATE TABLE IF NOT EXISTS parsed (
 CREATE TABLE IF NOT EXISTS pages (output_path TEXT PRIMARY KEY, fingerprint TEXT);
 CREATE TABLE IF NOT EXISTS links (path TEXT PRIMARY KEY, value BLOB);
 """
+
+
+_ALLOWED = {
+    ("digest.model", name) for name in ("Article", "TermPage", "TocEntry", "FrozenMap", "Problem", "TermRef")
+} | {("datetime", name) for name in ("datetime", "date", "timedelta", "timezone")} | {
+    ("zoneinfo", "ZoneInfo"), ("digest.yamlread", "Plain")}
+
+
+def _zoneinfo_getattr(owner: object, name: str) -> Any:
+    """The one use of `getattr` that pickled values make: `ZoneInfo._unpickle`."""
+    if owner is not zoneinfo.ZoneInfo or name != "_unpickle":
+        raise pickle.UnpicklingError(f"getattr({owner!r}, {name!r}) is not allowed in the build cache")
+    return zoneinfo.ZoneInfo._unpickle  # type: ignore[attr-defined]
+
+
+class _Unpickler(pickle.Unpickler):
+    """Reads back only the types digest itself stores: a foreign or forged file runs no code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("builtins", "getattr"):
+            return _zoneinfo_getattr
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
+        return super().find_class(module, name)
+
+
+def _loads(data: bytes) -> Any:
+    return _Unpickler(io.BytesIO(data)).load()
 
 
 class BuildCache:
@@ -82,7 +112,7 @@ class BuildCache:
     def _meta(self, key: str) -> Any:
         assert self._db is not None
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return pickle.loads(row[0]) if row else None  # noqa: S301 - our own file, checked by namespace
+        return _loads(row[0]) if row else None
 
     def close(self) -> None:
         """Release the database file."""
@@ -99,7 +129,7 @@ class BuildCache:
         try:
             rows = self._db.execute("SELECT path, mtime_ns, size, hash, signature, value FROM parsed").fetchall()
             return {path: CachedParse(mtime_ns=mtime, size=size, content_hash=digest, signature=signature,
-                                      value=pickle.loads(value), body_html=None)  # noqa: S301
+                                      value=_loads(value), body_html=None)
                     for path, mtime, size, digest, signature, value in rows}
         except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes pickle raise, it is not trusted
             self.warning = f"the build cache {self.path} could not be read ({type(exc).__name__}); it was rebuilt"
@@ -120,7 +150,7 @@ class BuildCache:
         """The cached parse results of these sources (their bodies included)."""
         try:
             return {path: CachedParse(mtime_ns=mtime, size=size, content_hash=digest, signature=signature,
-                                      value=pickle.loads(value), body_html=body)  # noqa: S301
+                                      value=_loads(value), body_html=body)
                     for path, mtime, size, digest, signature, value, body in self._rows(
                         "SELECT path, mtime_ns, size, hash, signature, value, body FROM parsed", paths)}
         except Exception:  # noqa: BLE001 - an entry that does not read back is not there
@@ -129,7 +159,7 @@ class BuildCache:
     def links(self, paths: Iterable[str]) -> dict[str, Any]:
         """What the last full build linked these articles to (see `save`)."""
         try:
-            return {path: pickle.loads(value)  # noqa: S301
+            return {path: _loads(value)
                     for path, value in self._rows("SELECT path, value FROM links", paths)}
         except Exception:  # noqa: BLE001
             return {}

@@ -277,3 +277,35 @@ def test_a_removed_article_is_removed_without_walking_the_output(tmp_path: Path)
     clean = tmp_path / "clean"
     build(site, BuildOptions(output_dir=str(clean), now=NOW))
     assert tree(tmp_path / "out") == tree(clean)
+
+
+class _Forged:
+    """A pickled value that would run a command when unpickled by a trusting reader."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_forged_cache_runs_no_code(tmp_path: Path) -> None:
+    import pickle
+
+    site = base_site(tmp_path)
+    options = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW)
+    build(site, options, BuildCache(site))
+    marker = tmp_path / "pwned"
+    db = sqlite3.connect(site / CACHE_DIR / "cache.sqlite")
+    db.execute("UPDATE parsed SET value = ?", (pickle.dumps(_Forged(marker)),))
+    db.execute("UPDATE meta SET value = ? WHERE key LIKE 'state:%'", (pickle.dumps(_Forged(marker)),))
+    db.commit()
+    db.close()
+    path = site / "content" / "a2.md"
+    path.write_text(path.read_text().replace("Headline 2", "Headline two"))
+    result = build(site, options, BuildCache(site))
+    assert not marker.exists()
+    assert any("build cache" in str(w) for w in result.warnings)
+    clean = tmp_path / "clean"
+    build(site, BuildOptions(output_dir=str(clean), now=NOW))
+    assert tree(tmp_path / "out") == tree(clean)
