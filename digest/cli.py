@@ -106,6 +106,7 @@ class _ProgressPrinter:
     """Shows how far a long stage is: a line redrawn on a terminal, a line per quarter elsewhere."""
 
     MINIMUM = 500  # smaller stages finish before a reader could see them
+    WIDTH = 30  # characters of the bar
 
     def __init__(self, terminal: bool) -> None:
         self.terminal = terminal
@@ -115,8 +116,11 @@ class _ProgressPrinter:
         if total < self.MINIMUM:
             return
         if self.terminal:
+            filled = self.WIDTH * done // total
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
             end = "\r\x1b[K" if done >= total else ""
-            click.echo(f"\r{stage}: {done}/{total} ({100 * done // total}%){end}", nl=False, err=True)
+            click.echo(f"\r{stage:<7}[{bar}] {100 * done // total:3d}% {done}/{total}{end}", nl=False, err=True,
+                       color=True)  # the line is cleared with an escape code: this is a terminal
             return
         quarter = 4 * done // total
         if quarter > self.shown.get(stage, 0):

@@ -675,3 +675,15 @@ def test_long_builds_report_progress_unless_quiet(tmp_path: Path) -> None:
                      done.stdout, re.MULTILINE), done.stdout
     quiet = run_digest("build", "big", "--quiet", "--no-cache", "--clean", cwd=tmp_path)
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+def test_on_a_terminal_progress_is_a_bar_redrawn_in_place(capsys: pytest.CaptureFixture[str]) -> None:
+    from digest.cli import _ProgressPrinter
+
+    printer = _ProgressPrinter(terminal=True)
+    printer("parse", 300, 1000)
+    printer("parse", 1000, 1000)
+    printer("render", 10, 100)  # too short a stage to show
+    err = capsys.readouterr().err
+    assert err == ("\rparse  [#########---------------------]  30% 300/1000"
+                   "\rparse  [##############################] 100% 1000/1000\r\x1b[K")
