@@ -65,16 +65,6 @@ def scan(site_dir: Path) -> tuple[list[SourceFile], list[str]]:
     return sources, sorted(assets)
 
 
-def discover(site_dir: Path) -> list[SourceFile]:
-    """Every Markdown file under `content/`, sorted by path, with what it holds."""
-    return scan(site_dir)[0]
-
-
-def discover_assets(site_dir: Path) -> list[str]:
-    """Every file under `content/` that is not Markdown (images beside articles), sorted."""
-    return scan(site_dir)[1]
-
-
 @dataclass(frozen=True, slots=True)
 class _Document:
     front: dict[str, Any]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from digest.build import build
-from digest.content import discover, is_ignored, parse_article, parse_term_page
+from digest.content import is_ignored, parse_article, parse_term_page, scan
 from digest.model import Article, SiteConfig, SourceFile, TermPage
 
 MakeSite = Callable[..., Path]
@@ -82,7 +82,7 @@ def test_is_ignored(name: str, ignored: bool) -> None:
     assert is_ignored(name) is ignored
 
 
-def test_discover(make_site: MakeSite) -> None:
+def test_scan(make_site: MakeSite) -> None:
     names = ["content/z.md", "content/a.md", "content/2015/11/putin.md", "content/2015/11/abbas.md",
              "content/people/vladimir-putin.md", "content/topics/syria.md", "content/drafts/deep/er/x.md",
              "content/people/sub/nested.md",
@@ -91,7 +91,7 @@ def test_discover(make_site: MakeSite) -> None:
              "content/4913", "content/.git/x.md", "content/2015/.drafts/y.md", "content/map.png",
              "content/notes.txt", "static/x.md", "templates/x.md"]
     site = make_site({name: "x\n" for name in names})
-    found = discover(site)
+    found, assets = scan(site)
     assert [(s.path, s.kind) for s in found] == [
         ("content/2015/11/abbas.md", "article"),
         ("content/2015/11/putin.md", "article"),
@@ -103,10 +103,12 @@ def test_discover(make_site: MakeSite) -> None:
         ("content/z.md", "article"),
     ]
     assert Path(found[0].abs_path) == site / "content/2015/11/abbas.md"
+    # the other files beside them are copied to the output as they are
+    assert assets == ["content/map.png", "content/notes.txt"]
 
 
-def test_discover_without_content(tmp_path: Path) -> None:
-    assert discover(tmp_path) == []
+def test_scan_without_content(tmp_path: Path) -> None:
+    assert scan(tmp_path) == ([], [])
 
 
 # ---------------------------------------------------------------------------
