@@ -7,6 +7,8 @@ import email.utils
 import re
 from zoneinfo import ZoneInfo
 
+from digest.yamlread import describe
+
 ACCEPTED_FORMS = ("2015-11-30, 2015-11-30 14:05, 2015-11-30T14:05:00+02:00, "
                   "2015-11-30T14:05:00Z, 2015-11-30 9:05:00 +0200 "
                   "or Mon, 30 Nov 2015 14:05:00 +0200")
@@ -47,9 +49,7 @@ def parse_date(value: object, zone: ZoneInfo) -> datetime.datetime:
     if isinstance(value, datetime.date):
         return datetime.datetime(value.year, value.month, value.day, tzinfo=zone)
     if not isinstance(value, str):
-        kind = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else \
-            str(value).lower() if isinstance(value, bool) else f'"{value}"'
-        raise DateProblem(f"{kind}, not a date")
+        raise DateProblem(f"{describe(value)}, not a date")
     text = value.strip()
     match = _ISO.fullmatch(text)
     if match:

@@ -118,13 +118,12 @@ class OutputWriter:
     def add_file(self, output_path: str, source: str) -> None:
         """Stage a copy of a static file, unless the output already holds the same bytes."""
         target = safe_join(self.root, output_path)
-        self.produced.add(output_path)
         if not self.clean and _same_file(target, source):
-            self.unchanged += 1
+            self.record(output_path, False)
             return
         self.staging.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, staged_name(self.root, output_path))
-        self.staged.append(output_path)
+        self.record(output_path, True)
 
     def abort(self) -> None:
         """Forget everything staged; the output stays as it was (and absent, if it was)."""
@@ -227,8 +226,7 @@ def _same_bytes(target: Path, data: bytes) -> bool:
 
 def _same_file(target: Path, source: str) -> bool:
     try:
-        if target.stat().st_size != os.stat(source).st_size:
-            return False
-        return target.read_bytes() == Path(source).read_bytes()
+        # sizes first: a changed file is told apart without reading either
+        return target.stat().st_size == os.stat(source).st_size and _same_bytes(target, Path(source).read_bytes())
     except OSError:
         return False
