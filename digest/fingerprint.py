@@ -70,8 +70,7 @@ class Fingerprints:
         known = self._articles.get(article.path)
         if known is None:
             links = self.site.links.get(article.path)
-            refs = "" if links is None else ",".join(
-                f"{r.taxonomy}/{r.slug}={r.name}" for r in (*links.people, *links.topics))
+            refs = "" if links is None else self._refs((*links.people, *links.topics))
             known = _hash(f"{article_signature(article)}|{refs}")
             self._articles[article.path] = known
         return known
