@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from digest.config import load_config
-from digest.content import CONTENT_DIR, content_hash, parse_article, scan
-from digest.fingerprint import Fingerprints, article_signature
+from digest.content import CONTENT_DIR, content_hash, scan
+from digest.fingerprint import Fingerprints
 from digest.inputs import (RACY_NS, file_stamp, names_fingerprint, others_fingerprint, parse_namespace, read_bytes,
                            sources_fingerprint, template_salt)
 from digest.model import (Article, BuildOptions, BuildResult, CachedParse, DigestError, FrozenMap,
@@ -32,7 +32,7 @@ from digest.plan import output_path as url_output_path
 from digest.render import PageRenderer
 from digest.site import build_site, link_records, relink
 from digest.theme import load_templates, make_environment, resolve_theme, static_files
-from digest.sources import parse_sources
+from digest.sources import parse_one, parse_sources
 from digest.workers import MIN_PARALLEL_RENDER, default_jobs, parallel_map
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
@@ -246,19 +246,19 @@ class _Build:
             if mtime_ns > self.started_ns - RACY_NS:
                 mtime_ns = -1
             digest = content_hash(data)
-            if old is None or (digest != old.content_hash and old.value[0] is None):
+            if old is None:
                 return None
             if digest == old.content_hash:  # only its time changed (or it was read just after an edit)
                 new_entries[source.path] = dataclasses.replace(old, mtime_ns=mtime_ns, size=size)
                 continue
             if source.kind != "article":
                 return None
-            article, found = parse_article(source, data, config, config.url_for)
-            if article is None or tuple(found) != old.value[1] or article_signature(article) != old.signature:
+            entry = parse_one(source, stamps[source.path], config, self.started_ns)
+            parsed, found = entry.value
+            if not isinstance(parsed, Article) or found != old.value[1] or entry.signature != old.signature:
                 return None
-            new_entries[source.path] = CachedParse(
-                mtime_ns=mtime_ns, size=size, content_hash=digest, signature=old.signature,
-                value=(dataclasses.replace(article, body_html=""), tuple(found)), body_html=article.body_html)
+            new_entries[source.path] = entry
+            article = dataclasses.replace(parsed, body_html=entry.body_html or "")
             if url_output_path(article.url) in last["produced"]:
                 fresh.append(article)
         shown = {a.path for a in fresh}
