@@ -337,13 +337,14 @@ class _Build:
             cards = parallel_map(render_card, range(len(articles)), self.jobs, MIN_PARALLEL_RENDER)
             renderer.add_cards({a.path: html for a, html in zip(articles, cards)})
         problems: list[Problem] = []
-        seen: set[str] = set()
+        seen: set[tuple[str | None, int | None, str]] = set()
         progress = self.progress
         report = None if progress is None else lambda done: progress("render", done, len(todo))
         for output_path, staged, found in parallel_map(render_one, range(len(todo)), self.jobs, MIN_PARALLEL_RENDER, report):
             for problem in found:
-                if str(problem) not in seen:  # one report per template mistake, not one per page
-                    seen.add(str(problem))
+                key = (problem.path, problem.line, problem.message)  # the hint names the page
+                if key not in seen:  # one report per template mistake, not one per page or worker
+                    seen.add(key)
                     problems.append(problem)
             if staged is not None and writer is not None:
                 writer.record(output_path, staged)

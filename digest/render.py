@@ -13,14 +13,13 @@ from digest.theme import template_label
 
 
 class PageRenderer:
-    """Renders pages of one site; remembers each template error once."""
+    """Renders pages of one site; keeps the problem of each page whose template failed."""
 
     def __init__(self, env: jinja2.Environment, site: Site, site_dir: Path) -> None:
         self.env = env
         self.site = site
         self.site_dir = site_dir
         self.problems: list[Problem] = []
-        self._seen: set[tuple[str, int | None, str]] = set()
         self._cards: dict[str, Markup] = {}
         env.globals["card"] = self.card
 
@@ -44,14 +43,14 @@ class PageRenderer:
             template = self.env.get_template(page.template)
             text = template.render(page.context, site=self.site, page=page)
         except jinja2.TemplateNotFound as exc:
-            self._add(None, None, f"no template `{exc.name}` in the theme (needed for {page.url})",
-                      "Add it to templates/, or use a theme that has it.", str(exc.name))
+            self._add(None, None, f"no template `{exc.name}` in the theme",
+                      f"Add it to templates/, or use a theme that has it (first needed for {page.url}).")
             return None
         except Exception as exc:  # noqa: BLE001 - a theme's mistake becomes a report, not a traceback
             path, line = self._where(exc)
-            self._add(path, line, f"template error while rendering {page.url}: {exc}",
-                      "Check the template on this line; the values a template gets are listed in the "
-                      "README's theming section.", str(exc))
+            self._add(path, line, f"template error: {exc}",
+                      f"Check the template on this line (it failed rendering {page.url}); the values a "
+                      "template gets are listed in the README's theming section.")
             return None
         return text.encode("utf-8")
 
@@ -61,8 +60,5 @@ class PageRenderer:
                 return template_label(frame.filename, self.site_dir), frame.lineno
         return None, None
 
-    def _add(self, path: str | None, line: int | None, message: str, hint: str, cause: str) -> None:
-        key = (path or "", line, cause)
-        if key not in self._seen:
-            self._seen.add(key)
-            self.problems.append(Problem(path=path, line=line, message=message, hint=hint))
+    def _add(self, path: str | None, line: int | None, message: str, hint: str) -> None:
+        self.problems.append(Problem(path=path, line=line, message=message, hint=hint))

@@ -687,3 +687,26 @@ def test_on_a_terminal_progress_is_a_bar_redrawn_in_place(capsys: pytest.Capture
     err = capsys.readouterr().err
     assert err == ("\rparse  [#########---------------------]  30% 300/1000"
                    "\rparse  [##############################] 100% 1000/1000\r\x1b[K")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_template_error_at_render_time_is_reported_once(tmp_path: Path, jobs: str) -> None:
+    # every article page fails the same way: one report, naming the template and line, in
+    # one process or in several
+    site = tmp_path / "site"
+    for n in range(450):
+        path = site / "content" / f"2015-11-{1 + n % 28:02d}-item-{n}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\ntitle: Item {n}\n---\nText {n}.\n", encoding="utf-8")
+    (site / "templates").mkdir()
+    (site / "templates/article.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n<h1>{{ article.title }}</h1>\n'
+        "{{ (1 / 0) if article }}\n{% endblock %}\n", encoding="utf-8")
+    done = run_digest("build", "site", "--jobs", jobs, "--no-cache", "--quiet", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0] == "templates/article.html:4: template error: division by zero", lines
+    assert lines[1].startswith("    Check the template on this line (it failed rendering /2015/11/item-")
+    assert lines[-1] == "digest: 1 problem in 1 file. Nothing was written; site/output/ is unchanged."
+    assert not (site / "output").exists()
