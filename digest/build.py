@@ -126,7 +126,7 @@ class _Build:
                     and (last["next_release"] is None or now < last["next_release"])):
                 if inputs is not None and last["inputs"] == inputs:
                     self.lap("config")
-                    return self._result(last["counts"], 0, last["files"], 0, output_dir, last["warnings"])
+                    return self._result(last["counts"], output_dir, last["warnings"], unchanged=last["files"])
                 if others is not None and last["others"] == others and last["names"] == names_fingerprint(stamps):
                     load_templates(env, self.site_dir, problems)
                     templates_loaded = True
@@ -205,18 +205,20 @@ class _Build:
         self.lap("write")
         if cache is not None and cache.warning:
             warnings = (Problem(path=None, line=None, message=cache.warning, severity="warning"), *warnings)
-        if writer is None:
-            return self._result(counts, 0, 0, 0, output_dir, warnings, rendered=len(todo))
-        return self._result(counts, writer.written, writer.unchanged, writer.removed, output_dir, warnings,
-                            rendered=len(todo))
+        return self._result(counts, output_dir, warnings, writer, rendered=len(todo))
 
-    def _result(self, counts: tuple[int, int, int, int], written: int, unchanged: int, removed: int,
-                output_dir: Path, warnings: tuple[Problem, ...], rendered: int = 0) -> BuildResult:
+    def _result(self, counts: tuple[int, int, int, int], output_dir: Path, warnings: tuple[Problem, ...],
+                writer: OutputWriter | None = None, unchanged: int = 0, rendered: int = 0) -> BuildResult:
+        """What the build did; `unchanged` counts the files of a build that wrote nothing."""
         articles, people, topics, pages = counts
+        if writer is not None:
+            return BuildResult(articles=articles, people=people, topics=topics, pages=pages, rendered=rendered,
+                               written=writer.written, unchanged=writer.unchanged, removed=writer.removed,
+                               changed=writer.changed, seconds=time.perf_counter() - self.started,
+                               warnings=warnings, timings=dict(self.timings), output_dir=str(output_dir))
         return BuildResult(articles=articles, people=people, topics=topics, pages=pages, rendered=rendered,
-                           written=written, unchanged=unchanged, removed=removed,
-                           seconds=time.perf_counter() - self.started, warnings=warnings,
-                           timings=dict(self.timings), output_dir=str(output_dir))
+                           written=0, unchanged=unchanged, removed=0, seconds=time.perf_counter() - self.started,
+                           warnings=warnings, timings=dict(self.timings), output_dir=str(output_dir))
 
     def _bodies_only(self, sources: list[SourceFile], stamps: dict[str, tuple[int, int]], config: SiteConfig,
                      env: Any, salt: str, last: dict[str, Any], output_dir: Path,
@@ -298,8 +300,7 @@ class _Build:
         self.cache.save(new_entries, [], {page.output_path: fingerprints.page(page) for page in todo}, [],
                         {"last_build": state}, None)
         self.lap("write")
-        return self._result(last["counts"], writer.written, writer.unchanged, 0, output_dir, last["warnings"],
-                            rendered=len(todo))
+        return self._result(last["counts"], output_dir, last["warnings"], writer, rendered=len(todo))
 
     def _parse(self, sources: list[SourceFile], stamps: dict[str, tuple[int, int]], config: SiteConfig,
                problems: list[Problem]) -> tuple[list[Article], list[TermPage], dict[str, CachedParse]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import sys
+import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageE
 from digest.output import display_path
 from digest.plan import counted
 from digest.scaffold import create_site, new_article
+from digest.serve import Preview, Rebuild, ServeOptions, open_server, serve_site
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -141,6 +143,71 @@ def check_command(site: Path, drafts: bool, future: bool, base_url: str | None, 
     result = _run(lambda: check(site, options), None)
     _echo_problems(result.warnings)
     click.echo(f"{_counts(result)}: {counted(result.pages, 'page')} checked, no problems in {result.seconds:.2f} s")
+
+
+@main.command("serve")
+@click.argument("site", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 makes the preview reachable from other machines.")
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on; 0 picks a free one.")
+@click.option("--drafts", is_flag=True, help="Include articles with `draft: true`.")
+@click.option("--future", is_flag=True, help="Include articles dated in the future.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a web browser.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for large rebuilds (default: the machine's cores).")
+def serve_command(site: Path, host: str, port: int, drafts: bool, future: bool, open_browser: bool,
+                  jobs: int | None) -> None:
+    """Build SITE into a temporary folder, serve it, and rebuild and reload pages on every save."""
+    options = ServeOptions(host=host, port=port, drafts=drafts, future=future, jobs=jobs)
+    try:
+        preview = Preview(site, options)
+        try:
+            server = open_server(preview, options)
+        except UsageError:
+            preview.close()
+            raise
+    except UsageError as exc:
+        click.echo(f"digest: {exc}", err=True)
+        sys.exit(2)
+
+    def serving(url: str) -> None:
+        click.echo(f"Serving {url} (Ctrl-C to stop)")
+        if open_browser:
+            webbrowser.open(url)
+
+    serve_site(preview, server, _report_rebuild, serving)
+    click.echo("Stopped.")
+
+
+def _report_rebuild(rebuild: Rebuild) -> None:
+    """One line per build; a failed build's problems above it."""
+    stamp = datetime.datetime.now().strftime("%H:%M:%S")
+    what = _changes(rebuild.changes)
+    millis = f"{rebuild.seconds * 1000:.0f} ms"
+    result = rebuild.result
+    if result is None:
+        if rebuild.crash:
+            click.echo(rebuild.crash.rstrip(), err=True)
+        _echo_problems(rebuild.problems)
+        errors = sum(p.severity == "error" for p in rebuild.problems)
+        click.echo(f"{stamp} {what}the site does not build ({counted(errors, 'problem')}); "
+                   "still serving the last good build", err=True)
+        return
+    _echo_problems(result.warnings)
+    if not rebuild.changes:
+        click.echo(f"{stamp} built {_counts(result)}: {counted(result.pages, 'page')} in {millis}")
+        return
+    click.echo(f"{stamp} {what}{counted(result.rendered, 'page')} rendered, {counted(result.written, 'file')} "
+               f"written, {result.removed} removed in {millis}")
+
+
+def _changes(paths: tuple[str, ...]) -> str:
+    if not paths:
+        return ""
+    shown = ", ".join(paths[:3])
+    more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+    return f"{shown}{more} changed: "
 
 
 @main.command("init")

@@ -371,6 +371,7 @@ class BuildResult:
     warnings: tuple[Problem, ...]
     timings: Mapping[str, float]
     output_dir: str
+    changed: tuple[str, ...] = ()  # output paths written or removed, sorted
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -94,7 +94,7 @@ class OutputWriter:
         self.produced: set[str] = set()
         self.staged: list[str] = []
         self.unchanged = 0
-        self.removed = 0
+        self.removed_paths: list[str] = []
         self.existed = output_dir.exists()
         if self.staging.exists():
             shutil.rmtree(self.staging)
@@ -155,7 +155,7 @@ class OutputWriter:
             target = self.root / output_path
             if target.is_file():
                 target.unlink()
-                self.removed += 1
+                self.removed_paths.append(output_path)
             for folder in target.parents:
                 if folder == self.root or not folder.is_dir() or any(folder.iterdir()):
                     break
@@ -173,7 +173,7 @@ class OutputWriter:
                     continue  # the marker, and a deploy's own files (.git, .nojekyll)
                 if path not in self.produced:
                     os.remove(os.path.join(folder, name))
-                    self.removed += 1
+                    self.removed_paths.append(path)
             if not top and not os.listdir(folder):
                 os.rmdir(folder)
 
@@ -181,6 +181,16 @@ class OutputWriter:
     def written(self) -> int:
         """How many files were new or changed."""
         return len(self.staged)
+
+    @property
+    def removed(self) -> int:
+        """How many files of the previous output were removed."""
+        return len(self.removed_paths)
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        """Every file written, replaced or removed, sorted: what a page open in a browser may need again."""
+        return tuple(sorted({*self.staged, *self.removed_paths}))
 
 
 def staged_name(root: Path, output_path: str) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -29,6 +30,11 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _ignore_interrupt() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them: one message, no traceback per worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
@@ -57,7 +63,7 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], jobs: int, minimum:
     chunks = [items[i: i + size] for i in range(0, len(items), size)]
     _task = task
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(jobs)
+    pool = context.Pool(jobs, initializer=_ignore_interrupt)
     try:
         done = 0
         for results in pool.imap(_run_chunk, chunks):

@@ -5,6 +5,8 @@
 - ``serve_dir``: serve a folder over HTTP on 127.0.0.1, optionally under a URL prefix.
 - ``run_check_site``: run ``shared/tools/check-site`` on an output folder.
 - ``make_site``: write a small site (or source tree) from a ``{path: text}`` dict.
+- ``example_copy``: a copy of the example digest (content, settings, theme) to edit freely.
+- ``start_preview``: run ``digest serve``'s preview of a site in this process, on a free port.
 
 What is missing on the machine makes the tests that need it skip, unless CI asks for it:
 ``DIGEST_REQUIRE_SHARED=1`` (../shared) and ``DIGEST_REQUIRE_BROWSER=1`` (Chromium and
@@ -14,13 +16,18 @@ Playwright) turn those skips into failures (``.ci/run`` sets both).
 
 from __future__ import annotations
 
+import http.client
 import http.server
 import os
+import shutil
 import signal
 import subprocess
 import textwrap
 import threading
+import time
+import urllib.parse
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
@@ -249,3 +256,86 @@ def make_site(tmp_path: Path) -> MakeSite:
         return root
 
     return make
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A copy of the repository's example digest: digest.yaml, content/ and themes/."""
+    site = tmp_path / "example"
+    site.mkdir()
+    shutil.copyfile(REPO_ROOT / "digest.yaml", site / "digest.yaml")
+    shutil.copytree(REPO_ROOT / "content", site / "content")
+    shutil.copytree(REPO_ROOT / "themes", site / "themes")
+    return site
+
+
+@dataclass
+class Preview:
+    """A running `digest serve` preview, and every build it made."""
+
+    site: Path
+    url: str  # where the site is served, ending with its base path
+    live: Any  # digest.serve.Preview
+    rebuilds: list[Any] = field(default_factory=list)  # digest.serve.Rebuild, the first build included
+
+    def wait_for_builds(self, count: int, timeout: float = 30.0) -> list[Any]:
+        """Wait until `count` builds were made (the first one included); the builds."""
+        deadline = time.monotonic() + timeout
+        while len(self.rebuilds) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(self.rebuilds)} builds after {timeout} s, expected {count}")
+            time.sleep(0.02)
+        return list(self.rebuilds)
+
+    def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """A request sent as written (nothing normalised): status, headers, body."""
+        origin = urllib.parse.urlsplit(self.url)
+        connection = http.client.HTTPConnection(origin.hostname or "", origin.port, timeout=30)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            connection.close()
+
+
+class StartPreview(Protocol):
+    def __call__(self, site: Path, drafts: bool = False) -> Preview: ...
+
+
+@pytest.fixture
+def start_preview() -> Iterator[StartPreview]:
+    """``start_preview(site)`` builds and serves `site` as `digest serve --port 0` does, watching it.
+
+    Returns once the first build is served and the watcher is in place; every preview is
+    stopped when the test ends.
+    """
+    from digest.serve import Preview as Live
+    from digest.serve import ServeOptions, open_server, serve_site
+
+    running: list[tuple[threading.Event, threading.Thread]] = []
+
+    def start(site: Path, drafts: bool = False) -> Preview:
+        options = ServeOptions(port=0, drafts=drafts)
+        live = Live(site, options)
+        server = open_server(live, options)
+        preview = Preview(site=site, url="", live=live)
+        serving = threading.Event()
+
+        def on_serving(url: str) -> None:
+            preview.url = url
+            serving.set()
+
+        stop = threading.Event()
+        thread = threading.Thread(target=serve_site, args=(live, server, preview.rebuilds.append, on_serving, stop),
+                                  name=f"preview of {site}", daemon=True)
+        thread.start()
+        running.append((stop, thread))
+        assert serving.wait(120), "the preview did not start"
+        assert live.watching.wait(30), "the preview is not watching the site"
+        return preview
+
+    yield start
+    for stop, thread in running:
+        stop.set()
+        thread.join(10)

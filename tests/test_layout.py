@@ -32,7 +32,8 @@ PIPELINE = ("model", "yamlread", "config", "dates", "names", "markdown", "conten
 OUTSIDE: dict[str, frozenset[str]] = {
     "__init__": frozenset(),
     "cache": frozenset({"__init__"}),  # its keys include the digest version
-    "serve": frozenset({"cache", "__init__"}),
+    "server": frozenset(),  # the preview's HTTP side
+    "serve": frozenset({"cache", "server", "__init__"}),
     "scaffold": frozenset(),
     "cli": frozenset({"scaffold", "serve", "cache", "__init__"}),
     "__main__": frozenset({"cli"}),

@@ -1,0 +1,323 @@
+"""`digest serve`: what it serves, what it never serves, and how it rebuilds while files change."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+
+from digest.build import build
+from digest.model import BuildOptions, UsageError
+from digest.serve import Preview as Live
+from digest.serve import ServeOptions, SiteFilter, open_server
+from digest.server import SCRIPT_URL, resolve
+
+Preview = Any  # tests/conftest.py's Preview: a running preview, its URL, its builds
+
+
+class StartPreview(Protocol):
+    def __call__(self, site: Path, drafts: bool = False) -> Preview: ...
+
+
+SEED = "content/2015/2015-09-21-netanyahu-putin-moscow-coordination.md"
+SEED_URL = "2015/09/netanyahu-putin-moscow-coordination/"
+SCRIPT = re.compile(rb'<script src="/__digest__/live\.js"[^>]*></script>')
+
+
+def test_pages_are_the_files_digest_build_writes_plus_the_reload_script(
+        example_copy: Path, start_preview: StartPreview, tmp_path: Path) -> None:
+    preview = start_preview(example_copy)
+    built = tmp_path / "built"
+    build(example_copy, BuildOptions(output_dir=str(built)))
+    pages = sorted(p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()
+                   and not p.name.startswith("."))
+    assert len(pages) > 100
+    for page in pages:
+        url = "/" + (page[: -len("index.html")] if page.endswith("index.html") else page)
+        status, headers, body = preview.get(url)
+        assert status == 200, url
+        expected = (built / page).read_bytes()
+        if page.endswith(".html"):
+            assert len(SCRIPT.findall(body)) == 1, url
+            assert SCRIPT.sub(b"", body) == expected, url
+        else:
+            assert body == expected, url
+    assert not (example_copy / "output").exists(), "serve never writes output/"
+    assert not list(built.rglob("*live.js*")) and b"__digest__" not in (built / "index.html").read_bytes()
+
+
+@pytest.mark.parametrize(("path", "kind"), [
+    ("/", "text/html; charset=utf-8"),
+    ("/people/", "text/html; charset=utf-8"),
+    ("/feed.xml", "application/atom+xml"),
+    ("/sitemap.xml", "application/xml"),
+    ("/robots.txt", "text/plain; charset=utf-8"),
+    ("/css/digest.css", "text/css; charset=utf-8"),
+    ("/favicon.svg", "image/svg+xml"),
+    (SCRIPT_URL, "text/javascript; charset=utf-8"),
+])
+def test_content_types(example_copy: Path, start_preview: StartPreview, path: str, kind: str) -> None:
+    status, headers, _ = start_preview(example_copy).get(path)
+    assert (status, headers["content-type"]) == (200, kind)
+
+
+def test_folders_redirect_to_their_slash_and_missing_pages_get_the_404_page(
+        example_copy: Path, start_preview: StartPreview) -> None:
+    preview = start_preview(example_copy)
+    status, headers, _ = preview.get("/people")
+    assert (status, headers["location"]) == (301, "/people/")
+    status, headers, body = preview.get("/no/such/page/")
+    assert status == 404 and headers["content-type"] == "text/html; charset=utf-8"
+    assert SCRIPT.sub(b"", body) == (preview.live.root / "404.html").read_bytes()
+    assert preview.get("/2015/")[0] == 200  # an archive folder
+    assert preview.get("/index.html?x=1")[0] == 200
+
+
+def test_head_answers_headers_only(example_copy: Path, start_preview: StartPreview) -> None:
+    preview = start_preview(example_copy)
+    request = urllib.request.Request(preview.url, method="HEAD")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200 and int(response.headers["Content-Length"]) > 1000
+        assert response.read() == b""
+
+
+@pytest.mark.parametrize("path", [
+    "/../digest.yaml", "/../../../../etc/passwd", "/%2e%2e/digest.yaml", "/%2E%2E/%2E%2E/etc/passwd",
+    "/..%2fdigest.yaml", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/people/../../digest.yaml", "//etc/passwd",
+    "/..\\digest.yaml", "/%5c..%5cdigest.yaml", "/%00", "/index.html%00.txt", "/.digest-output",
+    "/.digest-staging/", "/%2edigest-output", "/outside/secret.txt", "/outside/", "/%ff%fe",
+])
+def test_nothing_outside_the_output_is_served(example_copy: Path, start_preview: StartPreview, path: str) -> None:
+    preview = start_preview(example_copy)
+    secret = example_copy.parent / "secret.txt"
+    secret.write_text("SECRET", encoding="utf-8")
+    os.symlink(example_copy.parent, preview.live.root / "outside")  # a link out of the served folder
+    status, _, body = preview.get(path)
+    assert status in (400, 404), path
+    assert b"SECRET" not in body and b"base_url" not in body and b"root:" not in body
+
+
+def test_request_paths_resolve_inside_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "a b").mkdir()
+    (tmp_path / "a b" / "index.html").write_text("x", encoding="utf-8")
+    (tmp_path / "café.html").write_text("x", encoding="utf-8")
+    assert resolve(tmp_path, "/", "/a%20b/").output_path == "a b/index.html"
+    assert resolve(tmp_path, "/", "/caf%C3%A9.html").output_path == "café.html"
+    assert resolve(tmp_path, "/news/", "/news/a%20b/").output_path == "a b/index.html"
+    assert resolve(tmp_path, "/news/", "/").location == "/news/"
+    assert resolve(tmp_path, "/news/", "/news").location == "/news/"
+    assert resolve(tmp_path, "/news/", "/a%20b/").status == 404
+
+
+def test_binds_loopback_by_default_and_refuses_a_port_in_use(example_copy: Path) -> None:
+    assert ServeOptions().host == "127.0.0.1"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        live = Live(example_copy, ServeOptions(port=port))
+        try:
+            with pytest.raises(UsageError, match=rf"127\.0\.0\.1:{port} is already in use.*--port 0"):
+                open_server(live, ServeOptions(port=port))
+        finally:
+            live.close()
+
+
+def test_an_edit_rebuilds_only_what_changed(example_copy: Path, start_preview: StartPreview) -> None:
+    preview = start_preview(example_copy)
+    seed = example_copy / SEED
+    seed.write_text(seed.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    rebuild = preview.wait_for_builds(2)[1]
+    assert rebuild.changes == (SEED,)
+    assert rebuild.result is not None and rebuild.result.rendered == 1
+    assert rebuild.result.changed == (SEED_URL + "index.html",)
+    assert b"One more sentence." in preview.get("/" + SEED_URL)[2]
+
+
+def test_editor_files_cause_no_rebuild_and_an_atomic_save_one(example_copy: Path,
+                                                               start_preview: StartPreview) -> None:
+    preview = start_preview(example_copy)
+    folder = (example_copy / SEED).parent
+    for name in (".netanyahu.md.swp", "netanyahu.md~", ".#netanyahu.md", "4913", "#netanyahu.md#", "x.tmp"):
+        (folder / name).write_text("junk: [", encoding="utf-8")
+        (folder / name).unlink() if name == "4913" else None
+    time.sleep(1.5)
+    assert len(preview.rebuilds) == 1
+    seed = example_copy / SEED
+    temporary = folder / ".netanyahu.md.tmp-save"
+    temporary.write_text(seed.read_text(encoding="utf-8").replace("title: ", "title: Saved ", 1), encoding="utf-8")
+    os.replace(temporary, seed)  # how editors save atomically
+    rebuild = preview.wait_for_builds(2)[1]
+    assert rebuild.changes == (SEED,) and rebuild.result is not None
+    time.sleep(1.0)
+    assert len(preview.rebuilds) == 2
+    assert b"Saved Netanyahu" in preview.get("/" + SEED_URL)[2]
+
+
+def test_a_burst_of_500_saves_is_one_or_two_rebuilds(example_copy: Path, start_preview: StartPreview) -> None:
+    preview = start_preview(example_copy)
+    folder = example_copy / "content" / "burst"
+    folder.mkdir()
+    for number in range(500):  # what a `git checkout` does: many files within milliseconds
+        (folder / f"2015-12-{number % 28 + 1:02d}-burst-{number}.md").write_text(
+            f"---\ntitle: Burst {number}\npeople: [Vladimir Putin]\n---\nText {number}.\n", encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        builds = preview.rebuilds[1:]
+        if builds and builds[-1].result is not None and builds[-1].result.articles == 521:
+            break
+        time.sleep(0.05)
+    time.sleep(2.0)  # no further rebuild follows
+    builds = preview.rebuilds[1:]
+    assert 1 <= len(builds) <= 2, [len(b.changes) for b in builds]
+    assert sum(len(b.changes) for b in builds) >= 500
+    assert builds[-1].result is not None and builds[-1].result.articles == 521
+    assert preview.get("/2015/12/burst-0/")[0] == 200
+
+
+def test_a_broken_save_keeps_the_last_good_build_and_tells_open_pages(
+        example_copy: Path, start_preview: StartPreview) -> None:
+    preview = start_preview(example_copy)
+    events = _EventStream(preview, SEED_URL + "index.html")
+    seed = example_copy / SEED
+    good = seed.read_text(encoding="utf-8")
+    seed.write_text(good.replace("title:", "title: [unclosed", 1), encoding="utf-8")
+    name, data = events.next()
+    assert name == "problems"
+    assert data["problems"][0]["path"] == SEED and data["problems"][0]["line"] == 2
+    status, _, body = preview.get("/" + SEED_URL)
+    assert status == 200 and b"[unclosed" not in body  # still the last good page
+    seed.write_text(good, encoding="utf-8")
+    assert events.next()[0] == "reload"
+
+
+def test_a_stylesheet_edit_swaps_stylesheets_and_a_page_edit_reloads_its_page(
+        example_copy: Path, start_preview: StartPreview) -> None:
+    preview = start_preview(example_copy)
+    events = _EventStream(preview, "people/vladimir-putin/index.html")
+    css = example_copy / "themes" / "default" / "static" / "css" / "digest.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nbody { outline: 1px solid red; }\n", encoding="utf-8")
+    assert events.next() == ("css", {"stylesheets": ["css/digest.css"]})
+    seed = example_copy / SEED
+    seed.write_text(seed.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")  # not on Putin's page
+    preview.wait_for_builds(3)
+    with pytest.raises(queue.Empty):
+        events.next(timeout=0.5)
+    person = example_copy / "content" / "people" / "vladimir-putin.md"
+    person.write_text(person.read_text(encoding="utf-8").replace("role: ", "role: Edited ", 1), encoding="utf-8")
+    assert events.next()[0] == "reload"
+    assert b"Edited President" in preview.get("/people/vladimir-putin/")[2]
+
+
+def test_200_concurrent_requests_during_a_rebuild_all_succeed_whole(
+        example_copy: Path, start_preview: StartPreview) -> None:
+    preview = start_preview(example_copy)
+    urls = ["/", "/people/", "/topics/", "/" + SEED_URL, "/people/vladimir-putin/", "/archive/", "/feed.xml"]
+    base = example_copy / "themes" / "default" / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</head>", "<!-- edited -->\n</head>", 1),
+                    encoding="utf-8")  # every page changes
+
+    def fetch(index: int) -> tuple[int, bytes]:
+        status, _, body = preview.get(urls[index % len(urls)])
+        return status, body
+
+    answers: list[tuple[int, bytes]] = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
+        while len(preview.rebuilds) < 2 or len(answers) < 200:
+            answers += pool.map(fetch, range(200))
+    rebuild = preview.rebuilds[1]
+    assert rebuild.result is not None and rebuild.result.rendered > 100
+    assert all(status == 200 for status, _ in answers)
+    for status, body in answers:
+        text = body.strip()
+        assert text.endswith((b"</html>", b"</feed>")), text[-200:]
+        assert text.count(b"<!doctype html>") + text.count(b"<?xml") == 1
+
+
+def test_drafts_are_previewed_but_never_reach_the_output(example_copy: Path, start_preview: StartPreview) -> None:
+    draft = example_copy / "content" / "2015-12-30-draft-preview.md"
+    draft.write_text("---\ntitle: A draft in progress\ndraft: true\n---\nNot yet.\n", encoding="utf-8")
+    preview = start_preview(example_copy, drafts=True)
+    assert preview.get("/2015/12/draft-preview/")[0] == 200
+    assert not (example_copy / "output").exists()
+
+
+def test_the_filter_ignores_hidden_folders_editors_files_and_the_output(tmp_path: Path) -> None:
+    keep = SiteFilter(tmp_path, [tmp_path / "output"])
+    added = 1
+    assert keep(added, str(tmp_path / "content" / "a.md"))
+    assert keep(added, str(tmp_path / "digest.yaml"))
+    for ignored in ("content/.a.md.swp", "content/a.md~", "content/.#a.md", "content/4913", "content/#a.md#",
+                    ".git/index", ".digest-cache/serve/cache.sqlite", "output/index.html", "content/a.md.tmp"):
+        assert not keep(added, str(tmp_path / ignored)), ignored
+
+
+def test_the_command_prints_its_port_and_stops_cleanly_on_ctrl_c(example_copy: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "digest", "serve", str(example_copy), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline(), process.stdout.readline()]
+        match = re.search(r"Serving (http://127\.0\.0\.1:(\d+)/) \(Ctrl-C to stop\)", lines[1])
+        assert match, lines
+        with urllib.request.urlopen(match.group(1), timeout=10) as response:
+            assert response.status == 200
+        time.sleep(0.6)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert out.strip().endswith("Stopped.")
+    assert not (example_copy / "output").exists()
+
+
+def test_the_command_explains_a_port_in_use(example_copy: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "digest", "serve", str(example_copy), "--port", str(port)],
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (f"digest: 127.0.0.1:{port} is already in use: stop the program using it, "
+                                   "or choose another port with --port (--port 0 picks a free one)")
+
+
+class _EventStream:
+    """The server-sent events a page showing `output_path` receives, read in a thread."""
+
+    def __init__(self, preview: Preview, output_path: str) -> None:
+        self._events: queue.Queue[tuple[str, dict[str, object]]] = queue.Queue()
+        version = preview.live.version()
+        url = f"{preview.url.rstrip('/')}/__digest__/events?version={version}&file={output_path}"
+        response = urllib.request.urlopen(url, timeout=60)
+        assert response.readline() == b"retry: 500\n"
+
+        def read() -> None:
+            name = ""
+            for raw in response:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    name = line[len("event: "):]
+                elif line.startswith("data: "):
+                    self._events.put((name, json.loads(line[len("data: "):])))
+
+        threading.Thread(target=read, daemon=True).start()
+
+    def next(self, timeout: float = 20.0) -> tuple[str, dict[str, object]]:
+        return self._events.get(timeout=timeout)
