@@ -14,7 +14,7 @@
     box.id = OVERLAY;
     box.setAttribute("role", "alert");
     box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
-      "background:rgba(20,20,20,.94);color:#fff;font:15px/1.5 ui-monospace,Menlo,Consolas,monospace";
+      "background:#161616;color:#f5f5f5;font:15px/1.5 ui-monospace,Menlo,Consolas,monospace";
     const title = document.createElement("h2");
     title.textContent = problems.length === 1 ? "The site does not build: 1 problem"
       : `The site does not build: ${problems.length} problems`;
