@@ -1,4 +1,4 @@
-# make run:  set up .venv, build the example digest and serve it on http://127.0.0.1:8000
+# make run:  set up .venv, then preview the example digest on http://127.0.0.1:8000 with live reload
 # make test: set up .venv and run the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 build: $(STAMP)
 	$(BIN)/digest build .
 
-run: build
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory output 8000
+run: $(STAMP)
+	$(BIN)/digest serve . --port 8000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

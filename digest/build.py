@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -58,12 +58,7 @@ class Cache(Protocol):
 def build(site_dir: str | Path, options: BuildOptions | None = None, cache: Cache | None = None,
           progress: Progress | None = None) -> BuildResult:
     """Build the site in `site_dir` into its output folder; raise `DigestError` with every problem."""
-    return _Build(Path(site_dir), options or BuildOptions(), cache, progress, write=True).run()
-
-
-def check(site_dir: str | Path, options: BuildOptions | None = None) -> BuildResult:
-    """Run every stage but `write`: the same problems a build would find, and nothing written."""
-    return _Build(Path(site_dir), options or BuildOptions(), None, None, write=False).run()
+    return _Build(Path(site_dir), options or BuildOptions(), cache, progress).run()
 
 
 def output_dir_of(site_dir: Path, options: BuildOptions) -> Path:
@@ -73,12 +68,11 @@ def output_dir_of(site_dir: Path, options: BuildOptions) -> Path:
 
 class _Build:
     def __init__(self, site_dir: Path, options: BuildOptions, cache: Cache | None,
-                 progress: Progress | None, write: bool) -> None:
+                 progress: Progress | None) -> None:
         self.site_dir = site_dir
         self.options = options
         self.cache = cache
         self.progress = progress
-        self.write = write
         self.jobs = options.jobs or default_jobs()
         self.timings: dict[str, float] = {}
         self.started = time.perf_counter()
@@ -96,8 +90,7 @@ class _Build:
         if not self.site_dir.is_dir():
             raise UsageError(f"{self.site_dir}: no such folder")
         output_dir = output_dir_of(self.site_dir, self.options)
-        if self.write:
-            check_output_dir(output_dir, self.site_dir, given=self.options.output_dir is not None)
+        check_output_dir(output_dir, self.site_dir, given=self.options.output_dir is not None)
         try:
             return self._run(output_dir)
         finally:
@@ -121,7 +114,7 @@ class _Build:
         if cache is not None:
             cache.open(parse_namespace(config))
             last = cache.state("last_build")
-            if (last is not None and self.write and not self.options.clean and (output_dir / MARKER).exists()
+            if (last is not None and not self.options.clean and (output_dir / MARKER).exists()
                     and last["output"] == str(output_dir.resolve())
                     and (last["next_release"] is None or now < last["next_release"])):
                 if inputs is not None and last["inputs"] == inputs:
@@ -169,10 +162,10 @@ class _Build:
         same_folder = last is not None and last.get("output") == str(output_dir.resolve())
         previous = stored if same_folder else {}
         current = {page.output_path: fingerprints.page(page) for page in pages}
-        writer = OutputWriter(output_dir, clean=self.options.clean) if self.write else None
+        writer = OutputWriter(output_dir, clean=self.options.clean)
         todo: list[Page] = []
         for page in pages:
-            if (writer is not None and not self.options.clean and previous.get(page.output_path) ==
+            if (not self.options.clean and previous.get(page.output_path) ==
                     current[page.output_path] and (output_dir / page.output_path).is_file()):
                 writer.keep(page.output_path)  # its inputs did not change: the file is as it would be
             else:
@@ -180,20 +173,18 @@ class _Build:
         render_problems = self._render(env, site, todo, writer, output_dir)
         self.lap("render")
         if render_problems:
-            if writer is not None:
-                writer.abort()
+            writer.abort()
             raise DigestError(problems + render_problems)
-        if writer is not None:
-            page_paths = set(current)
-            copies = {p[len(CONTENT_DIR) + 1:]: str(self.site_dir / p) for p in assets}
-            copies.update(static_files(theme))
-            for output_path, source in sorted(copies.items()):
-                if output_path not in page_paths:
-                    writer.add_file(output_path, source)
-            writer.commit(last["produced"] if last is not None and same_folder and not self.options.clean else None)
+        page_paths = set(current)
+        copies = {p[len(CONTENT_DIR) + 1:]: str(self.site_dir / p) for p in assets}
+        copies.update(static_files(theme))
+        for output_path, source in sorted(copies.items()):
+            if output_path not in page_paths:
+                writer.add_file(output_path, source)
+        writer.commit(last["produced"] if last is not None and same_folder and not self.options.clean else None)
         counts = (len(site.articles), len(site.people), len(site.topics), len(pages))
         warnings = tuple(p for p in problems if p.severity == "warning")
-        if cache is not None and writer is not None:
+        if cache is not None:
             changed = {path: fp for path, fp in current.items() if stored.get(path) != fp}
             state = {"output": str(output_dir.resolve()), "produced": sorted(writer.produced),
                      "inputs": inputs, "others": others, "names": names_fingerprint(stamps),
@@ -205,16 +196,20 @@ class _Build:
         self.lap("write")
         if cache is not None and cache.warning:
             warnings = (Problem(path=None, line=None, message=cache.warning, severity="warning"), *warnings)
-        return self._result(counts, output_dir, warnings, writer, rendered=len(todo))
+        made_from = {url_output_path(a.url): a.path for a in site.articles}
+        made_from.update((url_output_path(f"/{p.taxonomy}/{p.slug}/"), p.path) for p in term_pages)
+        return self._result(counts, output_dir, warnings, writer, rendered=len(todo), sources=made_from)
 
     def _result(self, counts: tuple[int, int, int, int], output_dir: Path, warnings: tuple[Problem, ...],
-                writer: OutputWriter | None = None, unchanged: int = 0, rendered: int = 0) -> BuildResult:
+                writer: OutputWriter | None = None, unchanged: int = 0, rendered: int = 0,
+                sources: Mapping[str, str] | None = None) -> BuildResult:
         """What the build did; `unchanged` counts the files of a build that wrote nothing."""
         articles, people, topics, pages = counts
         if writer is not None:
             return BuildResult(articles=articles, people=people, topics=topics, pages=pages, rendered=rendered,
                                written=writer.written, unchanged=writer.unchanged, removed=writer.removed,
-                               changed=writer.changed, seconds=time.perf_counter() - self.started,
+                               changed=writer.changed, sources=FrozenMap(sources or {}),
+                               seconds=time.perf_counter() - self.started,
                                warnings=warnings, timings=dict(self.timings), output_dir=str(output_dir))
         return BuildResult(articles=articles, people=people, topics=topics, pages=pages, rendered=rendered,
                            written=0, unchanged=unchanged, removed=0, seconds=time.perf_counter() - self.started,
@@ -311,7 +306,7 @@ class _Build:
         problems.extend(parsed.problems)
         return parsed.articles, parsed.term_pages, parsed.new_entries
 
-    def _render(self, env: Any, site: Any, todo: list[Page], writer: OutputWriter | None,
+    def _render(self, env: Any, site: Any, todo: list[Page], writer: OutputWriter,
                 output_dir: Path) -> list[Problem]:
         renderer = PageRenderer(env, site, self.site_dir)
         clean = self.options.clean
@@ -323,8 +318,6 @@ class _Build:
             if data is None:
                 problems, renderer.problems = renderer.problems, []
                 return page.output_path, None, problems
-            if writer is None:
-                return page.output_path, False, []
             return page.output_path, stage_bytes(output_dir, page.output_path, data, clean), []
 
         if len(todo) >= MIN_PARALLEL_RENDER and self.jobs > 1:
@@ -347,7 +340,7 @@ class _Build:
                 if key not in seen:  # one report per template mistake, not one per page or worker
                     seen.add(key)
                     problems.append(problem)
-            if staged is not None and writer is not None:
+            if staged is not None:
                 writer.record(output_path, staged)
         return problems
 

@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 
 import click
 
-from digest.build import build, check, output_dir_of
+from digest.build import build, output_dir_of
 from digest.cache import BuildCache
+from digest.check import check
 from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError, __version__
 from digest.output import display_path
 from digest.plan import counted
@@ -138,7 +139,7 @@ def _counts(result: BuildResult) -> str:
 @main.command("check")
 @_site_options
 def check_command(site: Path, drafts: bool, future: bool, base_url: str | None, strict: bool) -> None:
-    """Check content, configuration and templates without writing anything."""
+    """Check content, settings, templates and every internal link of a build, writing nothing."""
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url, strict=strict)
     result = _run(lambda: check(site, options), None)
     _echo_problems(result.warnings)

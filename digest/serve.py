@@ -35,7 +35,7 @@ from digest.server import News, PreviewServer
 
 SERVE_CACHE = "serve"  # the preview's cache, inside the site's .digest-cache/
 HISTORY = 256  # builds remembered for pages that reconnect; a page older than that reloads
-STEP_MS = 50  # quiet time that ends a burst of changes
+STEP_MS = 20  # quiet time that ends a burst of changes
 DEBOUNCE_MS = 1600  # longest a burst is collected before a rebuild starts anyway
 WAKE_MS = 500  # how often the watcher wakes when nothing changes
 

@@ -91,9 +91,33 @@ def initials(name: str) -> str:
     return "".join(w[0].upper() for w in picked)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process, found again by their source's checksum.
+
+    Every build makes a new environment; in a process that builds again and again (the live
+    preview) unchanged templates are then not compiled again. Jinja checks each entry
+    against the template's current source, so an edited template is always compiled anew.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
     """The Jinja environment: the theme's lookup chain, autoescaping, filters and helpers."""
     env = jinja2.Environment(
+        bytecode_cache=_COMPILED,
         loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
         autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,

@@ -658,6 +658,44 @@ def test_check_strict_fails_on_a_warning(site: Path, tmp_path: Path) -> None:
     assert strict.stderr.endswith("digest: 1 problem in 1 file.\n")
 
 
+def test_check_reports_each_broken_link_where_it_is_written(site: Path, tmp_path: Path) -> None:
+    article = site / "content/2015/2015-10-20-trudeau-liberals-win.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nSee [the results](/elections/2015/), "
+                       "[Mr Putin's talks](../../../people/vladimir-putin/#talks) and [Syria](/topics/syria/).\n",
+                       encoding="utf-8")
+    (site / "templates").mkdir()
+    (site / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}{% block main %}\n<p><a href="{{ url_for(\'/lost/\') }}">Lost?</a></p>\n'
+        "{% endblock %}\n", encoding="utf-8")
+    before = tree(tmp_path)
+    done = run_digest("check", "site", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    page = "its page /2015/10/trudeau-liberals-win/ links to"
+    assert done.stderr.splitlines() == [
+        f"content/2015/2015-10-20-trudeau-liberals-win.md:10: {page} #talks on /people/vladimir-putin/, "
+        'which has no element with id="talks"',
+        f"content/2015/2015-10-20-trudeau-liberals-win.md:10: {page} /elections/2015/, which the site does not have",
+        next(line for line in done.stderr.splitlines() if line.startswith("the page /404.html")),
+        "digest: 3 problems in 1 file.",
+    ]
+    assert re.fullmatch(r"the page /404\.html \(404\.html:\d+\) links to /lost/, which the site does not have",
+                        done.stderr.splitlines()[2])
+    assert tree(tmp_path) == before  # nothing written: no output/, no cache
+
+
+def test_check_follows_the_base_path(site: Path, tmp_path: Path) -> None:
+    article = site / "content/2015/2015-10-20-trudeau-liberals-win.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n[Syria](/news/topics/syria/) and [home](/).\n",
+                       encoding="utf-8")
+    done = run_digest("check", "site", "--base-url", "https://example.org/news/", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "content/2015/2015-10-20-trudeau-liberals-win.md:10: its page /2015/10/trudeau-liberals-win/ links to /, "
+        "which is outside the site's base path /news/",
+        "digest: 1 problem in 1 file."]
+
+
 def test_long_builds_report_progress_unless_quiet(tmp_path: Path) -> None:
     # not a terminal: a line per quarter of each long stage, on stderr; --verbose adds stage times
     site = tmp_path / "big"

@@ -119,6 +119,11 @@ def test_example_passes_check_site(output: Path, run_check_site: Any) -> None:
     assert "check-site: 5 passed, 0 failed" in proc.stdout, report
 
 
+def test_example_passes_digest_check() -> None:
+    result = digest.check(REPO_ROOT)  # raises DigestError with every broken link
+    assert result.articles >= 20 and result.warnings == ()
+
+
 def test_example_has_enough_articles_people_and_topics(built: tuple[Path, digest.BuildResult]) -> None:
     output, result = built
     assert result.warnings == (), "\n".join(map(str, result.warnings))

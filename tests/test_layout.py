@@ -22,20 +22,22 @@ MAX_LINES = 400
 # The pipeline, left to right. `search` (the index stage of DESIGN.md) has its place before
 # the build that runs it, whether or not it is written yet. `fingerprint` (what each page
 # depends on) follows plan; `inputs` (what changed), `workers` (processes) and `sources` (parse
-# results from the cache or the workers) serve build only.
+# results from the cache or the workers) serve build, and `links` (the link checker behind
+# `digest check`, which reads the built output) spreads its pages over `workers`, so it follows them.
 # `yamlread` reads the YAML that config and content share, so it comes right after model.
 PIPELINE = ("model", "yamlread", "config", "dates", "names", "markdown", "content", "taxonomy", "site", "plan",
-            "fingerprint", "theme", "render", "output", "search", "inputs", "workers", "sources", "build")
+            "fingerprint", "theme", "render", "output", "search", "inputs", "workers", "links", "sources", "build")
 
 # Outside the pipeline: each may import every pipeline module, and the outside modules listed.
 # "__init__" is the package itself (`from digest import __version__`).
 OUTSIDE: dict[str, frozenset[str]] = {
-    "__init__": frozenset(),
+    "__init__": frozenset({"check"}),  # `digest.check`, with `digest.build`
+    "check": frozenset(),  # `digest check`: a build into a scratch folder, then its links
     "cache": frozenset({"__init__"}),  # its keys include the digest version
     "server": frozenset(),  # the preview's HTTP side
     "serve": frozenset({"cache", "server", "__init__"}),
     "scaffold": frozenset(),
-    "cli": frozenset({"scaffold", "serve", "cache", "__init__"}),
+    "cli": frozenset({"scaffold", "serve", "check", "cache", "__init__"}),
     "__main__": frozenset({"cli"}),
 }
 
