@@ -101,12 +101,40 @@ def same_trees(a: Path, b: Path) -> list[str]:
     return sorted((left ^ right) | {k for k in left & right if (a / k).read_bytes() != (b / k).read_bytes()})
 
 
-def bench(articles: int, workdir: Path, verify: bool, gen_corpus: Path) -> dict[str, object]:
-    """Every case for one corpus size."""
+def corpus(articles: int, workdir: Path, gen_corpus: Path) -> Path:
+    """The corpus of this many articles (seed 1) in `workdir`, generated the first time it is asked for."""
     site = workdir / f"corpus-{articles}"
     if not (site / "corpus.json").exists():
         subprocess.run([sys.executable, str(gen_corpus), "--articles", str(articles), "--seed", "1",
                         "--flavor", "digest", "--out", str(site), "--force"], check=True, stdout=subprocess.DEVNULL)
+    return site
+
+
+def common_options(parser: argparse.ArgumentParser) -> None:
+    """The options every benchmark takes: sizes, where corpora go, JSON output, the shared folder."""
+    parser.add_argument("--articles", type=int, action="append",
+                        help="corpus size (repeatable; default: 1000 and 10000)")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where corpora and outputs go (default: a folder under /dev/shm)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--shared", type=Path, default=SHARED, help="the shared folder (default: ../shared)")
+
+
+def setting_up(args: argparse.Namespace, name: str) -> tuple[Path, Path] | None:
+    """The corpus generator and the work folder (made); None, said on stderr, without the generator."""
+    gen_corpus: Path = args.shared / "bench" / "gen_corpus.py"
+    if not gen_corpus.exists():
+        print(f"{name}: {gen_corpus} not found (../shared beside the clone, or --shared DIR)", file=sys.stderr)
+        return None
+    base = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    workdir: Path = args.workdir or base / f"digest-{name}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    return gen_corpus, workdir
+
+
+def bench(articles: int, workdir: Path, verify: bool, gen_corpus: Path) -> dict[str, object]:
+    """Every case for one corpus size."""
+    site = corpus(articles, workdir, gen_corpus)
     manifest = json.loads((site / "corpus.json").read_text(encoding="utf-8"))
     target = site / manifest["edit_target"]
     original = target.read_bytes()
@@ -162,21 +190,13 @@ def print_table(all_results: list[dict[str, object]]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--articles", type=int, action="append",
-                        help="corpus size (repeatable; default: 1000 and 10000)")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="where corpora and outputs go (default: a folder under /dev/shm)")
+    common_options(parser)
     parser.add_argument("--verify", action="store_true", help="compare every incremental output with a clean build")
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    parser.add_argument("--shared", type=Path, default=SHARED, help="the shared folder (default: ../shared)")
     args = parser.parse_args()
-    gen_corpus = args.shared / "bench" / "gen_corpus.py"
-    if not gen_corpus.exists():
-        print(f"bench: {gen_corpus} not found (../shared beside the clone, or --shared DIR)", file=sys.stderr)
+    ready = setting_up(args, "bench")
+    if ready is None:
         return 2
-    base = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
-    workdir = args.workdir or base / "digest-bench"
-    workdir.mkdir(parents=True, exist_ok=True)
+    gen_corpus, workdir = ready
     all_results = []
     for articles in args.articles or [1000, 10000]:
         print(f"bench: {articles:,} articles in {workdir} ({os.cpu_count()} cores)", file=sys.stderr)

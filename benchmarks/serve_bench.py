@@ -29,13 +29,11 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+from bench import REPO, common_options, corpus, setting_up  # benchmarks/bench.py, beside this script
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -116,7 +114,8 @@ def measure(site: Path, target: str, url_path: str, edits: int, chromium: str) -
                 results[kind] = {"median_ms": statistics.median(times),
                                  "p90_ms": ordered[max(0, int(len(ordered) * 0.9) - 1)], "max_ms": ordered[-1],
                                  "rebuild_median_ms": statistics.median(rebuilds) if rebuilds else None,
-                                 "edits": len(times)}
+                                 "edits": len(times), "times_ms": [round(t) for t in times],
+                                 "rebuilds_ms": rebuilds}
             browser.close()
     finally:
         preview.stop()
@@ -126,29 +125,20 @@ def measure(site: Path, target: str, url_path: str, edits: int, chromium: str) -
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--articles", type=int, action="append", help="corpus size (repeatable; default 1000, 10000)")
+    common_options(parser)
     parser.add_argument("--edits", type=int, default=20, help="edits of each kind (default 20)")
-    parser.add_argument("--workdir", type=Path, default=None, help="where corpora go (default: under /dev/shm)")
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    parser.add_argument("--shared", type=Path, default=SHARED, help="the shared folder (default: ../shared)")
     args = parser.parse_args()
-    gen_corpus = args.shared / "bench" / "gen_corpus.py"
-    if not gen_corpus.exists():
-        print(f"serve_bench: {gen_corpus} not found (../shared beside the clone, or --shared DIR)", file=sys.stderr)
+    ready = setting_up(args, "serve-bench")
+    if ready is None:
         return 2
+    gen_corpus, workdir = ready
     chromium = os.environ.get("DIGEST_CHROMIUM", "/usr/bin/chromium")
     if not os.access(chromium, os.X_OK):
         print(f"serve_bench: no Chromium at {chromium} (apt-get install chromium)", file=sys.stderr)
         return 2
-    base = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
-    workdir = args.workdir or base / "digest-serve-bench"
-    workdir.mkdir(parents=True, exist_ok=True)
     all_results = []
     for articles in args.articles or [1000, 10000]:
-        site = workdir / f"corpus-{articles}"
-        if not (site / "corpus.json").exists():
-            subprocess.run([sys.executable, str(gen_corpus), "--articles", str(articles), "--seed", "1",
-                            "--flavor", "digest", "--out", str(site), "--force"], check=True, stdout=subprocess.DEVNULL)
+        site = corpus(articles, workdir, gen_corpus)
         shutil.rmtree(site / ".digest-cache", ignore_errors=True)
         manifest = json.loads((site / "corpus.json").read_text(encoding="utf-8"))
         target = manifest["edit_target"]

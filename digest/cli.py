@@ -6,6 +6,7 @@ Exit status: 0 when all went well, 1 for problems in the site, 2 for a usage err
 from __future__ import annotations
 
 import datetime
+import signal
 import sys
 import webbrowser
 from collections.abc import Callable
@@ -177,8 +178,15 @@ def serve_command(site: Path, host: str, port: int, drafts: bool, future: bool, 
         if open_browser:
             webbrowser.open(url)
 
+    for stop in (signal.SIGTERM, signal.SIGHUP):  # stopped by a service manager, or the terminal closed
+        signal.signal(stop, _interrupt)
     serve_site(preview, server, _report_rebuild, serving)
     click.echo("Stopped.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Stop as Ctrl-C does: the preview's folder is removed on the way out."""
+    raise KeyboardInterrupt
 
 
 def _report_rebuild(rebuild: Rebuild) -> None:

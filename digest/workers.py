@@ -32,9 +32,14 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _ignore_interrupt() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them: one message, no traceback per worker."""
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to the main process, and stop at once when it terminates them.
+
+    No traceback per worker: the main process reports the interruption once, and any
+    handler it installed for SIGTERM is not inherited.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
@@ -63,7 +68,7 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], jobs: int, minimum:
     chunks = [items[i: i + size] for i in range(0, len(items), size)]
     _task = task
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(jobs, initializer=_ignore_interrupt)
+    pool = context.Pool(jobs, initializer=_worker_signals)
     try:
         done = 0
         for results in pool.imap(_run_chunk, chunks):

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -265,7 +266,10 @@ def test_the_filter_ignores_hidden_folders_editors_files_and_the_output(tmp_path
         assert not keep(added, str(tmp_path / ignored)), ignored
 
 
-def test_the_command_prints_its_port_and_stops_cleanly_on_ctrl_c(example_copy: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_the_command_prints_its_port_and_stops_cleanly(example_copy: Path, stop: signal.Signals) -> None:
+    scratch = Path(tempfile.gettempdir())
+    before = set(scratch.glob("digest-serve-*"))
     process = subprocess.Popen([sys.executable, "-m", "digest", "serve", str(example_copy), "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -276,7 +280,7 @@ def test_the_command_prints_its_port_and_stops_cleanly_on_ctrl_c(example_copy: P
         with urllib.request.urlopen(match.group(1), timeout=10) as response:
             assert response.status == 200
         time.sleep(0.6)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         out, err = process.communicate(timeout=20)
     finally:
         process.kill()
@@ -284,6 +288,7 @@ def test_the_command_prints_its_port_and_stops_cleanly_on_ctrl_c(example_copy: P
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert out.strip().endswith("Stopped.")
     assert not (example_copy / "output").exists()
+    assert set(scratch.glob("digest-serve-*")) <= before, "the preview's folder is removed"
 
 
 def test_the_command_explains_a_port_in_use(example_copy: Path) -> None:
