@@ -35,13 +35,19 @@ _DATE_HINT = f"Write it as YYYY-MM-DD (`date: 2015-11-30`), or one of: {ACCEPTED
 
 
 def is_ignored(name: str) -> bool:
-    """Whether a file or folder name is hidden or an editor's temporary file.
+    """Whether a file or folder name is hidden, or an editor's or a download's temporary file.
 
-    >>> [is_ignored(n) for n in (".draft.md", "a.md~", ".#a.md", "#a.md#", "a.md.swp", "4913", "a.md")]
-    [True, True, True, True, True, True, False]
+    Vim's swap files (`.swp`, `.swo`...) and its `4913` probe, Emacs' `#a.md#` and `.#a.md`,
+    backups (`a.md~`, `.bak`), and the files of atomic saves and downloads in progress.
+
+    >>> [is_ignored(n) for n in (".draft.md", "a.md~", ".#a.md", "#a.md#", "a.md.swo", "4913", "a.part", "a.md")]
+    [True, True, True, True, True, True, True, False]
     """
-    return (name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
-            or name == "4913")
+    return (name.startswith((".", "#", "~")) or name.endswith(("~", ".tmp", ".bak", ".part", ".crdownload"))
+            or name == "4913" or _SWAP.search(name) is not None)
+
+
+_SWAP = re.compile(r"\.sw[a-p]$")
 
 
 def scan(site_dir: Path) -> tuple[list[SourceFile], list[str]]:

@@ -372,8 +372,8 @@ class BuildResult:
     timings: Mapping[str, float]
     output_dir: str
     changed: tuple[str, ...] = ()  # output paths written or removed, sorted
-    sources: Mapping[str, str] = field(default_factory=lambda: FrozenMap[str]())  # output path -> the file it was made from (articles, term pages);
-    # known when the build linked the site, empty when it could skip that
+    # output path -> the file it was made from (articles, term pages); empty when the build did not link the site
+    sources: Mapping[str, str] = field(default_factory=lambda: FrozenMap[str]())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

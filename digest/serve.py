@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import collections
 import errno
-import re
 import shutil
 import tempfile
 import threading
@@ -30,6 +29,7 @@ from watchfiles import Change, DefaultFilter, watch
 from digest.build import build
 from digest.cache import CACHE_DIR, BuildCache
 from digest.config import load_config
+from digest.content import is_ignored
 from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError
 from digest.server import News, PreviewServer
 
@@ -39,9 +39,6 @@ STEP_MS = 20  # quiet time that ends a burst of changes
 DEBOUNCE_MS = 1600  # longest a burst is collected before a rebuild starts anyway
 WAKE_MS = 500  # how often the watcher wakes when nothing changes
 
-# Files editors write beside the one being saved: Vim's swap files and its 4913 probe,
-# Emacs' lock and autosave files, backups, and the temporary files of atomic saves.
-_EDITOR_FILES = re.compile(r"^(4913|\.?#.*|.*~|.*\.sw[a-p]|.*\.(tmp|temp|bak|part|crdownload)|\.goutputstream-.*)$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,11 +72,8 @@ class SiteFilter(DefaultFilter):
 
     def __call__(self, change: object, path: str) -> bool:
         relative = path[len(self.site_dir) + 1:] if path.startswith(self.site_dir + "/") else path
-        parts = relative.split("/")
-        if any(part.startswith(".") and part not in (".", "..") for part in parts[:-1]):
-            return False  # .git, .digest-cache, an editor's hidden folders
-        if _EDITOR_FILES.match(parts[-1]):
-            return False
+        if any(is_ignored(part) for part in relative.split("/")):
+            return False  # .git, .digest-cache, editors' swap, backup and temporary files: what scan skips
         return bool(super().__call__(change, path))  # type: ignore[arg-type]
 
 

@@ -87,6 +87,20 @@ def test_folders_redirect_to_their_slash_and_missing_pages_get_the_404_page(
     assert preview.get("/index.html?x=1")[0] == 200
 
 
+def test_a_site_under_a_path_is_served_under_it(example_copy: Path, start_preview: StartPreview) -> None:
+    settings = example_copy / "digest.yaml"
+    settings.write_text(re.sub(r"(?m)^base_url: .*$", "base_url: https://example.org/news/",
+                               settings.read_text(encoding="utf-8")), encoding="utf-8")
+    preview = start_preview(example_copy)
+    assert preview.url.endswith("/news/")
+    status, headers, _ = preview.get("/")
+    assert (status, headers["location"]) == (301, "/news/")
+    status, _, body = preview.get("/news/")
+    assert status == 200 and b'href="/news/people/"' in body
+    assert preview.get("/news/" + SEED_URL)[0] == 200
+    assert preview.get("/" + SEED_URL)[0] == 404  # outside the base path
+
+
 def test_head_answers_headers_only(example_copy: Path, start_preview: StartPreview) -> None:
     preview = start_preview(example_copy)
     request = urllib.request.Request(preview.url, method="HEAD")
