@@ -47,7 +47,7 @@ def is_ignored(name: str) -> bool:
             or name == "4913" or _SWAP.search(name) is not None)
 
 
-_SWAP = re.compile(r"\.sw[a-p]$")
+_SWAP = re.compile(r"\.sw[a-z]$")
 
 
 def scan(site_dir: Path) -> tuple[list[SourceFile], list[str]]:
