@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -27,6 +28,7 @@ _WRITTEN = re.compile(r"links to (\S+?)(?:,| \(| on )")  # the link as the page 
 
 def check(site_dir: str | Path, options: BuildOptions | None = None) -> BuildResult:
     """Build the site into a scratch folder and check its links; raise `DigestError` with every problem."""
+    started = time.perf_counter()
     site_dir = Path(site_dir)
     options = options or BuildOptions()
     with tempfile.TemporaryDirectory(prefix="digest-check-") as scratch:
@@ -37,7 +39,7 @@ def check(site_dir: str | Path, options: BuildOptions | None = None) -> BuildRes
         problems = sorted((attribute(p, result.sources, site_dir) for p in found),
                           key=lambda p: (p.path is None, p.path or "", p.line or 0))
         raise DigestError([*problems, *result.warnings])
-    return result
+    return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
 
 def attribute(problem: Problem, sources: Mapping[str, str], site_dir: Path) -> Problem:
