@@ -134,10 +134,51 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
             if not isinstance(value, dict):
                 problem(key, f"`{key}` must be a mapping of names to values, not {describe(value)}",
                         f"Write `{key}:`, then one `  name: value` per line.")
-            else:
-                values["meta" if key == "params" else key] = FrozenMap(typed(value))
+            elif key == "params":
+                values["meta"] = FrozenMap(typed(value))
+            elif _check_theme_options(value, problem):
+                values[key] = FrozenMap(typed(value))
 
     return SiteConfig(**values), problems
+
+
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{3,30}"
+                     r"|(?:rgb|hsl)a?\([0-9.,%/ ]{5,60}\)|oklch\([0-9.,%/ ]{5,60}\)")
+
+
+def _check_theme_options(options: dict[Any, Any], problem: Any) -> bool:
+    """Whether the default theme's options (`accent`, `logo`, `footer`, `nav`) are well formed; others pass."""
+    ok = True
+
+    def wrong(key: str, message: str, hint: str) -> None:
+        nonlocal ok
+        ok = False
+        problem(f"theme_options.{key}", message, hint)
+
+    accent = options.get("accent")
+    if accent is not None and not (isinstance(accent, str) and _COLOUR.fullmatch(accent)):
+        wrong("accent", f"`theme_options.accent` must be a CSS colour, not {describe(accent)}",
+              'Write a colour such as `accent: "#9b2915"` (in quotes: `#` starts a comment), or `accent: teal`.')
+    logo = options.get("logo")
+    if logo is not None and not (isinstance(logo, str) and logo.startswith("/") and ".." not in logo
+                                 and "://" not in logo):
+        wrong("logo", f"`theme_options.logo` must be a path in the site such as /logo.svg, not {describe(logo)}",
+              "Put the image in static/ and write its path: `logo: /logo.svg`.")
+    footer = options.get("footer")
+    if footer is not None and as_text(footer) is None:
+        wrong("footer", f"`theme_options.footer` must be text, not {describe(footer)}",
+              "Write one line of text: `footer: A digest by the newsroom`.")
+    nav = options.get("nav")
+    if nav is not None and not (isinstance(nav, list) and nav and all(
+            isinstance(item, dict) and as_text(item.get("label")) and isinstance(item.get("url"), str)
+            and _NAV_URL.fullmatch(item["url"]) for item in nav)):
+        wrong("nav", f"`theme_options.nav` must be a list of links with `label` and `url`, not {describe(nav)}",
+              "Write one `- {label: People, url: /people/}` per line; a url is a path in the site "
+              "or an http(s) address.")
+    return ok
+
+
+_NAV_URL = re.compile(r"/[^\s]*|https?://[^\s]+")
 
 
 def _markdown_options(raw: object, problem: Any) -> MarkdownOptions | None:

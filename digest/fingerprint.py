@@ -4,7 +4,7 @@ A page's fingerprint covers its template set, the site's settings and every valu
 in its context, walked down to the articles and terms it shows. An article stands
 for every field of it but its body, table of contents and word count (which only
 its own page and the full-content feeds show, and which they add), plus the people and topics it links to by name; a
-term for its page, its name, role, counts, dates and related terms. Two builds that
+term for its page, its name, role, counts, dates, mentions per month and related terms. Two builds that
 would render a page differently therefore give it different fingerprints; that is
 what the incremental-equals-clean tests check.
 """
@@ -15,7 +15,9 @@ import datetime
 import hashlib
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
+from zoneinfo import ZoneInfo
 
+from digest.charts import monthly_counts
 from digest.model import Article, ArticleLinks, Page, Paginator, Period, Site, Term, TermRef
 
 
@@ -50,6 +52,7 @@ class Fingerprints:
         self.salt = salt  # settings, template sources, digest version: anything every page depends on
         self._articles: dict[str, str] = {}
         self._terms: dict[tuple[str, str], str] = {}
+        self.zone = ZoneInfo(site.config.timezone)
 
     def page(self, page: Page) -> str:
         """The fingerprint of one page."""
@@ -83,10 +86,11 @@ class Fingerprints:
             newest = term.articles[0].date.isoformat() if term.articles else ""
             oldest = term.articles[-1].date.isoformat() if term.articles else ""
             related = ",".join(f"{r.slug}={r.name}:{n}" for r, n in term.related)
+            months = repr(monthly_counts((a.date for a in term.articles), self.zone))  # its chart
             known = _hash("|".join([
                 term.taxonomy, term.slug, term.name, repr(term.aliases), repr(term.role), repr(term.image),
                 repr(term.image_alt), _hash(term.body_html or ""), repr(sorted(term.meta.items(), key=str)),
-                str(term.count), newest, oldest, related]))
+                str(term.count), newest, oldest, related, months]))
             self._terms[key] = known
         return known
 

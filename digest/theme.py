@@ -8,15 +8,19 @@ one template without copying the theme.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
+from markupsafe import Markup
 
-from digest.model import Problem, SiteConfig
+from digest.charts import initials_avatar, mentions_chart, monthly_counts
+from digest.model import Problem, SiteConfig, Term
 from digest.plan import counted
 from digest.yamlread import top_level_key_lines
 
@@ -114,6 +118,39 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
+def json_ld(data: object) -> Markup:
+    """Structured data for a `<script type="application/ld+json">`: empty values left out, `<`, `>`, `&` escaped.
+
+    >>> print(json_ld({"@type": "Person", "name": "A </script> B", "jobTitle": None, "sameAs": []}))
+    {"@type": "Person", "name": "A \\u003c/script\\u003e B"}
+    """
+    def clean(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if v not in (None, "", [], {})}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return value
+
+    text = json.dumps(clean(data), ensure_ascii=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def by_letter(terms: Iterable[Term]) -> list[tuple[str, list[Term]]]:
+    """Terms in A–Z groups by the first letter of their slug (transliterated); "#" for the rest, last.
+
+    >>> from digest.model import Term
+    >>> terms = [Term(taxonomy="people", slug=s, name=s, aliases=(), role=None, image=None, image_alt=None,
+    ...               body_html=None, meta={}, articles=()) for s in ("zoe", "ab", "2pac", "al")]
+    >>> [(letter, [t.slug for t in group]) for letter, group in by_letter(terms)]
+    [('A', ['ab', 'al']), ('Z', ['zoe']), ('#', ['2pac'])]
+    """
+    groups: dict[str, list[Term]] = {}
+    for term in sorted(terms, key=lambda t: t.slug):
+        first = term.slug[:1].upper()
+        groups.setdefault(first if "A" <= first <= "Z" else "#", []).append(term)
+    return sorted(groups.items(), key=lambda group: (group[0] == "#", group[0]))
+
+
 def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
     """The Jinja environment: the theme's lookup chain, autoescaping, filters and helpers."""
     env = jinja2.Environment(
@@ -130,7 +167,15 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
             value = value.astimezone(zone)
         return format_date(value, style)
 
+    def chart(term: Term) -> Markup:
+        return mentions_chart(monthly_counts((a.date for a in term.articles), zone), term.name, "d-mentions")
+
     env.filters["date"] = local_date
+    env.filters["avatar"] = lambda name: initials_avatar(initials(name))
+    env.filters["jsonld"] = json_ld
+    env.filters["by_letter"] = by_letter
+    env.filters["letter_id"] = lambda letter: "other" if letter == "#" else letter.lower()
+    env.globals["mentions_chart"] = chart
     env.filters["initials"] = initials
     env.filters["counted"] = counted
     env.globals["url_for"] = config.url_for

@@ -1,0 +1,79 @@
+"""Small pictures made at build time: a term's mentions per month, and an initials avatar.
+
+Both are inline SVG with a text alternative, coloured with `currentColor` so the theme's
+light and dark colours apply, and need no script, font or request to another host.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+from html import escape
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+MONTHS_SHOWN = 36  # the chart's span at most, ending with the term's newest month
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December")
+
+
+def monthly_counts(dates: Iterable[datetime.datetime], zone: ZoneInfo) -> list[tuple[int, int, int]]:
+    """(year, month, articles) for every month from the first to the last date, empty months included.
+
+    >>> utc = ZoneInfo("UTC")
+    >>> monthly_counts([datetime.datetime(2015, 11, 30, tzinfo=utc), datetime.datetime(2016, 1, 2, tzinfo=utc)], utc)
+    [(2015, 11, 1), (2015, 12, 0), (2016, 1, 1)]
+    """
+    counts = Counter((local.year, local.month) for local in (d.astimezone(zone) for d in dates))
+    if not counts:
+        return []
+    (year, month), last = min(counts), max(counts)
+    months = []
+    while (year, month) <= last:
+        months.append((year, month, counts.get((year, month), 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months[-MONTHS_SHOWN:]
+
+
+def mentions_chart(months: list[tuple[int, int, int]], name: str, chart_id: str) -> Markup:
+    """A bar chart of articles per month, with a caption saying what it shows and a table of the figures."""
+    if not months:
+        return Markup("")
+    top = max(count for _, _, count in months)
+    width, height, gap = 16, 64, 4
+    bars = []
+    for index, (year, month, count) in enumerate(months):
+        tall = round(height * count / top) if top else 0
+        label = f"{_MONTH_NAMES[month - 1]} {year}: {count}"
+        empty = "" if count else ' class="empty"'
+        tall = max(tall, 1)  # an empty month is a hairline
+        bars.append(f'<rect x="{index * (width + gap)}" y="{height - tall}" width="{width}" height="{tall}"'
+                    f"{empty}><title>{escape(label)}</title></rect>")
+    total = sum(count for _, _, count in months)
+    busiest = [m for m in months if m[2] == top]
+    span = f"{_month(months[0])} to {_month(months[-1])}" if len(months) > 1 else _month(months[0])
+    peak = f"; the most in {_month(busiest[0])} ({top})" if len(busiest) == 1 and len(months) > 1 else ""
+    summary = f"{total} article{'s' if total != 1 else ''} naming {name}, {span}{peak}."
+    rows = "".join(f"<tr><th scope=\"row\">{_month(m)}</th><td>{m[2]}</td></tr>" for m in reversed(months) if m[2])
+    svg_width = len(months) * (width + gap) - gap
+    return Markup(
+        f'<div class="mentions"><figure>'
+        f'<svg class="mentions-bars" viewBox="0 0 {svg_width} {height}" width="{svg_width}" height="{height}" '
+        f'role="img" aria-labelledby="{chart_id}-caption">{"".join(bars)}</svg>'
+        f'<figcaption id="{chart_id}-caption">Articles per month: {escape(summary)}</figcaption></figure>'
+        f'<details><summary>The figures</summary><table><thead><tr><th scope="col">Month</th>'
+        f'<th scope="col">Articles</th></tr></thead><tbody>{rows}</tbody></table></details></div>')
+
+
+def _month(month: tuple[int, int, int]) -> str:
+    return f"{_MONTH_NAMES[month[1] - 1]} {month[0]}"
+
+
+def initials_avatar(initials: str, size: int = 96) -> Markup:
+    """A circle with a name's initials, for a person or topic whose term page gives no image (decorative)."""
+    return Markup(
+        f'<svg class="avatar" viewBox="0 0 100 100" width="{size}" height="{size}" aria-hidden="true" focusable="false">'
+        f'<circle cx="50" cy="50" r="50"/><text x="50" y="50" dy="0.35em" text-anchor="middle">{escape(initials)}'
+        f"</text></svg>")
