@@ -7,6 +7,7 @@ show what digest does: people and topics with term pages, aliases, the seed arti
 from __future__ import annotations
 
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,34 @@ def test_example_passes_check_site(output: Path, run_check_site: Any) -> None:
         "html-validity", "internal-links", "feeds", "sitemap", "accessibility"], report
     assert all(status == "PASS" for status, _, _ in sections), report
     assert "check-site: 5 passed, 0 failed" in proc.stdout, report
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["index.html", "2015/12/paris-climate-agreement-adopted/index.html"])
+def test_example_scores_95_or_more_in_lighthouse(output: Path, run_check_site: Any, tmp_path: Path, page: str) -> None:
+    # check-site audits the home page; an article is audited as the home page of a copy of the site
+    # (its links are root-relative, so they resolve the same from there)
+    site = tmp_path / "site"
+    shutil.copytree(output, site)
+    shutil.copyfile(output / page, site / "index.html")
+    proc = run_check_site(site, "--only", "lighthouse", "--lighthouse", "--lighthouse-min", "95")
+    assert proc.returncode == 0, f"{proc.stdout}\n{proc.stderr}"
+    scores = dict(re.findall(r"(performance|accessibility|best-practices|seo) (\d+)", proc.stdout))
+    assert len(scores) == 4 and all(int(score) >= 95 for score in scores.values()), proc.stdout
+
+
+def test_the_theme_is_light(output: Path) -> None:
+    static = REPO_ROOT / "themes" / "default" / "static"
+    css = sum(p.stat().st_size for p in static.rglob("*.css"))
+    js = sum(p.stat().st_size for p in static.rglob("*.js"))
+    assert css < 30_000, f"the theme's CSS is {css:,} bytes"
+    assert js < 10_000, f"the theme's JavaScript is {js:,} bytes"
+    heaviest = 0
+    for page in output.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assets = re.findall(r'<(?:link rel="stylesheet" href|script src)="/([^"]+)"', html)
+        heaviest = max(heaviest, len(html.encode()) + sum((output / a).stat().st_size for a in assets))
+    assert heaviest < 100_000, f"a page weighs {heaviest:,} bytes before its images"
 
 
 def test_example_passes_digest_check() -> None:
