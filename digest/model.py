@@ -126,13 +126,17 @@ class SiteConfig:
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
     theme_options: Mapping[str, object] = field(default_factory=lambda: EMPTY)
     meta: Mapping[str, object] = field(default_factory=lambda: EMPTY)  # `params:`, free values for templates
+    _base_path: str = field(init=False, repr=False, compare=False, default="/")  # from base_url, once
+
+    def __post_init__(self) -> None:
+        rest = self.base_url.split("://", 1)[-1]
+        slash = rest.find("/")
+        object.__setattr__(self, "_base_path", rest[slash:] if slash >= 0 else "/")
 
     @property
     def base_path(self) -> str:
         """The URL path the site lives under: "/" or "/news/"."""
-        rest = self.base_url.split("://", 1)[-1]
-        slash = rest.find("/")
-        return rest[slash:] if slash >= 0 else "/"
+        return self._base_path
 
     @property
     def origin(self) -> str:

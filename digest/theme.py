@@ -8,7 +8,6 @@ one template without copying the theme.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import re
 from collections.abc import Iterable
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
+from digest import schema
 from digest.charts import initials_avatar, mentions_chart, monthly_counts
 from digest.model import Problem, SiteConfig, Term
 from digest.plan import counted
@@ -118,23 +118,6 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
-def json_ld(data: object) -> Markup:
-    """Structured data for a `<script type="application/ld+json">`: empty values left out, `<`, `>`, `&` escaped.
-
-    >>> print(json_ld({"@type": "Person", "name": "A </script> B", "jobTitle": None, "sameAs": []}))
-    {"@type": "Person", "name": "A \\u003c/script\\u003e B"}
-    """
-    def clean(value: object) -> object:
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items() if v not in (None, "", [], {})}
-        if isinstance(value, (list, tuple)):
-            return [clean(v) for v in value]
-        return value
-
-    text = json.dumps(clean(data), ensure_ascii=False)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
 def by_letter(terms: Iterable[Term]) -> list[tuple[str, list[Term]]]:
     """Terms in A–Z groups by the first letter of their slug (transliterated); "#" for the rest, last.
 
@@ -172,7 +155,11 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
 
     env.filters["date"] = local_date
     env.filters["avatar"] = lambda name: initials_avatar(initials(name))
-    env.filters["jsonld"] = json_ld
+    env.filters["jsonld"] = schema.json_ld
+    env.globals["news_article"] = lambda article, links: schema.news_article(article, links, config)
+    env.globals["term_json_ld"] = lambda term, url, description: schema.term_page(term, url, description, config)
+    env.globals["collection_json_ld"] = lambda name, url, description: schema.collection_page(
+        name, url, description, config)
     env.filters["by_letter"] = by_letter
     env.filters["letter_id"] = lambda letter: "other" if letter == "#" else letter.lower()
     env.globals["mentions_chart"] = chart

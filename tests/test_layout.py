@@ -26,7 +26,8 @@ MAX_LINES = 400
 # `digest check`, which reads the built output) spreads its pages over `workers`, so it follows them.
 # `yamlread` reads the YAML that config and content share, so it comes right after model.
 PIPELINE = ("model", "yamlread", "config", "dates", "names", "markdown", "content", "taxonomy", "site", "charts",
-            "plan", "fingerprint", "theme", "render", "output", "search", "inputs", "workers", "links", "sources", "build")
+            "schema", "plan", "fingerprint", "theme", "render", "output", "search", "inputs", "workers", "links",
+            "sources", "build")
 
 # Outside the pipeline: each may import every pipeline module, and the outside modules listed.
 # "__init__" is the package itself (`from digest import __version__`).
