@@ -32,6 +32,7 @@ from digest.plan import output_path as url_output_path
 from digest.render import PageRenderer
 from digest.site import build_site, link_records, relink
 from digest.theme import load_templates, make_environment, resolve_theme, static_files
+from digest.search import index_is_whole, index_site, search_ready
 from digest.sources import parse_one, parse_sources
 from digest.workers import MIN_PARALLEL_RENDER, default_jobs, parallel_map
 
@@ -110,6 +111,7 @@ class _Build:
         inputs = None if others is None or sources_now is None else others + sources_now
         cache = self.cache
         env = make_environment(theme, config)
+        env.globals["search_enabled"] = search_ready(config)
         templates_loaded = False
         if cache is not None:
             cache.open(parse_namespace(config))
@@ -182,8 +184,10 @@ class _Build:
             if output_path not in page_paths:
                 writer.add_file(output_path, source)
         writer.commit(last["produced"] if last is not None and same_folder and not self.options.clean else None)
+        self.lap("write")
+        searched = self._search(output_dir, config, writer)
         counts = (len(site.articles), len(site.people), len(site.topics), len(pages))
-        warnings = tuple(p for p in problems if p.severity == "warning")
+        warnings = (*(p for p in problems if p.severity == "warning"), *searched)
         if cache is not None:
             changed = {path: fp for path, fp in current.items() if stored.get(path) != fp}
             state = {"output": str(output_dir.resolve()), "produced": sorted(writer.produced),
@@ -205,14 +209,10 @@ class _Build:
                 sources: Mapping[str, str] | None = None) -> BuildResult:
         """What the build did; `unchanged` counts the files of a build that wrote nothing."""
         articles, people, topics, pages = counts
-        if writer is not None:
-            return BuildResult(articles=articles, people=people, topics=topics, pages=pages, rendered=rendered,
-                               written=writer.written, unchanged=writer.unchanged, removed=writer.removed,
-                               changed=writer.changed, sources=FrozenMap(sources or {}),
-                               seconds=time.perf_counter() - self.started,
-                               warnings=warnings, timings=dict(self.timings), output_dir=str(output_dir))
+        files = (writer.written, writer.unchanged, writer.removed, writer.changed) if writer else (0, unchanged, 0, ())
         return BuildResult(articles=articles, people=people, topics=topics, pages=pages, rendered=rendered,
-                           written=0, unchanged=unchanged, removed=0, seconds=time.perf_counter() - self.started,
+                           written=files[0], unchanged=files[1], removed=files[2], changed=files[3],
+                           sources=FrozenMap(sources or {}), seconds=time.perf_counter() - self.started,
                            warnings=warnings, timings=dict(self.timings), output_dir=str(output_dir))
 
     def _bodies_only(self, sources: list[SourceFile], stamps: dict[str, tuple[int, int]], config: SiteConfig,
@@ -291,11 +291,22 @@ class _Build:
             writer.abort()
             return None  # the full build reports the problem
         writer.commit(last["produced"])
+        self.lap("write")
+        searched = self._search(output_dir, config, writer)
         state = dict(last, inputs=inputs, files=writer.written + writer.unchanged)
         self.cache.save(new_entries, [], {page.output_path: fingerprints.page(page) for page in todo}, [],
                         {"last_build": state}, None)
         self.lap("write")
-        return self._result(last["counts"], output_dir, last["warnings"], writer, rendered=len(todo))
+        return self._result(last["counts"], output_dir, (*last["warnings"], *searched), writer, rendered=len(todo))
+
+    def _search(self, output_dir: Path, config: SiteConfig, writer: OutputWriter) -> tuple[Problem, ...]:
+        """The search stage: index the written site when a page changed, or when the index is missing."""
+        if not self.options.index_search or (config.search and index_is_whole(output_dir)
+                                             and not any(p.endswith(".html") for p in writer.changed)):
+            return ()
+        why = index_site(output_dir, config)
+        self.lap("search")
+        return (Problem(path=None, line=None, message=why, severity="warning"),) if why else ()
 
     def _parse(self, sources: list[SourceFile], stamps: dict[str, tuple[int, int]], config: SiteConfig,
                problems: list[Problem]) -> tuple[list[Article], list[TermPage], dict[str, CachedParse]]:

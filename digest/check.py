@@ -32,7 +32,7 @@ def check(site_dir: str | Path, options: BuildOptions | None = None) -> BuildRes
     site_dir = Path(site_dir)
     options = options or BuildOptions()
     with tempfile.TemporaryDirectory(prefix="digest-check-") as scratch:
-        result = build(site_dir, dataclasses.replace(options, output_dir=scratch, clean=False))
+        result = build(site_dir, dataclasses.replace(options, output_dir=scratch, clean=False, index_search=False))
         config, _ = load_config(site_dir, options.base_url)
         found = check_links(Path(scratch), config.base_path, options.jobs or default_jobs())
     if found:

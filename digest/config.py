@@ -18,7 +18,7 @@ from digest.yamlread import (YamlProblem, as_bool, as_int, as_text, describe, lo
 
 CONFIG_FILE = "digest.yaml"
 _TOP_KEYS = ("title", "description", "base_url", "language", "timezone", "theme", "per_page",
-             "feed_size", "related", "permalinks", "markdown", "theme_options", "params")
+             "feed_size", "related", "permalinks", "markdown", "search", "theme_options", "params")
 _MARKDOWN_KEYS = ("unsafe_html", "toc_levels", "highlight")
 _PERMALINK_KEYS = ("article",)
 _PLACEHOLDERS = {"year", "month", "day", "slug"}
@@ -86,6 +86,14 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
                         f"Write {meaning}.")
             else:
                 values[key] = number
+
+    if raw.get("search") is not None:
+        flag = as_bool(raw["search"])
+        if flag is None:
+            problem("search", f"`search` must be true or false, not {describe(raw['search'])}",
+                    "Write `search: false` to build the site without a search page and index.")
+        else:
+            values["search"] = flag
 
     check_base_url_option(base_url)
     url = base_url if base_url is not None else raw.get("base_url")

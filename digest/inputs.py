@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from digest.model import BuildOptions, SiteConfig, __version__
+from digest.search import search_ready
 from digest.theme import Theme
 
 # A file modified this close to the start of a build may be modified again within the same
@@ -41,9 +42,9 @@ def parse_namespace(config: SiteConfig) -> str:
 
 
 def template_salt(config: SiteConfig, theme: Theme) -> str:
-    """What every page depends on: digest's version, the settings and every template's source."""
+    """What every page depends on: digest's version, the settings, whether search works, every template's source."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((__version__, config)).encode())
+    digest.update(repr((__version__, config, search_ready(config))).encode())
     for root in theme.template_dirs:
         for folder, dirs, files in os.walk(root):
             dirs.sort()

@@ -124,6 +124,7 @@ class SiteConfig:
     related: int = 5
     article_url: str = "/{year}/{month}/{slug}/"
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
+    search: bool = True  # a search page and a Pagefind index of the articles
     theme_options: Mapping[str, object] = field(default_factory=lambda: EMPTY)
     meta: Mapping[str, object] = field(default_factory=lambda: EMPTY)  # `params:`, free values for templates
     _base_path: str = field(init=False, repr=False, compare=False, default="/")  # from base_url, once
@@ -357,6 +358,7 @@ class BuildOptions:
     clean: bool = False
     now: datetime.datetime | None = None  # what "the future" is measured from
     jobs: int | None = None  # worker processes; default: the machine's cores
+    index_search: bool = True  # make the search index now (the preview makes it in the background)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,6 +19,7 @@ from digest.model import UsageError
 
 MARKER = ".digest-output"
 STAGING = ".digest-staging"
+SEARCH_DIR = "pagefind"  # the search index: written by the search stage after the pages, never a stale file
 _MARKER_TEXT = b"This folder is written by `digest build`: files in it are replaced and removed.\n"
 
 
@@ -152,6 +153,8 @@ class OutputWriter:
             self._remove_stale()
             return
         for output_path in sorted(set(previous) - self.produced):
+            if output_path.startswith(SEARCH_DIR + "/"):
+                continue
             target = self.root / output_path
             if target.is_file():
                 target.unlink()
@@ -165,8 +168,8 @@ class OutputWriter:
         for folder, dirs, files in os.walk(self.root, topdown=False):
             rel = Path(folder).relative_to(self.root).as_posix()
             top = rel == "."
-            if not top and rel.startswith("."):
-                continue  # the staging folder, and a deploy's own folders (.git)
+            if not top and (rel.startswith(".") or rel.split("/")[0] == SEARCH_DIR):
+                continue  # the staging folder, a deploy's own folders (.git), the search index
             for name in files:
                 path = name if top else f"{rel}/{name}"
                 if top and name.startswith("."):

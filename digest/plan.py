@@ -108,6 +108,9 @@ def plan_pages(site: Site) -> list[Page]:
                            feed_url="/feed.xml"))
     pages.append(_page("/404.html", "404.html", sitemap=False, kind="404", title="Page not found",
                        description="", feed_url="/feed.xml"))
+    if config.search:
+        pages.append(_page("/search/", "search.html", sitemap=False, kind="search", title="Search",
+                           description=f"Search the articles of {config.title}.", feed_url="/feed.xml"))
     pages.extend(_feeds(site))
     pages.append(Page(url="/sitemap.xml", output_path="sitemap.xml", template=None, sitemap=False,
                       body=b""))  # placeholder replaced below, once every page is known

@@ -30,7 +30,8 @@ from digest.build import build
 from digest.cache import CACHE_DIR, BuildCache
 from digest.config import load_config
 from digest.content import is_ignored
-from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError
+from digest.model import BuildOptions, BuildResult, DigestError, Problem, SiteConfig, UsageError
+from digest.search import index_is_whole, index_site
 from digest.server import News, PreviewServer
 
 SERVE_CACHE = "serve"  # the preview's cache, inside the site's .digest-cache/
@@ -94,6 +95,7 @@ class Preview:
         self._ready = False
         self._closing = False
         self.watching = threading.Event()  # set once changes to the site are seen
+        self._search = _SearchIndexer(self._root)
 
     # -- what the server asks (any thread) ----------------------------------------------------
 
@@ -143,7 +145,7 @@ class Preview:
         """Build the site into the served folder; open pages hear what changed."""
         started = time.perf_counter()
         options = BuildOptions(output_dir=str(self._root), drafts=self.options.drafts, future=self.options.future,
-                               jobs=self.options.jobs)
+                               jobs=self.options.jobs, index_search=False)
         cache = BuildCache(self.site_dir, self.site_dir / CACHE_DIR / SERVE_CACHE)
         result: BuildResult | None = None
         problems: tuple[Problem, ...] = ()
@@ -169,6 +171,8 @@ class Preview:
                 config, _ = load_config(self.site_dir)
                 self._base_path = config.base_path
             self._changed.notify_all()
+        if result is not None and (not index_is_whole(self._root) or any(p.endswith(".html") for p in result.changed)):
+            self._search.request(config)
         return Rebuild(changes=changes, result=result, problems=problems, crash=crash,
                        seconds=time.perf_counter() - started)
 
@@ -184,11 +188,47 @@ class Preview:
                 on_rebuild(self.build(paths))
 
     def close(self) -> None:
-        """Wake every waiting page and remove the served folder."""
+        """Wake every waiting page, stop indexing for search, and remove the served folder."""
         with self._changed:
             self._closing = True
             self._changed.notify_all()
+        self._search.stop()
         shutil.rmtree(self._root, ignore_errors=True)
+
+
+class _SearchIndexer:
+    """Makes the preview's search index in the background, so a save reloads pages without waiting for it.
+
+    Pagefind reads every article page, which takes seconds on a large site; requests made
+    while it runs are folded into one more run after it.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._wanted: SiteConfig | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.warning: str | None = None  # why the last run made no index
+
+    def request(self, config: SiteConfig) -> None:
+        with self._lock:
+            self._wanted = config
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="digest-search", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                config, self._wanted = self._wanted, None
+                if config is None:
+                    return
+            self.warning = index_site(self.root, config)
+
+    def stop(self) -> None:
+        """Ask for no further run; one under way ends with the process (Ctrl-C stops Pagefind too)."""
+        with self._lock:
+            self._wanted = None
 
 
 def _lasting(batch: set[tuple[Change, str]], site: Path) -> tuple[str, ...]:

@@ -46,8 +46,12 @@ ARTICLE_PAGE = re.compile(r"\d{4}/\d{2}/[^/]+/index\.html")
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` (hidden ones included), by POSIX path relative to it."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file under ``root`` (hidden ones included), by POSIX path relative to it, but the search index.
+
+    The index is Pagefind's binary output, checked by tests/test_search.py; golden files are for our pages.
+    """
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.relative_to(root).as_posix().startswith("pagefind/")}
 
 
 def write_tree(root: Path, files: dict[str, bytes]) -> None:
@@ -204,7 +208,8 @@ def test_expected_tree_covers_the_fixture_features() -> None:
     assert toc.count('<li class="toc-level-') == 4
 
     # dates shown in the site's timezone (Europe/Berlin)
-    assert '<time datetime="2016-01-04T05:30:00+01:00">4 January 2016</time>' in expected_page(
+    assert ('<time datetime="2016-01-04T05:30:00+01:00" data-pagefind-meta="date" data-pagefind-sort="date[datetime]">'
+            '4 January 2016</time>') in expected_page(
         "2016/01/saudi-arabia-cuts-ties-with-iran/index.html")
 
     # every root-relative link carries the base path /news/

