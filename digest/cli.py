@@ -18,9 +18,11 @@ import click
 from digest.build import build, output_dir_of
 from digest.cache import BuildCache
 from digest.check import check
+from digest.config import load_config
 from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError, __version__
 from digest.output import display_path
 from digest.plan import counted
+from digest.publish import publish_dir, publish_git, site_files
 from digest.scaffold import create_site, new_article
 from digest.serve import Preview, Rebuild, ServeOptions, open_server, serve_site
 
@@ -217,6 +219,43 @@ def _changes(paths: tuple[str, ...]) -> str:
     shown = ", ".join(paths[:3])
     more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
     return f"{shown}{more} changed: "
+
+
+@main.command("publish")
+@click.argument("site", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="The built folder (default: SITE/output).")
+@click.option("--git-branch", metavar="BRANCH", help="Commit the output to this branch of the site's repository.")
+@click.option("--remote", default="origin", show_default=True, help="Where --git-branch pushes the branch.")
+@click.option("--no-push", is_flag=True, help="With --git-branch: commit, but do not push.")
+@click.option("--dir", "target", type=click.Path(file_okay=False, path_type=Path),
+              help="Mirror the output into this folder instead.")
+def publish_command(site: Path, output: Path | None, git_branch: str | None, remote: str, no_push: bool,
+                    target: Path | None) -> None:
+    """Publish the built output of SITE to a git branch (GitHub Pages) or to a folder."""
+    if (git_branch is None) == (target is None):
+        click.echo("digest: say where to publish: --git-branch BRANCH or --dir PATH (one of them)", err=True)
+        sys.exit(2)
+    output_dir = output or site / "output"
+    try:
+        if target is not None:
+            done = publish_dir(output_dir, target)
+            click.echo(f"Published {display_path(output_dir)}/ to {target}/: {counted(done.copied, 'file')} copied, "
+                       f"{done.unchanged} unchanged, {done.removed} removed")
+            return
+        config, problems = load_config(site)
+        if any(p.severity == "error" for p in problems):
+            raise DigestError(problems)
+        assert git_branch is not None
+        done = publish_git(site, output_dir, git_branch, None if no_push else remote, config.domain,
+                           f"Publish {config.title} ({counted(len(site_files(output_dir)), 'file')})")
+    except DigestError as exc:
+        _fail(exc, None)
+    except UsageError as exc:
+        click.echo(f"digest: {exc}", err=True)
+        sys.exit(2)
+    what = f"committed {done.commit[:12]} to {git_branch}" if done.commit else f"{git_branch} already holds this output"
+    pushed = f", pushed to {done.pushed}" if done.pushed else ""
+    click.echo(f"Published {display_path(output_dir)}/: {what}{pushed}")
 
 
 @main.command("init")

@@ -18,7 +18,7 @@ from digest.yamlread import (YamlProblem, as_bool, as_int, as_text, describe, lo
 
 CONFIG_FILE = "digest.yaml"
 _TOP_KEYS = ("title", "description", "base_url", "language", "timezone", "theme", "per_page",
-             "feed_size", "related", "permalinks", "markdown", "search", "theme_options", "params")
+             "feed_size", "related", "permalinks", "markdown", "search", "domain", "theme_options", "params")
 _MARKDOWN_KEYS = ("unsafe_html", "toc_levels", "highlight")
 _PERMALINK_KEYS = ("article",)
 _PLACEHOLDERS = {"year", "month", "day", "slug"}
@@ -94,6 +94,15 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
                     "Write `search: false` to build the site without a search page and index.")
         else:
             values["search"] = flag
+
+    if raw.get("domain") is not None:
+        domain = as_text(raw["domain"])
+        if domain is None or not _DOMAIN.fullmatch(domain):
+            problem("domain", f"`domain` must be a host name such as news.example.org, not {describe(raw['domain'])}",
+                    "Write the custom domain a host serves the site at, for its CNAME file: "
+                    "`domain: news.example.org`.")
+        else:
+            values["domain"] = domain.lower()
 
     check_base_url_option(base_url)
     url = base_url if base_url is not None else raw.get("base_url")
@@ -186,6 +195,7 @@ def _check_theme_options(options: dict[Any, Any], problem: Any) -> bool:
     return ok
 
 
+_DOMAIN = re.compile(r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 _NAV_URL = re.compile(r"/[^\s]*|https?://[^\s]+")
 
 

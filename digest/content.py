@@ -27,7 +27,9 @@ from digest.yamlread import (YamlProblem, as_bool, as_text, describe, item_lines
 
 CONTENT_DIR = "content"
 _ARTICLE_KEYS = frozenset({"title", "date", "people", "topics", "source", "source_url", "summary",
-                           "slug", "draft", "updated", "image", "image_alt"})
+                           "slug", "draft", "updated", "image", "image_alt", "aliases"})
+# an old URL of an article: a path in the site, of safe characters, with no `..` or empty segment
+_ALIAS = re.compile(r"/(?:[A-Za-z0-9._~%-]+/)*(?:[A-Za-z0-9._~%-]+\.html?)?")
 _TERM_KEYS = frozenset({"name", "aliases", "role", "image", "image_alt"})
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _SLUG = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
@@ -228,6 +230,25 @@ class _Fields:
             return None
         return value
 
+    def aliases(self) -> tuple[str, ...]:
+        """An article's `aliases`: old URLs (site paths) that are to redirect to it."""
+        value = self.raw("aliases")
+        if value is None:
+            return ()
+        found: list[str] = []
+        for number, item in enumerate(value if isinstance(value, list) else [value], start=1):
+            text = as_text(item)
+            path = text.strip() if text else ""
+            if path and not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
+                path += "/"
+            if not _ALIAS.fullmatch(path) or "/../" in path or "/./" in path:
+                self.problems.add(self.item_line("aliases", number),
+                                  f"`aliases` item {number} ({describe(item)}) is not a path in the site",
+                                  "Write the old address as a path: `aliases: [/2015/11/old-title/]`.")
+                continue
+            found.append(path)
+        return tuple(dict.fromkeys(found))
+
     def image(self, directory: str) -> str | None:
         value = self.text("image")
         if value is None or re.match(r"https?://", value, re.IGNORECASE):
@@ -310,6 +331,7 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
     updated = fields.date("updated", zone)
     image = fields.image(directory)
     image_alt = fields.text("image_alt")
+    aliases = fields.aliases()
     rendered = render_markdown(doc.body, config.markdown, directory, url_for)
     for bad in rendered.bad_links:
         where = doc.body.find(f"]({bad}")
@@ -322,7 +344,7 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
         title=title, date=date, updated=updated, people=people, topics=topics, source=source_name,
         source_url=source_url, summary=summary or rendered.first_paragraph, body_html=rendered.html,
         toc=rendered.toc, words=rendered.words, draft=draft, image=image, image_alt=image_alt,
-        meta=fields.meta(_ARTICLE_KEYS), content_hash=content_hash(data),
+        meta=fields.meta(_ARTICLE_KEYS), content_hash=content_hash(data), aliases=aliases,
     ), problems
 
 

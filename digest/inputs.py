@@ -11,7 +11,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from digest.model import BuildOptions, SiteConfig, __version__
+from digest.model import Article, BuildOptions, SiteConfig, TermPage, __version__
 from digest.search import search_ready
 from digest.theme import Theme
 
@@ -37,8 +37,13 @@ def read_bytes(path: str) -> bytes:
 
 
 def parse_namespace(config: SiteConfig) -> str:
-    """Everything besides a file's bytes that decides how it parses: cache entries are valid within it."""
-    return repr((__version__, config.markdown, config.timezone, config.article_url, config.base_url))
+    """Everything besides a file's bytes that decides how it parses: cache entries are valid within it.
+
+    The fields of the parsed types are part of it: a cache written before a field was added
+    (by a development version of the same number) is emptied, not read back without it.
+    """
+    shapes = tuple(tuple(f.name for f in dataclasses.fields(kind)) for kind in (Article, TermPage))
+    return repr((__version__, shapes, config.markdown, config.timezone, config.article_url, config.base_url))
 
 
 def template_salt(config: SiteConfig, theme: Theme) -> str:

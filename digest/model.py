@@ -125,6 +125,7 @@ class SiteConfig:
     article_url: str = "/{year}/{month}/{slug}/"
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
     search: bool = True  # a search page and a Pagefind index of the articles
+    domain: str | None = None  # the custom domain `digest publish` writes into CNAME
     theme_options: Mapping[str, object] = field(default_factory=lambda: EMPTY)
     meta: Mapping[str, object] = field(default_factory=lambda: EMPTY)  # `params:`, free values for templates
     _base_path: str = field(init=False, repr=False, compare=False, default="/")  # from base_url, once
@@ -206,6 +207,7 @@ class Article:
     image_alt: str | None
     meta: Mapping[str, object]  # every other front matter key
     content_hash: str
+    aliases: tuple[str, ...] = ()  # old URLs that redirect here: "/2015/old-slug/"
 
     @property
     def reading_time(self) -> int:

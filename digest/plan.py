@@ -112,6 +112,7 @@ def plan_pages(site: Site) -> list[Page]:
         pages.append(_page("/search/", "search.html", sitemap=False, kind="search", title="Search",
                            description=f"Search the articles of {config.title}.", feed_url="/feed.xml"))
     pages.extend(_feeds(site))
+    pages.extend(_redirects(site))
     pages.append(Page(url="/sitemap.xml", output_path="sitemap.xml", template=None, sitemap=False,
                       body=b""))  # placeholder replaced below, once every page is known
     pages[-1:] = _sitemaps(site, pages)
@@ -193,12 +194,32 @@ def _urlset(entries: list[tuple[str, datetime.datetime | None]]) -> bytes:
     return "\n".join(lines).encode()
 
 
+def _redirects(site: Site) -> Iterator[Page]:
+    """A page at each old URL of an article, sending readers on; and `_redirects` for hosts that read it."""
+    moved = [(alias, article) for article in site.articles for alias in article.aliases]
+    for alias, article in moved:
+        yield _page(alias, "redirect.html", sitemap=False, kind="redirect", article=article,
+                    title=article.title, description="", feed_url="/feed.xml")
+    if moved:
+        lines = [f"{site.config.url_for(alias)} {site.config.url_for(article.url)} 301\n"
+                 for alias, article in sorted(moved, key=lambda m: m[0])]
+        yield Page(url="/_redirects", output_path="_redirects", template=None, sitemap=False,
+                   body="".join(lines).encode())
+
+
 def check_page_urls(pages: list[Page], site: Site, problems: list[Problem]) -> None:
-    """Report an article whose URL is also one of the site's own pages (`/people/`, `/2015/`...)."""
+    """Report an article whose URL, or old URL, is also one of the site's own pages (`/people/`, `/2015/`...)."""
     owners = {a.url: a.path for a in site.articles}
     seen: dict[str, Page] = {}
     for page in pages:
         first = seen.setdefault(page.output_path, page)
+        if first is not page and "redirect" in (first.context.get("kind"), page.context.get("kind")):
+            moved = page if page.context.get("kind") == "redirect" else first
+            article: Article = moved.context["article"]  # type: ignore[assignment]
+            problems.append(Problem(path=article.path, line=None,
+                                    message=f"its old URL {moved.url} (in `aliases`) is also a page of the site",
+                                    hint="Remove it from `aliases`: the page there is not to be replaced."))
+            continue
         kinds = {first.context.get("kind"), page.context.get("kind")}
         if first is not page and "article" in kinds and kinds != {"article"}:
             problems.append(Problem(path=owners[page.url], line=None,

@@ -38,7 +38,8 @@ OUTSIDE: dict[str, frozenset[str]] = {
     "server": frozenset(),  # the preview's HTTP side
     "serve": frozenset({"cache", "server", "__init__"}),
     "scaffold": frozenset(),
-    "cli": frozenset({"scaffold", "serve", "check", "cache", "__init__"}),
+    "publish": frozenset(),  # `digest publish`: the output to a git branch or a folder
+    "cli": frozenset({"scaffold", "serve", "check", "publish", "cache", "__init__"}),
     "__main__": frozenset({"cli"}),
 }
 
