@@ -15,6 +15,7 @@ skipped, and the theme leaves the search box out.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -30,15 +31,26 @@ TIMEOUT = 1800  # seconds; 10,000 articles take about 15
 
 
 def pagefind_binary() -> str | None:
-    """The Pagefind executable installed with digest, or None."""
+    """The Pagefind executable installed with digest, if it is there and runs on this machine; else None."""
     try:
         import pagefind_bin  # type: ignore[import-untyped]  # `pagefind[bin]`; a missing one is reported
     except ImportError:
         return None
     try:
-        return str(pagefind_bin.get_executable())
+        binary = str(pagefind_bin.get_executable())
     except (FileNotFoundError, OSError):
         return None
+    return binary if _runs(binary) else None
+
+
+@functools.lru_cache(maxsize=4)
+def _runs(binary: str) -> bool:
+    """Whether a binary starts here (not one built for another system), asked once per process."""
+    try:
+        return subprocess.run([binary, "--version"], capture_output=True, timeout=60, check=False,
+                              stdin=subprocess.DEVNULL).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 def search_ready(config: SiteConfig) -> bool:
@@ -63,7 +75,7 @@ def index_site(output_dir: Path, config: SiteConfig) -> str | None:
         return None
     binary = pagefind_binary()
     if binary is None:
-        return ("search was skipped: the Pagefind binary is not installed "
+        return ("search was skipped: the Pagefind binary is not installed or does not run here "
                 "(pip install 'pagefind[bin]'); the site is built without its search page")
     new, old, live = output_dir / _NEW, output_dir / _OLD, output_dir / SEARCH_DIR
     shutil.rmtree(new, ignore_errors=True)

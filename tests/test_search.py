@@ -89,7 +89,8 @@ def test_without_pagefind_the_build_succeeds_and_says_why_once(site: Path,
     monkeypatch.setattr(digest.search, "pagefind_binary", lambda: None)
     output, result = built(site)
     assert [str(w) for w in result.warnings] == [
-        "warning: search was skipped: the Pagefind binary is not installed (pip install 'pagefind[bin]'); "
+        "warning: search was skipped: the Pagefind binary is not installed or does not run here "
+        "(pip install 'pagefind[bin]'); "
         "the site is built without its search page"]
     assert not (output / "pagefind").exists()
     assert "/search/" not in (output / "index.html").read_text(encoding="utf-8")  # no search box
@@ -114,6 +115,13 @@ def test_a_failing_pagefind_keeps_the_last_index(site: Path, monkeypatch: pytest
 def test_the_glob_follows_the_article_urls() -> None:
     assert digest.search.article_glob("/{year}/{month}/{slug}/") == "*/*/*/index.html"
     assert digest.search.article_glob("/articles/{slug}/") == "articles/*/index.html"
+
+
+def test_a_binary_that_does_not_run_here_counts_as_missing(tmp_path: Path) -> None:
+    foreign = tmp_path / "pagefind"
+    foreign.write_bytes(b"\x7fELF not for this machine")
+    foreign.chmod(0o755)
+    assert not digest.search._runs(str(foreign))
 
 
 def test_the_binary_is_installed_with_digest() -> None:
