@@ -304,7 +304,7 @@ class _Build:
         if not self.options.index_search or (config.search and index_is_whole(output_dir)
                                              and not any(p.endswith(".html") for p in writer.changed)):
             return ()
-        why = index_site(output_dir, config)
+        why = index_site(output_dir, config, None if self.options.clean else writer.changed)
         self.lap("search")
         return (Problem(path=None, line=None, message=why, severity="warning"),) if why else ()
 

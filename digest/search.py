@@ -7,8 +7,9 @@ What it indexes is marked in the templates: `data-pagefind-body` on an article,
 `data-pagefind-weight` on its title, `data-pagefind-filter` on its people and topics,
 `data-pagefind-meta` on its date and source.
 
-The index is written beside the output and swapped into place when it is whole. It is
-made again only when a page changed, since Pagefind has no incremental mode. When the
+The index is made in parts, one per year of articles, each written beside the output and
+swapped into place when it is whole. Pagefind has no incremental mode, so a part is made
+again, whole, when one of its pages changed; an edit costs the articles of its year. When the
 binary is missing or fails, the build still succeeds: the stage says why search was
 skipped, and the theme leaves the search box out.
 """
@@ -16,15 +17,20 @@ skipped, and the theme leaves the search box out.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 from digest.model import SiteConfig
 from digest.output import SEARCH_DIR
 
+_ALL = "all"  # the one part of an index not split by year
+_YEAR = re.compile(r"[0-9]{4}")
+_LISTING = "shards.json"
 _NEW = ".digest-search"  # the index being made, inside the output folder (hidden: never served)
 _OLD = ".digest-search-old"
 TIMEOUT = 1800  # seconds; 10,000 articles take about 15
@@ -58,18 +64,37 @@ def search_ready(config: SiteConfig) -> bool:
     return config.search and pagefind_binary() is not None
 
 
-def article_glob(article_url: str) -> str:
-    """The files Pagefind reads: those the article URL pattern can produce.
+def article_glob(article_url: str, year: str | None = None) -> str:
+    """The files Pagefind reads: those the article URL pattern can produce (in one year, if given).
 
-    >>> article_glob("/{year}/{month}/{slug}/"), article_glob("/news/{slug}.html")
-    ('*/*/*/index.html', 'news/*.html')
+    >>> article_glob("/{year}/{month}/{slug}/"), article_glob("/{year}/{month}/{slug}/", "2015")
+    ('*/*/*/index.html', '2015/*/*/index.html')
+    >>> article_glob("/news/{slug}.html")
+    'news/*.html'
     """
-    pattern = re.sub(r"\{\w+\}", "*", article_url.strip("/"))
+    pattern = article_url.strip("/").replace("{year}", year) if year else article_url.strip("/")
+    pattern = re.sub(r"\{\w+\}", "*", pattern)
     return pattern + "/index.html" if article_url.endswith("/") else pattern
 
 
-def index_site(output_dir: Path, config: SiteConfig) -> str | None:
-    """Make the search index of a written site; why it was not made, or None when it was."""
+def shards_of(output_dir: Path, config: SiteConfig) -> list[str]:
+    """The parts the index is made in, newest first: one per year when article URLs start with the year.
+
+    An edit then indexes again the articles of its year only. Other URL patterns make one part, "all".
+    """
+    if not config.article_url.startswith("/{year}/"):
+        return [_ALL]
+    years = [entry.name for entry in os.scandir(output_dir) if entry.is_dir() and _YEAR.fullmatch(entry.name)]
+    return sorted(years, reverse=True)
+
+
+def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | None = None) -> str | None:
+    """Make the search index of a written site, or the parts of it `changed` paths fall in; why not, or None.
+
+    `output/pagefind/` holds one Pagefind index per part (`2016/`, `2015/`...) and
+    `shards.json`, the list of parts, newest first: the search page loads the first
+    and merges the others into it.
+    """
     if not config.search:
         remove_index(output_dir)
         return None
@@ -77,9 +102,32 @@ def index_site(output_dir: Path, config: SiteConfig) -> str | None:
     if binary is None:
         return ("search was skipped: the Pagefind binary is not installed or does not run here "
                 "(pip install 'pagefind[bin]'); the site is built without its search page")
-    new, old, live = output_dir / _NEW, output_dir / _OLD, output_dir / SEARCH_DIR
+    live = output_dir / SEARCH_DIR
+    shards = shards_of(output_dir, config)
+    touched = None if changed is None else {path.split("/", 1)[0] for path in changed}
+    for shard in shards:
+        whole = (live / shard / "pagefind.js").is_file()
+        if whole and touched is not None and shard not in touched and _ALL not in shards:
+            continue
+        why = _index_part(binary, output_dir, config, shard)
+        if why is not None:
+            return why
+    live.mkdir(exist_ok=True)
+    for entry in os.scandir(live):  # parts of years the site no longer has
+        if entry.is_dir() and entry.name not in shards:
+            shutil.rmtree(entry.path, ignore_errors=True)
+    listing = json.dumps({"shards": shards}).encode()
+    if not (live / _LISTING).is_file() or (live / _LISTING).read_bytes() != listing:
+        (live / _LISTING).write_bytes(listing)
+    return None
+
+
+def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str) -> str | None:
+    """Index one part into a scratch folder, then swap it into place; why it failed, or None."""
+    new, old, live = output_dir / _NEW, output_dir / _OLD, output_dir / SEARCH_DIR / shard
     shutil.rmtree(new, ignore_errors=True)
-    command = [binary, "--site", str(output_dir), "--output-path", str(new), "--glob", article_glob(config.article_url),
+    glob = article_glob(config.article_url, None if shard == _ALL else shard)
+    command = [binary, "--site", str(output_dir), "--output-path", str(new), "--glob", glob,
                "--force-language", config.language.split("-")[0]]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False,
@@ -92,6 +140,7 @@ def index_site(output_dir: Path, config: SiteConfig) -> str | None:
         lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
         return f"search was skipped: Pagefind failed ({lines[-1].strip() if lines else f'exit {done.returncode}'})"
     shutil.rmtree(old, ignore_errors=True)
+    live.parent.mkdir(exist_ok=True)
     if live.exists():
         live.rename(old)
     new.rename(live)
@@ -106,5 +155,9 @@ def remove_index(output_dir: Path) -> None:
 
 
 def index_is_whole(output_dir: Path) -> bool:
-    """Whether the output holds a complete search index."""
-    return (output_dir / SEARCH_DIR / "pagefind.js").is_file()
+    """Whether the output holds a complete search index: its list of parts, and each part."""
+    try:
+        shards = json.loads((output_dir / SEARCH_DIR / _LISTING).read_bytes())["shards"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return all((output_dir / SEARCH_DIR / str(shard) / "pagefind.js").is_file() for shard in shards)

@@ -172,7 +172,7 @@ class Preview:
                 self._base_path = config.base_path
             self._changed.notify_all()
         if result is not None and (not index_is_whole(self._root) or any(p.endswith(".html") for p in result.changed)):
-            self._search.request(config)
+            self._search.request(config, result.changed if index_is_whole(self._root) else None)
         return Rebuild(changes=changes, result=result, problems=problems, crash=crash,
                        seconds=time.perf_counter() - started)
 
@@ -206,13 +206,15 @@ class _SearchIndexer:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._wanted: SiteConfig | None = None
+        self._changed: set[str] | None = set()  # pages changed since the last run; None: index everything
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.warning: str | None = None  # why the last run made no index
 
-    def request(self, config: SiteConfig) -> None:
+    def request(self, config: SiteConfig, changed: Iterable[str] | None) -> None:
         with self._lock:
             self._wanted = config
+            self._changed = None if changed is None or self._changed is None else self._changed | set(changed)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="digest-search", daemon=True)
                 self._thread.start()
@@ -221,9 +223,10 @@ class _SearchIndexer:
         while True:
             with self._lock:
                 config, self._wanted = self._wanted, None
+                changed, self._changed = self._changed, set()
                 if config is None:
                     return
-            self.warning = index_site(self.root, config)
+            self.warning = index_site(self.root, config, changed)
 
     def stop(self) -> None:
         """Ask for no further run; one under way ends with the process (Ctrl-C stops Pagefind too)."""

@@ -334,7 +334,7 @@ def test_build_prints_one_summary_line(site: Path, tmp_path: Path) -> None:
     assert (articles, people, topics) == (3, 4, 4)
     produced = {p for p in files_of(site / "output") if p != ".digest-output" and not p.startswith("pagefind/")}
     assert written == len(produced)  # the pages and files of the site; the search index is Pagefind's
-    assert (site / "output" / "pagefind" / "pagefind.js").is_file()
+    assert (site / "output" / "pagefind" / "shards.json").is_file()
     assert (unchanged, removed) == (0, 0)
     assert match.group(8) == "site/output"
 

@@ -26,6 +26,7 @@ SITE = {
                                  "topics: [Syria, Turkey]\n---\nA Russian bomber was shot down.\n",
     "content/2015-10-20-canada.md": "---\ntitle: Liberals Win in Canada\npeople: [Justin Trudeau]\n"
                                     "topics: [Canada]\n---\nA majority for the Liberal Party.\n",
+    "content/2016-01-17-iran.md": "---\ntitle: Sanctions on Iran Lifted\ntopics: [Iran]\n---\nImplementation day.\n",
 }
 
 
@@ -41,10 +42,13 @@ def built(site: Path, **options: Any) -> tuple[Path, Any]:
 
 def test_articles_are_indexed_with_their_filters(site: Path) -> None:
     output, result = built(site)
-    entry = json.loads((output / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert entry["languages"]["en"]["page_count"] == 3  # the articles, not the lists
-    assert len(list((output / "pagefind" / "fragment").iterdir())) == 3
-    assert len(list((output / "pagefind" / "filter").iterdir())) >= 1
+    index = output / "pagefind"
+    assert json.loads((index / "shards.json").read_text(encoding="utf-8")) == {"shards": ["2016", "2015"]}
+    for year, articles in (("2015", 3), ("2016", 1)):  # the articles, not the lists, in a part per year
+        entry = json.loads((index / year / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert entry["languages"]["en"]["page_count"] == articles
+        assert len(list((index / year / "fragment").iterdir())) == articles
+        assert len(list((index / year / "filter").iterdir())) >= 1
     assert "search" in result.timings and result.warnings == ()
     page = (output / "2015" / "11" / "paris" / "index.html").read_text(encoding="utf-8")
     assert 'data-pagefind-body' in page and 'data-pagefind-filter="person"' in page
@@ -54,10 +58,11 @@ def test_articles_are_indexed_with_their_filters(site: Path) -> None:
     assert not [p for p in output.iterdir() if p.name.startswith(".digest-search")]
 
 
-def test_the_index_is_made_again_only_when_a_page_changed(site: Path) -> None:
+def test_the_index_is_made_again_only_when_a_page_changed_and_only_for_its_year(site: Path) -> None:
     output, _ = built(site)
-    entry = output / "pagefind" / "pagefind-entry.json"
-    first = entry.stat().st_mtime_ns
+    entry = output / "pagefind" / "2015" / "pagefind-entry.json"
+    other_year = output / "pagefind" / "2016" / "pagefind-entry.json"
+    first, other = entry.stat().st_mtime_ns, other_year.stat().st_mtime_ns
     time.sleep(2.1)  # past the window in which a file's time is not trusted
     _, result = built(site)
     assert "search" not in result.timings and entry.stat().st_mtime_ns == first
@@ -65,13 +70,17 @@ def test_the_index_is_made_again_only_when_a_page_changed(site: Path) -> None:
     article.write_text(article.read_text(encoding="utf-8") + "\nA new sentence about maple.\n", encoding="utf-8")
     _, result = built(site)
     assert "2015/10/canada/index.html" in result.changed and "search" in result.timings
-    assert entry.stat().st_mtime_ns != first
+    assert entry.stat().st_mtime_ns != first and other_year.stat().st_mtime_ns == other
+    (site / "content" / "2016-01-17-iran.md").unlink()
+    _, result = built(site)
+    assert not (output / "pagefind" / "2016").exists()
+    assert json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8")) == {"shards": ["2015"]}
 
 
 def test_a_build_that_walks_the_output_keeps_the_index(site: Path) -> None:
     output, _ = built(site)
     build(site, BuildOptions())  # no cache: stale files are found by walking the output
-    assert (output / "pagefind" / "pagefind.js").is_file()
+    assert digest.search.index_is_whole(output)
 
 
 def test_search_false_builds_no_index_no_page_and_no_box(site: Path) -> None:
@@ -99,7 +108,7 @@ def test_without_pagefind_the_build_succeeds_and_says_why_once(site: Path,
 
 def test_a_failing_pagefind_keeps_the_last_index(site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     output, _ = built(site)
-    fragments = sorted(p.name for p in (output / "pagefind" / "fragment").iterdir())
+    fragments = sorted(p.name for p in (output / "pagefind" / "2015" / "fragment").iterdir())
     failing = tmp_path / "pagefind"
     failing.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 3\n", encoding="utf-8")
     failing.chmod(0o755)
@@ -108,13 +117,21 @@ def test_a_failing_pagefind_keeps_the_last_index(site: Path, monkeypatch: pytest
     article.write_text(article.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     _, result = built(site)
     assert [str(w) for w in result.warnings] == ["warning: search was skipped: Pagefind failed (Error: something broke)"]
-    assert sorted(p.name for p in (output / "pagefind" / "fragment").iterdir()) == fragments
+    assert sorted(p.name for p in (output / "pagefind" / "2015" / "fragment").iterdir()) == fragments
     assert not [p for p in output.iterdir() if p.name.startswith(".digest-search")]
 
 
 def test_the_glob_follows_the_article_urls() -> None:
-    assert digest.search.article_glob("/{year}/{month}/{slug}/") == "*/*/*/index.html"
+    assert digest.search.article_glob("/{year}/{month}/{slug}/", "2016") == "2016/*/*/index.html"
     assert digest.search.article_glob("/articles/{slug}/") == "articles/*/index.html"
+
+
+def test_urls_without_the_year_make_one_index(make_site: MakeSite) -> None:
+    site = make_site({**SITE, "digest.yaml": SITE["digest.yaml"] + "permalinks:\n  article: /a/{slug}/\n"})
+    output, _ = built(site)
+    assert json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8")) == {"shards": ["all"]}
+    entry = json.loads((output / "pagefind" / "all" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["en"]["page_count"] == 4
 
 
 def test_a_binary_that_does_not_run_here_counts_as_missing(tmp_path: Path) -> None:

@@ -46,8 +46,12 @@ def test_pages_are_the_files_digest_build_writes_plus_the_reload_script(
     pages = sorted(p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()
                    and not p.name.startswith(".") and "pagefind" not in p.relative_to(built).parts)
     # the search index: Pagefind's filter and metadata files differ from run to run (a limit of Pagefind)
-    fragments = sorted(p.name for p in (built / "pagefind" / "fragment").iterdir())
-    assert fragments == sorted(p.name for p in (preview.live.root / "pagefind" / "fragment").iterdir())
+    fragments = sorted(p.name for p in (built / "pagefind").glob("*/fragment/*"))
+    deadline = time.monotonic() + 60  # the preview makes its index in the background
+    while sorted(p.name for p in (preview.live.root / "pagefind").glob("*/fragment/*")) != fragments:
+        assert time.monotonic() < deadline, "the preview's search index differs from the build's"
+        time.sleep(0.1)
+    assert fragments
     assert len(pages) > 100
     for page in pages:
         url = "/" + (page[: -len("index.html")] if page.endswith("index.html") else page)

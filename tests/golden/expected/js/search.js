@@ -51,10 +51,14 @@
 
   (async () => {
     try {
-      pagefind = await import(`${base}pagefind/pagefind.js`);
+      // the index comes in parts, one per year, newest first: load the first, merge the others
+      const { shards } = await (await fetch(`${base}pagefind/shards.json`)).json();
+      pagefind = await import(`${base}pagefind/${shards[0]}/pagefind.js`);
       // a digest's articles are summaries of much the same length: one that names a person more often
       // is more about them, so the length of a page does not discount its matches
-      await pagefind.options({ baseUrl: base, ranking: { pageLength: 0 } });
+      const options = { baseUrl: base, ranking: { pageLength: 0 } };
+      await pagefind.options(options);
+      await Promise.all(shards.slice(1).map((shard) => pagefind.mergeIndex(`${base}pagefind/${shard}/`, options)));
       const available = await pagefind.filters();
       for (const key of Object.keys(names)) {
         const values = Object.keys(available[key] || {}).sort((a, b) => a.localeCompare(b));
