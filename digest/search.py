@@ -139,6 +139,9 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str) -
         shutil.rmtree(new, ignore_errors=True)
         lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
         return f"search was skipped: Pagefind failed ({lines[-1].strip() if lines else f'exit {done.returncode}'})"
+    for unused in new.glob("pagefind-*ui.*"):  # Pagefind's own search UIs: the theme has its own page
+        unused.unlink()
+    (new / "pagefind-highlight.js").unlink(missing_ok=True)
     shutil.rmtree(old, ignore_errors=True)
     live.parent.mkdir(exist_ok=True)
     if live.exists():
