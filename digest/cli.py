@@ -165,7 +165,8 @@ def serve_command(site: Path, host: str, port: int, drafts: bool, future: bool, 
     """Build SITE into a temporary folder, serve it, and rebuild and reload pages on every save."""
     options = ServeOptions(host=host, port=port, drafts=drafts, future=future, jobs=jobs)
     try:
-        preview = Preview(site, options)
+        preview = Preview(site, options, on_notice=lambda text: click.echo(
+            f"{datetime.datetime.now():%H:%M:%S} {text}", err=text.startswith("search:")))
         try:
             server = open_server(preview, options)
         except UsageError:

@@ -81,7 +81,7 @@ class SiteFilter(DefaultFilter):
 class Preview:
     """The built site being served, its builds, and the news that open pages wait for."""
 
-    def __init__(self, site_dir: Path, options: ServeOptions) -> None:
+    def __init__(self, site_dir: Path, options: ServeOptions, on_notice: Callable[[str], None] | None = None) -> None:
         if not site_dir.is_dir():
             raise UsageError(f"{site_dir}: no such folder")
         self.site_dir = site_dir
@@ -95,7 +95,7 @@ class Preview:
         self._ready = False
         self._closing = False
         self.watching = threading.Event()  # set once changes to the site are seen
-        self._search = _SearchIndexer(self._root)
+        self._search = _SearchIndexer(self._root, on_notice)
 
     # -- what the server asks (any thread) ----------------------------------------------------
 
@@ -203,21 +203,21 @@ class _SearchIndexer:
     while it runs are folded into one more run after it.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, on_notice: Callable[[str], None] | None) -> None:
         self.root = root
+        self.on_notice = on_notice  # told of each run: what was indexed, or why it was not
         self._wanted: SiteConfig | None = None
         self._changed: set[str] | None = set()  # pages changed since the last run; None: index everything
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self.warning: str | None = None  # why the last run made no index
+        self._running = False
 
     def request(self, config: SiteConfig, changed: Iterable[str] | None) -> None:
         with self._lock:
             self._wanted = config
             self._changed = None if changed is None or self._changed is None else self._changed | set(changed)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="digest-search", daemon=True)
-                self._thread.start()
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, name="digest-search", daemon=True).start()
 
     def _run(self) -> None:
         while True:
@@ -225,13 +225,19 @@ class _SearchIndexer:
                 config, self._wanted = self._wanted, None
                 changed, self._changed = self._changed, set()
                 if config is None:
+                    self._running = False  # under the lock: a request from now on starts a new run
                     return
-            self.warning = index_site(self.root, config, changed)
+            started = time.perf_counter()
+            why = index_site(self.root, config, changed)
+            if self.on_notice is not None:
+                took = f"{(time.perf_counter() - started) * 1000:.0f} ms"
+                self.on_notice(f"search: {why}" if why else f"search index updated in {took}")
 
     def stop(self) -> None:
-        """Ask for no further run; one under way ends with the process (Ctrl-C stops Pagefind too)."""
+        """Ask for no further run, and no more notices; one under way ends with the process."""
         with self._lock:
             self._wanted = None
+            self.on_notice = None
 
 
 def _lasting(batch: set[tuple[Change, str]], site: Path) -> tuple[str, ...]:

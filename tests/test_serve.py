@@ -24,6 +24,7 @@ from digest.build import build
 from digest.model import BuildOptions, UsageError
 from digest.serve import Preview as Live
 from digest.serve import ServeOptions, SiteFilter, open_server
+from digest.search import index_is_whole
 from digest.server import SCRIPT_URL, resolve
 
 Preview = Any  # tests/conftest.py's Preview: a running preview, its URL, its builds
@@ -277,6 +278,22 @@ def test_drafts_are_previewed_but_never_reach_the_output(example_copy: Path, sta
     assert not (example_copy / "output").exists()
 
 
+def test_the_search_index_is_made_in_the_background_and_reported(example_copy: Path) -> None:
+    notices: list[str] = []
+    live = Live(example_copy, ServeOptions(port=0), on_notice=notices.append)
+    try:
+        rebuild = live.build()
+        assert rebuild.result is not None and "search" not in rebuild.result.timings  # not waited for
+        deadline = time.monotonic() + 60
+        while not notices:
+            assert time.monotonic() < deadline, "no search index was made"
+            time.sleep(0.05)
+        assert re.fullmatch(r"search index updated in \d+ ms", notices[0]), notices
+        assert index_is_whole(live.root)
+    finally:
+        live.close()
+
+
 def test_the_filter_ignores_hidden_folders_editors_files_and_the_output(tmp_path: Path) -> None:
     keep = SiteFilter(tmp_path, [tmp_path / "output"])
     added = 1
@@ -295,8 +312,10 @@ def test_the_command_prints_its_port_and_stops_cleanly(example_copy: Path, stop:
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline(), process.stdout.readline()]
-        match = re.search(r"Serving (http://127\.0\.0\.1:(\d+)/) \(Ctrl-C to stop\)", lines[1])
+        lines = [process.stdout.readline()]
+        while not lines[-1].startswith("Serving") and len(lines) < 4:  # the search index may report first
+            lines.append(process.stdout.readline())
+        match = re.search(r"Serving (http://127\.0\.0\.1:(\d+)/) \(Ctrl-C to stop\)", lines[-1])
         assert match, lines
         with urllib.request.urlopen(match.group(1), timeout=10) as response:
             assert response.status == 200
