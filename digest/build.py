@@ -32,7 +32,7 @@ from digest.plan import output_path as url_output_path
 from digest.render import PageRenderer
 from digest.site import build_site, link_records, relink
 from digest.theme import load_templates, make_environment, resolve_theme, static_files
-from digest.search import index_is_whole, index_site, search_ready
+from digest.search import index_site, pages_to_index, search_ready
 from digest.sources import parse_one, parse_sources
 from digest.workers import MIN_PARALLEL_RENDER, default_jobs, parallel_map
 
@@ -301,10 +301,10 @@ class _Build:
 
     def _search(self, output_dir: Path, config: SiteConfig, writer: OutputWriter) -> tuple[Problem, ...]:
         """The search stage: index the written site when a page changed, or when the index is missing."""
-        if not self.options.index_search or (config.search and index_is_whole(output_dir)
-                                             and not any(p.endswith(".html") for p in writer.changed)):
+        pages = None if self.options.clean else pages_to_index(output_dir, writer.changed)
+        if not self.options.index_search or (config.search and pages == []):
             return ()
-        why = index_site(output_dir, config, None if self.options.clean else writer.changed)
+        why = index_site(output_dir, config, pages)
         self.lap("search")
         return (Problem(path=None, line=None, message=why, severity="warning"),) if why else ()
 

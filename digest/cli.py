@@ -22,11 +22,12 @@ from digest.config import load_config
 from digest.model import BuildOptions, BuildResult, DigestError, Problem, UsageError, __version__
 from digest.output import display_path
 from digest.plan import counted
-from digest.publish import publish_dir, publish_git, site_files
+from digest.publish import Published, publish_dir, publish_git
 from digest.scaffold import create_site, new_article
 from digest.serve import Preview, Rebuild, ServeOptions, open_server, serve_site
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 
 def _echo_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
@@ -45,7 +46,8 @@ def _fail(exc: DigestError, output: str | None) -> None:
     sys.exit(1)
 
 
-def _run(action: Callable[[], BuildResult], output: str | None) -> BuildResult:
+def _run(action: Callable[[], R], output: str | None) -> R:
+    """The action's result; a site's problems, a usage error, Ctrl-C or a write error end the command."""
     try:
         return action()
     except DigestError as exc:
@@ -237,23 +239,20 @@ def publish_command(site: Path, output: Path | None, git_branch: str | None, rem
         click.echo("digest: say where to publish: --git-branch BRANCH or --dir PATH (one of them)", err=True)
         sys.exit(2)
     output_dir = output or site / "output"
-    try:
-        if target is not None:
-            done = publish_dir(output_dir, target)
-            click.echo(f"Published {display_path(output_dir)}/ to {target}/: {counted(done.copied, 'file')} copied, "
-                       f"{done.unchanged} unchanged, {done.removed} removed")
-            return
+    if target is not None:
+        mirrored = _run(lambda: publish_dir(output_dir, target), None)
+        click.echo(f"Published {display_path(output_dir)}/ to {target}/: {counted(mirrored.copied, 'file')} copied, "
+                   f"{mirrored.unchanged} unchanged, {mirrored.removed} removed")
+        return
+    assert git_branch is not None
+
+    def to_branch() -> Published:
         config, problems = load_config(site)
         if any(p.severity == "error" for p in problems):
             raise DigestError(problems)
-        assert git_branch is not None
-        done = publish_git(site, output_dir, git_branch, None if no_push else remote, config.domain,
-                           f"Publish {config.title} ({counted(len(site_files(output_dir)), 'file')})")
-    except DigestError as exc:
-        _fail(exc, None)
-    except UsageError as exc:
-        click.echo(f"digest: {exc}", err=True)
-        sys.exit(2)
+        return publish_git(site, output_dir, git_branch, None if no_push else remote, config.domain, config.title)
+
+    done = _run(to_branch, None)
     what = f"committed {done.commit[:12]} to {git_branch}" if done.commit else f"{git_branch} already holds this output"
     pushed = f", pushed to {done.pushed}" if done.pushed else ""
     click.echo(f"Published {display_path(output_dir)}/: {what}{pushed}")

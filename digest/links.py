@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, unquote
 
+from digest.inputs import read_bytes
 from digest.model import Problem, UsageError
 from digest.workers import parallel_map
 
@@ -213,7 +214,7 @@ class LinkChecker:
     def read(self, path: str) -> bytes:
         """A page's bytes, with its comments and the text of its scripts and styles blanked."""
         try:
-            data = _read(os.path.join(self.root, path))
+            data = read_bytes(os.path.join(self.root, path))
         except OSError:  # removed since the folder was listed: nothing to check on it
             return b""
         return _blank_hidden(data) if _HIDDEN_START.search(data) else data
@@ -258,22 +259,6 @@ def _walk(root: str) -> tuple[set[str], set[str]]:
             else:
                 files.add(path)
     return files, folders
-
-
-def _read(path: str) -> bytes:
-    """A file's bytes, read in one call where it can be: `open()` costs twice as much on small pages."""
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        size = os.fstat(handle).st_size
-        data = os.read(handle, size + 1)
-        if len(data) <= size:  # a short read, or a file that grew: read on to the end
-            chunks = [data]
-            while chunk := os.read(handle, 1 << 20):
-                chunks.append(chunk)
-            data = b"".join(chunks)
-    finally:
-        os.close(handle)
-    return data
 
 
 def _checked(target: Target) -> bool:

@@ -119,7 +119,7 @@ class OutputWriter:
     def add_file(self, output_path: str, source: str) -> None:
         """Stage a copy of a static file, unless the output already holds the same bytes."""
         target = safe_join(self.root, output_path)
-        if not self.clean and _same_file(target, source):
+        if not self.clean and same_file(target, source):
             self.record(output_path, False)
             return
         self.staging.mkdir(parents=True, exist_ok=True)
@@ -237,7 +237,8 @@ def _same_bytes(target: Path, data: bytes) -> bool:
         return False
 
 
-def _same_file(target: Path, source: str) -> bool:
+def same_file(target: Path, source: str) -> bool:
+    """Whether `target` holds the same bytes as `source` (sizes compared first, so most changes read neither)."""
     try:
         # sizes first: a changed file is told apart without reading either
         return target.stat().st_size == os.stat(source).st_size and _same_bytes(target, Path(source).read_bytes())

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.model import UsageError
-from digest.output import MARKER
+from digest.output import MARKER, same_file
+from digest.plan import counted
 
 _HIDDEN = (".digest-",)  # the marker, staging and search scratch folders: never published
 
@@ -58,7 +59,7 @@ def publish_dir(output_dir: Path, target: Path) -> Published:
     copied = unchanged = removed = 0
     for rel in files:
         source, copy = output_dir / rel, target / rel
-        if copy.is_file() and copy.stat().st_size == source.stat().st_size and copy.read_bytes() == source.read_bytes():
+        if same_file(copy, str(source)):
             unchanged += 1
             continue
         if copy.is_dir():
@@ -84,7 +85,7 @@ def publish_dir(output_dir: Path, target: Path) -> Published:
 
 
 def publish_git(site_dir: Path, output_dir: Path, branch: str, remote: str | None, domain: str | None,
-                message: str) -> Published:
+                title: str) -> Published:
     """Commit the output as the tip of `branch` of the site's repository, then push it to `remote`."""
     if not branch or branch.startswith("-") or try_git(site_dir, "check-ref-format", "--branch", branch) is None:
         raise UsageError(f"--git-branch {branch}: not a valid branch name")
@@ -116,6 +117,7 @@ def publish_git(site_dir: Path, output_dir: Path, branch: str, remote: str | Non
         who = {} if try_git(site_dir, "config", "user.email") else {
             "GIT_AUTHOR_NAME": "digest", "GIT_AUTHOR_EMAIL": "digest@localhost",
             "GIT_COMMITTER_NAME": "digest", "GIT_COMMITTER_EMAIL": "digest@localhost"}
+        message = f"Publish {title} ({counted(len(files), 'file')})"
         commit = git(site_dir, "commit-tree", tree, *(("-p", parent) if parent else ()), "-m", message, env=who)
         git(site_dir, "update-ref", "-m", "digest publish", ref, commit, parent or "0" * 40)
     if remote is not None:

@@ -107,7 +107,7 @@ def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | No
     touched = None if changed is None else {path.split("/", 1)[0] for path in changed}
     for shard in shards:
         whole = (live / shard / "pagefind.js").is_file()
-        if whole and touched is not None and shard not in touched and _ALL not in shards:
+        if whole and touched is not None and shard != _ALL and shard not in touched:
             continue
         why = _index_part(binary, output_dir, config, shard)
         if why is not None:
@@ -155,6 +155,17 @@ def remove_index(output_dir: Path) -> None:
     """Remove the search index, when the site no longer has search."""
     for name in (SEARCH_DIR, _NEW, _OLD):
         shutil.rmtree(output_dir / name, ignore_errors=True)
+
+
+def pages_to_index(output_dir: Path, changed: Iterable[str]) -> list[str] | None:
+    """The changed pages the search index must take in; None when it is missing (index everything).
+
+    >>> pages_to_index(Path("/nowhere"), ["a/index.html"]) is None
+    True
+    """
+    if not index_is_whole(output_dir):
+        return None
+    return [path for path in changed if path.endswith(".html")]
 
 
 def index_is_whole(output_dir: Path) -> bool:

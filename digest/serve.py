@@ -31,7 +31,7 @@ from digest.cache import CACHE_DIR, BuildCache
 from digest.config import load_config
 from digest.content import is_ignored
 from digest.model import BuildOptions, BuildResult, DigestError, Problem, SiteConfig, UsageError
-from digest.search import index_is_whole, index_site
+from digest.search import index_site, pages_to_index
 from digest.server import News, PreviewServer
 
 SERVE_CACHE = "serve"  # the preview's cache, inside the site's .digest-cache/
@@ -39,7 +39,6 @@ HISTORY = 256  # builds remembered for pages that reconnect; a page older than t
 STEP_MS = 20  # quiet time that ends a burst of changes
 DEBOUNCE_MS = 1600  # longest a burst is collected before a rebuild starts anyway
 WAKE_MS = 500  # how often the watcher wakes when nothing changes
-
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,17 +161,19 @@ class Preview:
                                 hint="This is a bug in digest: please report it with the traceback printed "
                                      "in the terminal."),)
         errors = tuple(p for p in problems if p.severity == "error")
+        config = load_config(self.site_dir)[0] if result is not None else None  # its base path, its search
         with self._changed:
             self._version += 1
             self._history.append((self._version, result.changed if result is not None else ()))
             self._problems = errors
-            if result is not None:
+            if config is not None:
                 self._ready = True
-                config, _ = load_config(self.site_dir)
                 self._base_path = config.base_path
             self._changed.notify_all()
-        if result is not None and (not index_is_whole(self._root) or any(p.endswith(".html") for p in result.changed)):
-            self._search.request(config, result.changed if index_is_whole(self._root) else None)
+        if result is not None and config is not None:
+            pages = pages_to_index(self._root, result.changed)
+            if pages != []:
+                self._search.request(config, pages)
         return Rebuild(changes=changes, result=result, problems=problems, crash=crash,
                        seconds=time.perf_counter() - started)
 

@@ -11,12 +11,14 @@ disk stay exactly what `digest build` writes.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import mimetypes
 import os
 import posixpath
 import socket
+import sys
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -112,8 +114,9 @@ def with_live_script(page: bytes, version: int, output_path: str) -> bytes:
     return page[:at] + tag + page[at:]
 
 
+@functools.cache
 def live_script() -> bytes:
-    """The reload script's source, shipped inside the package."""
+    """The reload script's source, shipped inside the package (read once)."""
     return resources.files("digest").joinpath("live.js").read_bytes()
 
 
@@ -160,7 +163,9 @@ class PreviewServer(ThreadingHTTPServer):
         super().__init__(address, PreviewHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that went away mid-answer is not an error worth a traceback."""
+        """A client that went away mid-answer is not an error worth a traceback; anything else is."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
