@@ -45,10 +45,9 @@ def mentions_chart(months: list[tuple[int, int, int]], name: str, chart_id: str)
     width, height, gap = 16, 64, 4
     bars = []
     for index, (year, month, count) in enumerate(months):
-        tall = round(height * count / top) if top else 0
+        tall = max(round(height * count / top), 1)  # `top` is at least 1; an empty month is a hairline
         label = f"{_MONTH_NAMES[month - 1]} {year}: {count}"
         empty = "" if count else ' class="empty"'
-        tall = max(tall, 1)  # an empty month is a hairline
         bars.append(f'<rect x="{index * (width + gap)}" y="{height - tall}" width="{width}" height="{tall}"'
                     f"{empty}><title>{escape(label)}</title></rect>")
     total = sum(count for _, _, count in months)

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from digest import schema
 from digest.charts import initials_avatar, mentions_chart, monthly_counts
+from digest.config import CONFIG_FILE
 from digest.model import Problem, SiteConfig, Term
 from digest.plan import counted
 from digest.yamlread import top_level_key_lines
@@ -49,10 +50,10 @@ def resolve_theme(site_dir: Path, config: SiteConfig, problems: list[Problem]) -
         own = site_dir / "themes" / config.theme
         if not own.is_dir():
             known = sorted(p.name for p in (site_dir / "themes").glob("*") if p.is_dir())
-            config_file = site_dir / "digest.yaml"
+            config_file = site_dir / CONFIG_FILE
             lines = top_level_key_lines(config_file.read_text("utf-8", "replace")) if config_file.is_file() else {}
             problems.append(Problem(
-                path="digest.yaml", line=lines.get("theme", [None])[-1],
+                path=CONFIG_FILE, line=lines.get("theme", [None])[-1],
                 message=f"the theme `{config.theme}` does not exist",
                 hint=f"Create themes/{config.theme}/templates/ in the site, or remove the `theme:` line "
                      f"to use the default theme." + (f" Themes here: {', '.join(known)}." if known else "")))
