@@ -26,14 +26,14 @@ from digest.inputs import (RACY_NS, file_stamp, names_fingerprint, others_finger
                            sources_fingerprint, template_salt)
 from digest.model import (Article, BuildOptions, BuildResult, CachedParse, DigestError, FrozenMap,
                           LinkRecord, Page, Problem, Site, SiteConfig, SourceFile, TermPage, UsageError)
-from digest.output import MARKER, OutputWriter, check_output_dir, stage_bytes
-from digest.plan import article_page, check_page_urls, plan_pages, site_feed
+from digest.output import OutputWriter, build_id, check_output_dir, stage_bytes
+from digest.plan import article_page, check_file_clashes, check_page_urls, plan_pages, site_feed
 from digest.plan import output_path as url_output_path
 from digest.render import PageRenderer
 from digest.site import build_site, link_records, relink
 from digest.theme import load_templates, make_environment, resolve_theme, static_files
-from digest.search import index_site, pages_to_index, search_ready
-from digest.sources import parse_one, parse_sources
+from digest.search import search_ready, search_stage
+from digest.sources import parse_one, parse_sources, with_bodies
 from digest.workers import MIN_PARALLEL_RENDER, default_jobs, parallel_map
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
@@ -116,7 +116,7 @@ class _Build:
         if cache is not None:
             cache.open(parse_namespace(config))
             last = cache.state("last_build")
-            if (last is not None and not self.options.clean and (output_dir / MARKER).exists()
+            if (last is not None and not self.options.clean and last.get("build") == build_id(output_dir)
                     and last["output"] == str(output_dir.resolve())
                     and (last["next_release"] is None or now < last["next_release"])):
                 if inputs is not None and last["inputs"] == inputs:
@@ -150,6 +150,9 @@ class _Build:
         site = build_site(config, published, term_pages, problems)
         pages = plan_pages(site)
         check_page_urls(pages, site, problems)
+        copies = {p[len(CONTENT_DIR) + 1:]: str(self.site_dir / p) for p in assets}
+        copies.update(static_files(theme))
+        check_file_clashes(pages, copies, self.site_dir, problems)
         if self.options.strict:
             problems = [p.as_error() for p in problems]
         problems = sort_problems(problems)
@@ -161,10 +164,11 @@ class _Build:
         stored = cache.fingerprints() if cache is not None else {}
         last = cache.state("last_build") if cache is not None else None
         # the stored fingerprints and file list describe the folder the last good build wrote
-        same_folder = last is not None and last.get("output") == str(output_dir.resolve())
+        same_folder = (last is not None and last.get("output") == str(output_dir.resolve())
+                       and last.get("build") == build_id(output_dir))
         previous = stored if same_folder else {}
         current = {page.output_path: fingerprints.page(page) for page in pages}
-        writer = OutputWriter(output_dir, clean=self.options.clean)
+        writer = OutputWriter(output_dir, clean=self.options.clean, in_place=self.options.in_place)
         todo: list[Page] = []
         for page in pages:
             if (not self.options.clean and previous.get(page.output_path) ==
@@ -178,19 +182,16 @@ class _Build:
             writer.abort()
             raise DigestError(problems + render_problems)
         page_paths = set(current)
-        copies = {p[len(CONTENT_DIR) + 1:]: str(self.site_dir / p) for p in assets}
-        copies.update(static_files(theme))
         for output_path, source in sorted(copies.items()):
             if output_path not in page_paths:
                 writer.add_file(output_path, source)
-        writer.commit(last["produced"] if last is not None and same_folder and not self.options.clean else None)
-        self.lap("write")
-        searched = self._search(output_dir, config, writer)
+        searched = self._commit(writer, config, last["produced"] if last and same_folder and not self.options.clean else None)
         counts = (len(site.articles), len(site.people), len(site.topics), len(pages))
         warnings = (*(p for p in problems if p.severity == "warning"), *searched)
         if cache is not None:
             changed = {path: fp for path, fp in current.items() if stored.get(path) != fp}
-            state = {"output": str(output_dir.resolve()), "produced": sorted(writer.produced),
+            state = {"output": str(output_dir.resolve()), "build": build_id(output_dir),
+                     "produced": sorted(writer.produced),
                      "inputs": inputs, "others": others, "names": names_fingerprint(stamps),
                      "next_release": min(upcoming, default=None), "counts": counts,
                      "files": writer.written + writer.unchanged, "warnings": warnings,
@@ -282,7 +283,7 @@ class _Build:
             todo.append(site_feed(site))
         self.lap("parse")
         fingerprints = Fingerprints(site, salt)
-        writer = OutputWriter(output_dir)
+        writer = OutputWriter(output_dir, in_place=self.options.in_place)
         rendered = {page.output_path for page in todo}
         for path in last["produced"]:
             if path not in rendered:
@@ -290,23 +291,30 @@ class _Build:
         if self._render(env, site, todo, writer, output_dir):
             writer.abort()
             return None  # the full build reports the problem
-        writer.commit(last["produced"])
-        self.lap("write")
-        searched = self._search(output_dir, config, writer)
-        state = dict(last, inputs=inputs, files=writer.written + writer.unchanged)
+        searched = self._commit(writer, config, last["produced"])
+        state = dict(last, inputs=inputs, files=writer.written + writer.unchanged, build=build_id(output_dir))
         self.cache.save(new_entries, [], {page.output_path: fingerprints.page(page) for page in todo}, [],
                         {"last_build": state}, None)
         self.lap("write")
         return self._result(last["counts"], output_dir, (*last["warnings"], *searched), writer, rendered=len(todo))
 
-    def _search(self, output_dir: Path, config: SiteConfig, writer: OutputWriter) -> tuple[Problem, ...]:
-        """The search stage: index the written site when a page changed, or when the index is missing."""
-        pages = None if self.options.clean else pages_to_index(output_dir, writer.changed)
-        if not self.options.index_search or (config.search and pages == []):
-            return ()
-        why = index_site(output_dir, config, pages)
-        self.lap("search")
-        return (Problem(path=None, line=None, message=why, severity="warning"),) if why else ()
+    def _commit(self, writer: OutputWriter, config: SiteConfig, previous: list[str] | None) -> tuple[Problem, ...]:
+        """Write, then search: the index is made in the folder about to become the output, before it does."""
+        found: list[Problem] = []
+
+        def search(folder: Path) -> bool:
+            if not self.options.index_search:
+                return False
+            self.lap("write")
+            ran, why = search_stage(folder, config, writer.changed, whole=self.options.clean)
+            if ran:
+                self.lap("search")
+            found.extend([Problem(path=None, line=None, message=why, severity="warning")] if why else [])
+            return ran
+
+        writer.commit(previous, search)
+        self.lap("write")
+        return tuple(found)
 
     def _parse(self, sources: list[SourceFile], stamps: dict[str, tuple[int, int]], config: SiteConfig,
                problems: list[Problem]) -> tuple[list[Article], list[TermPage], dict[str, CachedParse]]:
@@ -321,7 +329,7 @@ class _Build:
                 output_dir: Path) -> list[Problem]:
         renderer = PageRenderer(env, site, self.site_dir)
         clean = self.options.clean
-        todo = self._with_bodies(todo)
+        todo = with_bodies(todo, self.bodies, self.cache.bodies if self.cache is not None else None)
 
         def render_one(index: int) -> tuple[str, bool | None, list[Problem]]:
             page = todo[index]  # workers are forked with `todo` in memory: only indexes travel
@@ -329,7 +337,7 @@ class _Build:
             if data is None:
                 problems, renderer.problems = renderer.problems, []
                 return page.output_path, None, problems
-            return page.output_path, stage_bytes(output_dir, page.output_path, data, clean), []
+            return page.output_path, stage_bytes(output_dir, writer.staging, page.output_path, data, clean), []
 
         if len(todo) >= MIN_PARALLEL_RENDER and self.jobs > 1:
             # Render every card once, in parallel, before the page workers fork with all of them:
@@ -354,40 +362,6 @@ class _Build:
             if staged is not None:
                 writer.record(output_path, staged)
         return problems
-
-    def _with_bodies(self, pages: list[Page]) -> list[Page]:
-        """The pages, with the bodies of the articles they show in full filled in.
-
-        Articles are parsed and cached without their bodies in memory: only an article's own
-        page and the full-content feeds show a body, and only those being rendered need it.
-        """
-        def shown(page: Page) -> tuple[Article, ...]:
-            context = page.context
-            if context.get("kind") == "article":
-                return (context["article"],)  # type: ignore[return-value]
-            if context.get("kind") == "feed" and context.get("full_content"):
-                return tuple(context["articles"])  # type: ignore[arg-type]
-            return ()
-
-        wanted = {a.path for page in pages for a in shown(page)} - self.bodies.keys()
-        if wanted and self.cache is not None:
-            self.bodies.update(self.cache.bodies(wanted))
-
-        def filled(article: Article) -> Article:
-            return dataclasses.replace(article, body_html=self.bodies.get(article.path, ""))
-
-        result = []
-        for page in pages:
-            articles = shown(page)
-            if articles:
-                context = dict(page.context)
-                if context["kind"] == "article":
-                    context["article"] = filled(articles[0])
-                else:
-                    context["articles"] = tuple(filled(a) for a in articles)
-                page = dataclasses.replace(page, context=FrozenMap(context))
-            result.append(page)
-        return result
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

@@ -32,7 +32,8 @@ def check(site_dir: str | Path, options: BuildOptions | None = None) -> BuildRes
     site_dir = Path(site_dir)
     options = options or BuildOptions()
     with tempfile.TemporaryDirectory(prefix="digest-check-") as scratch:
-        result = build(site_dir, dataclasses.replace(options, output_dir=scratch, clean=False, index_search=False))
+        result = build(site_dir, dataclasses.replace(options, output_dir=scratch, clean=False, index_search=False,
+                                                     in_place=True))
         config, _ = load_config(site_dir, options.base_url)
         found = check_links(Path(scratch), config.base_path, options.jobs or default_jobs())
     if found:
@@ -48,7 +49,8 @@ def attribute(problem: Problem, sources: Mapping[str, str], site_dir: Path) -> P
     url = "/" + (page[: -len("index.html")] if page.endswith("index.html") else page)
     source = sources.get(page)
     if source is None:
-        return Problem(path=None, line=None, message=f"the page {url} ({page}:{problem.line}) {problem.message}")
+        return Problem(path=None, line=None, message=f"the page {url} ({page}:{problem.line}) {problem.message}",
+                       hint=problem.hint)
     written = _WRITTEN.match(problem.message)
     line: int | None = None
     if written:
@@ -63,4 +65,4 @@ def attribute(problem: Problem, sources: Mapping[str, str], site_dir: Path) -> P
             if at >= 0:
                 line = text.count("\n", 0, at) + 1
                 break
-    return Problem(path=source, line=line, message=f"its page {url} {problem.message}")
+    return Problem(path=source, line=line, message=f"its page {url} {problem.message}", hint=problem.hint)

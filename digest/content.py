@@ -19,17 +19,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from digest.dates import ACCEPTED_FORMS, DateProblem, parse_date, split_date_prefix
+from digest.files import walk
 from digest.markdown import render_markdown, resolve_relative
 from digest.model import TAXONOMIES, Article, FrozenMap, Problem, SiteConfig, SourceFile, TermPage
-from digest.names import normalize_name, slugify
-from digest.yamlread import (YamlProblem, as_bool, as_text, describe, item_lines, load_yaml, top_level_key_lines,
-                             typed)
+from digest.names import SHORTER_NAME, normalize_name, slugify, too_long
+from digest.yamlread import (YamlProblem, as_bool, as_text, control_problem, describe, item_lines, load_yaml,
+                             top_level_key_lines, typed)
 
 CONTENT_DIR = "content"
 _ARTICLE_KEYS = frozenset({"title", "date", "people", "topics", "source", "source_url", "summary",
                            "slug", "draft", "updated", "image", "image_alt", "aliases"})
-# an old URL of an article: a path in the site, of safe characters, with no `..` or empty segment
-_ALIAS = re.compile(r"/(?:[A-Za-z0-9._~%-]+/)*(?:[A-Za-z0-9._~%-]+\.html?)?")
+# an old URL of an article: a path in the site, of safe characters, with no empty, hidden (`.git`, `..`)
+# or percent-encoded dot or slash segment (`%2e%2e`, which a host may decode)
+_ALIAS = re.compile(r"(?!.*%(?:2[eEfF]|5[cC]|00))/(?:[A-Za-z0-9_~%-][A-Za-z0-9._~%-]*/)*"
+                    r"(?:[A-Za-z0-9_~%-][A-Za-z0-9._~%-]*\.html?)?")
 _TERM_KEYS = frozenset({"name", "aliases", "role", "image", "image_alt"})
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _SLUG = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
@@ -57,8 +60,7 @@ def scan(site_dir: Path) -> tuple[list[SourceFile], list[str]]:
     root = site_dir / CONTENT_DIR
     sources: list[SourceFile] = []
     assets: list[str] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not is_ignored(d))
+    for folder, files in walk(root, site_dir, is_ignored):  # links out of the site: reported by the theme stage
         rel_dir = Path(folder).relative_to(site_dir).as_posix()
         parts = rel_dir.split("/")
         kind: Any = parts[1] if len(parts) == 2 and parts[1] in TAXONOMIES else "article"
@@ -89,12 +91,16 @@ class _Problems(list[Problem]):
         self.path = path
 
     def add(self, line: int | None, message: str, hint: str = "", severity: Any = "error") -> None:
-        self.append(Problem(path=self.path, line=line, message=message, hint=hint, severity=severity))
+        self.append(Problem(path=self.path, line=line, message=message.replace("\n", "\\n"), hint=hint, severity=severity))
 
 
 def _read(source: SourceFile, data: bytes, problems: _Problems) -> _Document | None:
     try:
+        source.path.encode("utf-8")  # os.fsdecode keeps the bytes of a name in another encoding as surrogates
         text = data.decode("utf-8")
+    except UnicodeEncodeError:
+        problems.add(None, "the file's path is not UTF-8", "Rename the file, or its folder, in UTF-8.")
+        return None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         problems.add(line, "is not UTF-8 text (it may be Latin-1 or Windows-1252)",
@@ -103,6 +109,9 @@ def _read(source: SourceFile, data: bytes, problems: _Problems) -> _Document | N
                      "then replace the file with new.md.")
         return None
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if (control := control_problem(text)) is not None:
+        problems.add(control.line, control.message, control.hint)
+        return None
     stripped = text.lstrip("\n \t")
     offset = text[: len(text) - len(stripped)].count("\n")
     opening = _FENCE.match(stripped)
@@ -198,6 +207,9 @@ class _Fields:
                 self.problems.add(self.item_line(key, number), f'`{key}` item {number} ("{name}") has no '
                                   "letters or digits to make a URL from", "Write the name with letters or digits.")
                 continue
+            if long := too_long(slugify(name)):
+                self.problems.add(self.item_line(key, number), f"`{key}` item {number}{long}", SHORTER_NAME)
+                continue
             names.append(name)
         return tuple(dict.fromkeys(names))
 
@@ -241,7 +253,7 @@ class _Fields:
             path = text.strip() if text else ""
             if path and not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
                 path += "/"
-            if not _ALIAS.fullmatch(path) or "/../" in path or "/./" in path:
+            if not _ALIAS.fullmatch(path):
                 self.problems.add(self.item_line("aliases", number),
                                   f"`aliases` item {number} ({describe(item)}) is not a path in the site",
                                   "Write the old address as a path: `aliases: [/2015/11/old-title/]`.")
@@ -257,7 +269,7 @@ class _Fields:
             self.problems.add(self.line("image"), f'`image` must be a path beside the file or an http(s) '
                               f'address, not "{value}"', "Write `image: photo.jpg` for a file next to this one.")
             return None
-        resolved = resolve_relative(directory, value)
+        resolved = resolve_relative(directory, value, encoded=False)
         if resolved is None:
             self.problems.add(self.line("image"), f'`image` "{value}" points outside content/',
                               "Keep images in the content/ folder, next to the article.")
@@ -322,6 +334,10 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
         if not slug:
             problems.add(None, "the file name has no letters or digits to make a URL from",
                          "Rename the file, or add a `slug:` line to the front matter.")
+    if slug and (long := too_long(slug)):
+        problems.add(fields.line("slug"), ("`slug`" if fields.raw("slug") is not None else "the file name") + long,
+                     "Add a shorter `slug:` line to the front matter, such as `slug: putin-paris`.")
+        slug = None
     people = fields.names("people")
     topics = fields.names("topics")
     source_name = fields.text("source")
@@ -349,8 +365,8 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
 
 
 def problems_keys(problems: list[Problem]) -> set[str]:
-    """The front matter keys that already have a problem reported (from the message's first `key`)."""
-    return {m.group(1) for p in problems if (m := re.match(r"`(\w+)`", p.message))}
+    """The front matter keys that already have an error reported (from the message's first `key`)."""
+    return {m.group(1) for p in problems if p.severity == "error" and (m := re.match(r"`(\w+)`", p.message))}
 
 
 def parse_term_page(source: SourceFile, data: bytes, config: SiteConfig,

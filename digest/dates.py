@@ -16,9 +16,10 @@ ACCEPTED_FORMS = ("2015-11-30, 2015-11-30 14:05, 2015-11-30T14:05:00+02:00, "
 _ISO = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
-    r"[ \t]*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?)?"
+    r"[ \t]*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?)?",
+    re.ASCII,  # digits 0-9 only, not other scripts' digits
 )
-_RFC2822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s+.+")
+_RFC2822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s+.+", re.ASCII)
 
 
 class DateProblem(ValueError):
@@ -44,6 +45,20 @@ def parse_date(value: object, zone: ZoneInfo) -> datetime.datetime:
     ...
     digest.dates.DateProblem: 2015-02-30, a day that does not exist
     """
+    result = _parse(value, zone)
+    try:  # a day's margin, so that the date can be shown in any time zone
+        (result - _DAY).astimezone(datetime.timezone.utc), (result + _DAY).astimezone(datetime.timezone.utc)
+    except OverflowError:
+        written = value.strip() if isinstance(value, str) else result.isoformat()
+        raise DateProblem(f'"{written}", too near the year 1 or 9999 to be shown',
+                          "Write a date from 0001-01-02 to 9999-12-30.") from None
+    return result
+
+
+_DAY = datetime.timedelta(days=1)
+
+
+def _parse(value: object, zone: ZoneInfo) -> datetime.datetime:
     if isinstance(value, datetime.datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone)
     if isinstance(value, datetime.date):
@@ -96,7 +111,7 @@ def _from_iso(match: re.Match[str], zone: ZoneInfo) -> datetime.datetime:
     return result.replace(tzinfo=datetime.timezone(delta))
 
 
-_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
+_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)", re.ASCII)
 
 
 def split_date_prefix(stem: str) -> tuple[str | None, str]:

@@ -7,13 +7,15 @@ read again, and a site whose inputs did not change at all is not built again.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 from pathlib import Path
 
+from digest.files import walk
 from digest.model import Article, BuildOptions, SiteConfig, TermPage, __version__
 from digest.search import search_ready
-from digest.theme import Theme
+from digest.theme import Theme, link_home
 
 # A file modified this close to the start of a build may be modified again within the same
 # tick of the file system's clock (a second, on some), keeping its time and size: its time and
@@ -53,7 +55,17 @@ def parse_namespace(config: SiteConfig) -> str:
     (by a development version of the same number) is emptied, not read back without it.
     """
     shapes = tuple(tuple(f.name for f in dataclasses.fields(kind)) for kind in (Article, TermPage))
-    return repr((__version__, shapes, config.markdown, config.timezone, config.article_url, config.base_url))
+    return repr((__version__, shapes, _parser_source(), config.markdown, config.timezone, config.article_url,
+                 config.base_url))
+
+
+@functools.lru_cache(maxsize=1)
+def _parser_source() -> str:
+    """A hash of the code that parses a file: a cache made by other code (a development version) is emptied."""
+    digest = hashlib.blake2b(digest_size=8)
+    for module in ("yamlread", "files", "dates", "names", "markdown", "content"):
+        digest.update(read_bytes(os.path.join(os.path.dirname(__file__), f"{module}.py")))
+    return digest.hexdigest()
 
 
 def template_salt(config: SiteConfig, theme: Theme) -> str:
@@ -61,9 +73,8 @@ def template_salt(config: SiteConfig, theme: Theme) -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((__version__, config, search_ready(config))).encode())
     for root in theme.template_dirs:
-        for folder, dirs, files in os.walk(root):
-            dirs.sort()
-            for name in sorted(files):
+        for folder, files in walk(root, link_home(theme, root), _no_name):
+            for name in files:
                 path = os.path.join(folder, name)
                 digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + read_bytes(path))
     return digest.hexdigest()
@@ -78,17 +89,21 @@ def others_fingerprint(site_dir: Path, config: SiteConfig, theme: Theme, options
     """
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((__version__, config, dataclasses.replace(options, now=None, jobs=None))).encode())
+    digest.update(repr(theme.links_out).encode())  # the walks skip them: a new one must still change the hash
     paths = [str(site_dir / asset) for asset in assets]
     for root in (*theme.template_dirs, *theme.static_dirs):
-        for folder, dirs, files in os.walk(root):
-            dirs.sort()
-            paths += (os.path.join(folder, name) for name in sorted(files))
+        for folder, files in walk(root, link_home(theme, root), _no_name):
+            paths += (os.path.join(folder, name) for name in files)
     for path in paths:
         mtime, size = file_stamp(path)
         if mtime > started_ns - RACY_NS:
             return None
         digest.update(f"{path}\0{mtime}\0{size}\0".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def _no_name(name: str) -> bool:
+    return False
 
 
 def sources_fingerprint(stamps: dict[str, tuple[int, int]], started_ns: int) -> str | None:

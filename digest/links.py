@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ MIN_PARALLEL_CHECK = 2000
 
 HINT_MISSING = ("Fix the link in the article or template that writes it, or add what it points to; "
                 "then `digest build` and `digest check` again.")
+HINT_FORMS = ("Write the link and the file name in the same form: save the file again under its name typed "
+              "on this machine, or copy the name from the file into the link.")
 HINT_FRAGMENT = ("Link to an id the page has, or give the element you mean that id; "
                  "then `digest build` and `digest check` again.")
 
@@ -122,6 +125,7 @@ class LinkChecker:
         # values (with their opening quote) that lead somewhere from any page: external links, and
         # absolute paths to files; a page's links minus these are the few left to look at
         self.good: set[bytes] = set()
+        self._by_form: dict[str, str] | None = None  # NFC name -> file, made when a link is missing
 
     def page_url(self, path: str) -> str:
         """The URL a page is served at, percent-encoded: "people/x/index.html" is "/people/x/"."""
@@ -231,7 +235,20 @@ class LinkChecker:
             return (f"links to {shown}, which is outside the site's base path {self.base_path}",
                     f"Internal links start with {self.base_path}, the path of `base_url`: write them with "
                     "`url_for` in templates, or relative in articles; then `digest build` and `digest check` again.")
+        rel = target.url[len(self.base_path):]
+        other = self.spelled_otherwise(rel) or self.spelled_otherwise(rel.rstrip("/") + "/index.html")
+        if other is not None:
+            return (f"links to {shown}, which the site does not have: it has {self.base_path}{other}, "
+                    "whose accented letters are encoded differently (Unicode NFC and NFD)", HINT_FORMS)
         return f"links to {shown}, which the site does not have", HINT_MISSING
+
+    def spelled_otherwise(self, rel: str) -> str | None:
+        """The file of the site that is `rel` in another Unicode normalization form, if there is one."""
+        if rel.isascii():
+            return None
+        if self._by_form is None:
+            self._by_form = {unicodedata.normalize("NFC", f): f for f in self.files if not f.isascii()}
+        return self._by_form.get(unicodedata.normalize("NFC", rel))
 
 
 def _walk(root: str) -> tuple[set[str], set[str]]:

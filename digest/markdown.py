@@ -13,6 +13,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -108,15 +109,22 @@ def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: d
     return str(self.image(tokens, idx, options, env))
 
 
-def resolve_relative(directory: str, target: str) -> str | None:
-    """The site URL of a file named relative to a folder of `content/`; None if it leaves it.
+def resolve_relative(directory: str, target: str, encoded: bool = True) -> str | None:
+    """The site URL, percent-encoded, of a file named relative to a folder of `content/`; None if it leaves it.
+
+    `target` is a URL as Markdown gives it (already percent-encoded), or with `encoded=False`
+    a file name as written (`image: photo 1.jpg`). The folder's name is encoded here: a
+    space, an accent or a `#` in it must not reach a page as it is.
 
     >>> resolve_relative("2015", "photos/putin.jpg")
     '/2015/photos/putin.jpg'
     >>> resolve_relative("2015", "../../etc/passwd") is None
     True
+    >>> resolve_relative("Q&A #1/Über", "a%20b.png"), resolve_relative("2015", "a b#1.png", encoded=False)
+    ('/Q%26A%20%231/%C3%9Cber/a%20b.png', '/2015/a%20b%231.png')
     """
-    path = posixpath.normpath(posixpath.join(directory, target.split("?")[0].split("#")[0]))
+    target = target.split("?")[0].split("#")[0] if encoded else quote(target)
+    path = posixpath.normpath(posixpath.join(quote(directory), target))
     if path.startswith("..") or path.startswith("/") or path == ".":
         return None
     return "/" + path

@@ -361,6 +361,7 @@ class BuildOptions:
     now: datetime.datetime | None = None  # what "the future" is measured from
     jobs: int | None = None  # worker processes; default: the machine's cores
     index_search: bool = True  # make the search index now (the preview makes it in the background)
+    in_place: bool = False  # change the output file by file, not through its twin (digest/twin.py)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,6 +6,9 @@ import functools
 
 from slugify import slugify as _slugify
 
+MAX_SLUG = 200  # a slug names a folder of the output: most file systems take 255 bytes, and it is ASCII
+SHORTER_NAME = "Shorten the name: a longer form can go in the body of its term page."
+
 # Apostrophes join a word rather than split it: Ya'alon -> yaalon, O’Brien -> obrien.
 _REPLACEMENTS = (("'", ""), ("’", ""), ("ʼ", ""), ("`", ""))
 
@@ -38,3 +41,14 @@ def same_spelling(name: str) -> str:
     True
     """
     return normalize_name(name).casefold()
+
+
+def too_long(slug: str) -> str:
+    """What is wrong with a slug too long to name a folder, as the end of a problem's message; else "".
+
+    >>> too_long("putin-paris"), too_long("a" * 201)
+    ('', ' makes a URL segment of 201 characters; at most 200 fit in a file name')
+    """
+    if len(slug) <= MAX_SLUG:
+        return ""
+    return f" makes a URL segment of {len(slug)} characters; at most {MAX_SLUG} fit in a file name"

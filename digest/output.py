@@ -12,10 +12,11 @@ import hashlib
 import os
 import posixpath
 import shutil
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from digest.model import UsageError
+from digest.twin import Twin, make_folder, remove_file
 
 MARKER = ".digest-output"
 STAGING = ".digest-staging"
@@ -86,23 +87,27 @@ def safe_join(root: Path, relative: str) -> Path:
 
 
 class OutputWriter:
-    """Stages a build's files, then moves the changed ones into the output folder."""
+    """Stages a build's files, then puts the changed ones in the output folder, all at once."""
 
-    def __init__(self, output_dir: Path, clean: bool = False) -> None:
+    def __init__(self, output_dir: Path, clean: bool = False, in_place: bool = False) -> None:
         self.root = output_dir
-        self.staging = output_dir / STAGING
         self.clean = clean
+        self.in_place = in_place  # change the output file by file (the preview's private folder)
+        self.twin = None if in_place else Twin.beside(output_dir)
+        # the files wait beside the output, in the twin's home: nothing half-made is ever in it
+        self.staging = output_dir / STAGING if self.twin is None else self.twin.home / "staging"
         self.produced: set[str] = set()
         self.staged: list[str] = []
         self.unchanged = 0
         self.removed_paths: list[str] = []
         self.existed = output_dir.exists()
-        if self.staging.exists():
-            shutil.rmtree(self.staging)
+        for leftover in (self.staging, output_dir / STAGING):  # of a build that was stopped
+            if leftover.exists():
+                shutil.rmtree(leftover)
 
     def add(self, output_path: str, data: bytes) -> None:
         """Stage one file's bytes, unless the output already holds exactly these bytes."""
-        self.record(output_path, stage_bytes(self.root, output_path, data, self.clean))
+        self.record(output_path, stage_bytes(self.root, self.staging, output_path, data, self.clean))
 
     def record(self, output_path: str, staged: bool) -> None:
         """Count a file staged (or found unchanged) elsewhere, such as in a worker process."""
@@ -123,7 +128,7 @@ class OutputWriter:
             self.record(output_path, False)
             return
         self.staging.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, staged_name(self.root, output_path))
+        shutil.copyfile(source, staged_name(self.staging, output_path))
         self.record(output_path, True)
 
     def abort(self) -> None:
@@ -131,54 +136,71 @@ class OutputWriter:
         shutil.rmtree(self.staging, ignore_errors=True)
         if not self.existed:
             shutil.rmtree(self.root, ignore_errors=True)
+        if self.twin is not None and not self.twin.tree.exists():
+            shutil.rmtree(self.twin.home, ignore_errors=True)  # a first build's: nothing beside the output either
 
-    def commit(self, previous: Collection[str] | None = None) -> None:
-        """Move the staged files into place and remove the files no page produces any more.
+    def commit(self, previous: Collection[str] | None = None, prepare: Callable[[Path], bool] | None = None) -> None:
+        """Put the staged files in place and remove the files no page produces any more.
 
+        The changes are made in the output's twin, which then takes the output's place in one
+        step (digest/twin.py); where there can be no twin, and for `in_place`, in the output itself.
         `previous`: every file the last build wrote into this folder, when known; then only those
-        are candidates for removal, and the folder is not walked.
+        are candidates for removal, and the folder is not walked. `prepare(folder)`: the search
+        stage, run on the folder about to become the output; whether it changed anything there.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
-        marker = self.root / MARKER
-        if not marker.exists():
-            marker.write_bytes(_MARKER_TEXT)
-        for output_path in self.staged:
-            target = self.root / output_path
-            if target.is_dir():
-                shutil.rmtree(target)
-            _make_folder(self.root, target.parent)
-            os.replace(staged_name(self.root, output_path), target)
-        shutil.rmtree(self.staging, ignore_errors=True)
-        if previous is None:
-            self._remove_stale()
+        stale = self._stale(previous)
+        self.removed_paths = [path for path in stale if (self.root / path).is_file()]
+        twin = self.twin
+        current = build_id(self.root)
+        if twin is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if self.staged or self.removed_paths or current is None:
+                _mark(self.root, None)  # until the new files are all in, the folder is no build's
+            self._apply(self.root, stale)
+            if prepare is not None:
+                prepare(self.root)
+            if build_id(self.root) is None:
+                _mark(self.root, _next(current))
             return
-        for output_path in sorted(set(previous) - self.produced):
-            if output_path.startswith(SEARCH_DIR + "/"):
-                continue
-            target = self.root / output_path
-            if target.is_file():
-                target.unlink()
-                self.removed_paths.append(output_path)
-            for folder in target.parents:
-                if folder == self.root or not folder.is_dir() or any(folder.iterdir()):
-                    break
-                folder.rmdir()
+        if not twin.in_step(current):
+            twin.make(keep=(MARKER,))
+        twin.forget()
+        self._apply(twin.tree, stale)
+        searched = prepare(twin.tree) if prepare is not None else False
+        if current is not None and not (self.staged or self.removed_paths or searched):
+            twin.remember(current)
+            return
+        new = _next(current)
+        _mark(twin.tree, new)
+        twin.swap(own=lambda name: name.startswith(".digest-"))
+        twin.follow((*self.staged, MARKER), stale, (SEARCH_DIR,) if searched else ())
+        twin.remember(new)
 
-    def _remove_stale(self) -> None:
-        for folder, dirs, files in os.walk(self.root, topdown=False):
+    def _stale(self, previous: Collection[str] | None) -> list[str]:
+        """The files of the output that this build does not produce."""
+        if previous is not None:
+            return sorted(path for path in set(previous) - self.produced if not path.startswith(SEARCH_DIR + "/"))
+        stale = []
+        for folder, dirs, files in os.walk(self.root):
             rel = Path(folder).relative_to(self.root).as_posix()
-            top = rel == "."
-            if not top and (rel.startswith(".") or rel.split("/")[0] == SEARCH_DIR):
-                continue  # the staging folder, a deploy's own folders (.git), the search index
-            for name in files:
-                path = name if top else f"{rel}/{name}"
-                if top and name.startswith("."):
-                    continue  # the marker, and a deploy's own files (.git, .nojekyll)
-                if path not in self.produced:
-                    os.remove(os.path.join(folder, name))
-                    self.removed_paths.append(path)
-            if not top and not os.listdir(folder):
-                os.rmdir(folder)
+            if rel == ".":  # the staging folder, a deploy's own files (.git, .nojekyll), the search index
+                dirs[:] = [name for name in dirs if not name.startswith(".") and name != SEARCH_DIR]
+                stale += [name for name in files if not name.startswith(".") and name not in self.produced]
+            else:
+                stale += [f"{rel}/{name}" for name in files if f"{rel}/{name}" not in self.produced]
+        return sorted(stale)
+
+    def _apply(self, into: Path, stale: list[str]) -> None:
+        """Move the staged files into `into` and remove the stale ones from it."""
+        for output_path in self.staged:
+            target = into / output_path
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            make_folder(into, target.parent)
+            os.replace(staged_name(self.staging, output_path), target)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        for output_path in stale:
+            remove_file(into, output_path)
 
     @property
     def written(self) -> int:
@@ -196,36 +218,47 @@ class OutputWriter:
         return tuple(sorted({*self.staged, *self.removed_paths}))
 
 
-def staged_name(root: Path, output_path: str) -> Path:
+def build_id(output_dir: Path) -> str | None:
+    """The id of the build whose files the output folder holds, from its marker file; None if unknown."""
+    try:
+        text = (output_dir / MARKER).read_bytes()
+    except OSError:
+        return None
+    last = text.splitlines()[-1] if text else b""
+    return last[len(b"build "):].decode("ascii", "replace") if last.startswith(b"build ") else None
+
+
+def _next(build: str | None) -> str:
+    """The id of the build after `build`: builds are counted, so two clean builds write the same marker."""
+    return str(int(build) + 1) if build is not None and build.isdigit() else "1"
+
+
+def _mark(folder: Path, build: str | None) -> None:
+    """Write the marker file anew (a new file, never the old one changed: the twin shares it)."""
+    partial = folder / (MARKER + ".new")
+    partial.write_bytes(_MARKER_TEXT + (f"build {build}\n".encode() if build else b""))
+    os.replace(partial, folder / MARKER)
+
+
+def staged_name(staging: Path, output_path: str) -> Path:
     """Where a file waits in the staging folder: one flat folder, named by a hash of the path."""
-    return root / STAGING / hashlib.blake2b(output_path.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return staging / hashlib.blake2b(output_path.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def stage_bytes(root: Path, output_path: str, data: bytes, clean: bool) -> bool:
-    """Write a file's bytes to the staging folder of `root`, unless `root` already holds them."""
+def stage_bytes(root: Path, staging: Path, output_path: str, data: bytes, clean: bool) -> bool:
+    """Write a file's bytes to the `staging` folder, unless the output folder `root` already holds them."""
     target = safe_join(root, output_path)
     if not clean and _same_bytes(target, data):
         return False
-    staged = staged_name(root, output_path)
+    staged = staged_name(staging, output_path)
     try:
         handle = open(staged, "wb")
     except FileNotFoundError:  # the first file of this build: the staging folder is made now
-        (root / STAGING).mkdir(parents=True, exist_ok=True)
+        staging.mkdir(parents=True, exist_ok=True)
         handle = open(staged, "wb")
     with handle:
         handle.write(data)
     return True
-
-
-def _make_folder(root: Path, folder: Path) -> None:
-    """Create `folder` under `root`, removing any file of the old output that stands where a folder must go."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        for parent in reversed((folder, *folder.parents)):
-            if parent != root and root in parent.parents and parent.is_file():
-                parent.unlink()
-        folder.mkdir(parents=True, exist_ok=True)
 
 
 def _same_bytes(target: Path, data: bytes) -> bool:

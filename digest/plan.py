@@ -9,7 +9,9 @@ pages. The URL layout is the one in DESIGN.md; the article pattern comes from
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from digest.model import TAXONOMIES, Article, FrozenMap, Page, Paginator, Problem, Site, Taxonomy, Term
@@ -225,3 +227,50 @@ def check_page_urls(pages: list[Page], site: Site, problems: list[Problem]) -> N
             problems.append(Problem(path=owners[page.url], line=None,
                                     message=f"its URL {page.url} is also a page of the site",
                                     hint="Give it another `slug:` or change `permalinks.article`."))
+    for page in pages:
+        # a page inside a "folder" that is a file of the site (`/feed.xml/`, `/_redirects/`) cannot be written
+        clash = next((seen[p] for p in _folders_of(page.output_path) if p in seen), None)
+        if clash is not None and page.context.get("kind") in ("article", "redirect"):
+            which = "old URL" if page.context.get("kind") == "redirect" else "URL"
+            article = page.context["article"]  # type: ignore[assignment]
+            problems.append(Problem(path=article.path, line=None,
+                                    message=f"its {which} {page.url} would be a folder, but {clash.url} is a file "
+                                            "of the site",
+                                    hint="Remove it from `aliases`." if which == "old URL" else
+                                    "Give it another `slug:` or change `permalinks.article`."))
+
+
+def _folders_of(output_path: str) -> list[str]:
+    """The folders an output file is written in.
+
+    >>> _folders_of("feed.xml/index.html")
+    ['feed.xml']
+    """
+    parts = output_path.split("/")[:-1]
+    return ["/".join(parts[: n + 1]) for n in range(len(parts))]
+
+
+def check_file_clashes(pages: list[Page], copies: Mapping[str, str], site_dir: Path, problems: list[Problem]) -> None:
+    """Report a copied file (static or content) whose path needs a folder where the site writes a file, or
+    where the site needs a folder: `static/feed.xml/x`, or a file `static/people` beside the people pages.
+
+    `copies`: output path -> source file, as the build copies them (a page of the same path wins).
+    """
+    files = {page.output_path: page.url for page in pages}
+    copied = [path for path in sorted(copies) if path not in files]
+    files.update((path, "/" + path) for path in copied)
+    folders: dict[str, str] = {}  # a folder of the output -> a file written in it
+    for path in files:
+        for folder in _folders_of(path):
+            folders.setdefault(folder, path)
+    for path in copied:
+        clash = next((folder for folder in _folders_of(path) if folder in files), None)
+        if clash is not None:
+            why = f"{files[clash]} is a file of the site"
+        elif path in folders:
+            why = f"{files[folders[path]]} needs a folder of that name"
+        else:
+            continue
+        name = os.path.relpath(copies[path], site_dir)
+        problems.append(Problem(path=copies[path] if name.startswith("..") else Path(name).as_posix(), line=None,
+                                message=f"cannot be copied to /{path}: {why}", hint="Rename the file or its folder."))

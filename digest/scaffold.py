@@ -29,7 +29,7 @@ def create_site(directory: Path, title: str, now: datetime.datetime) -> list[Pat
             f"timezone: UTC\n"
             f"per_page: 10\n"
         ),
-        ".gitignore": "/output/\n/.digest-cache/\n",
+        ".gitignore": "/output/\n/.digest-cache/\n/.digest-twin-output/\n",
         "content/people/.gitkeep": "",
         "content/topics/.gitkeep": "",
         "static/.gitkeep": "",

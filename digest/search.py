@@ -118,7 +118,8 @@ def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | No
             shutil.rmtree(entry.path, ignore_errors=True)
     listing = json.dumps({"shards": shards}).encode()
     if not (live / _LISTING).is_file() or (live / _LISTING).read_bytes() != listing:
-        (live / _LISTING).write_bytes(listing)
+        (live / f".{_LISTING}.new").write_bytes(listing)  # a new file: the output's twin may share the old one
+        os.replace(live / f".{_LISTING}.new", live / _LISTING)
     return None
 
 
@@ -149,6 +150,17 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str) -
     new.rename(live)
     shutil.rmtree(old, ignore_errors=True)
     return None
+
+
+def search_stage(folder: Path, config: SiteConfig, changed: Iterable[str], whole: bool) -> tuple[bool, str | None]:
+    """The search stage on a written folder, where `changed` files changed (`whole`: index them all).
+
+    Returns whether it ran (and so may have changed the folder), and why search was skipped, or None.
+    """
+    pages = None if whole else pages_to_index(folder, changed)
+    if (config.search and pages == []) or (not config.search and not (folder / SEARCH_DIR).exists()):
+        return False, None
+    return True, index_site(folder, config, pages)
 
 
 def remove_index(output_dir: Path) -> None:

@@ -3,10 +3,16 @@
 Only files inside the output folder are ever served: a request path is percent-decoded
 once, split into segments, and refused if a segment is `..`, starts with a dot (the
 staging folder, the marker) or holds a NUL or backslash; what remains is resolved with
-its symbolic links and must still lie inside the folder. Folders are served by their
-`index.html` ("pretty URLs"); anything else missing gets the site's `404.html` with
-status 404. HTML pages get the reload script added as they are sent, so the files on
-disk stay exactly what `digest build` writes.
+its symbolic links and must still lie inside the folder. A request target that is not a
+path of printable ASCII starting with `/` (`http://host/...`, `*`, raw non-ASCII bytes,
+invalid UTF-8 once decoded) gets 400: the preview is no proxy. Methods other than GET
+and HEAD get 405, a request line without an HTTP version 400, one over 64 KB 414, too
+many or too long headers 431, and a client that sends nothing for `IDLE_SECONDS` is
+disconnected, so half-sent requests cannot hold the server's threads forever.
+
+Folders are served by their `index.html` ("pretty URLs"); anything else missing gets the
+site's `404.html` with status 404. HTML pages get the reload script added as they are
+sent, so the files on disk stay exactly what `digest build` writes.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 from digest.model import Problem
 
@@ -33,6 +39,7 @@ LIVE_PREFIX = "/__digest__/"
 SCRIPT_URL = LIVE_PREFIX + "live.js"
 EVENTS_URL = LIVE_PREFIX + "events"
 HEARTBEAT_SECONDS = 10.0  # a comment line this often finds closed connections
+IDLE_SECONDS = 30.0  # a connection silent this long while a request is due is closed
 
 _TYPES = {
     ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -77,8 +84,13 @@ def resolve(root: Path, base_path: str, raw_path: str) -> Target:
     >>> resolve(root, "/", "/a/"), resolve(root, "/", "/a").location, resolve(root, "/", "/%2e%2e/etc/passwd").status
     (Target(status=200, output_path='a/index.html', location=''), '/a/', 404)
     """
-    path = urlsplit(raw_path).path or "/"
-    decoded = unquote(path, errors="strict") if "%" in path else path
+    path = request_path(raw_path)
+    if path is None:
+        return Target(400)
+    try:
+        decoded = unquote(path, errors="strict") if "%" in path else path
+    except UnicodeDecodeError:
+        return Target(400)
     if "\x00" in decoded or "\\" in decoded:
         return Target(400)
     if not decoded.startswith(base_path):
@@ -102,6 +114,18 @@ def resolve(root: Path, base_path: str, raw_path: str) -> Target:
     if not os.path.isfile(candidate):
         return Target(404)
     return Target(200, output_path="/".join(segments))
+
+
+def request_path(target: str) -> str | None:
+    """The path of a request target without its query and fragment; None unless it is a printable ASCII path.
+
+    >>> request_path("/a/b?c=1#d"), request_path("http://evil/a/"), request_path("/caf\xc3\xa9/")
+    ('/a/b', None, None)
+    """
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    if not path.startswith("/") or not all(" " < c < "\x7f" for c in path):
+        return None
+    return path
 
 
 def with_live_script(page: bytes, version: int, output_path: str) -> bytes:
@@ -174,9 +198,37 @@ class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
     protocol_version = "HTTP/1.1"
     server_version = "digest-serve"
+    default_request_version = "HTTP/1.0"  # so a malformed request line is answered with a status line
+    timeout = IDLE_SECONDS
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         """Requests are not logged: the terminal shows one line per rebuild."""
+
+    def parse_request(self) -> bool:
+        """Read the request line and headers; refuse HTTP/0.9 and methods other than GET and HEAD."""
+        if not super().parse_request():
+            return False
+        if len(self.requestline.split()) != 3:
+            self._refuse(HTTPStatus.BAD_REQUEST, "400 bad request: the request line has no HTTP version\n")
+            return False
+        if self.command not in ("GET", "HEAD"):
+            self._refuse(HTTPStatus.METHOD_NOT_ALLOWED, "405 method not allowed: the preview answers GET and HEAD\n")
+            return False
+        if self.headers.get("Content-Length", "0").strip() != "0" or "Transfer-Encoding" in self.headers:
+            self.close_connection = True  # a body is never read: it must not be taken for the next request
+        return True
+
+    def _refuse(self, status: int, text: str) -> None:
+        body = text.encode()
+        self.send_response(status)
+        if status == HTTPStatus.METHOD_NOT_ALLOWED:
+            self.send_header("Allow", "GET, HEAD")
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def do_HEAD(self) -> None:  # noqa: N802 - the base class's naming
         self._answer(head=True)
@@ -187,7 +239,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _answer(self, head: bool) -> None:
         live = self.server.live
         try:
-            path = urlsplit(self.path).path
+            path = request_path(self.path)
             if path == EVENTS_URL:
                 self._events()
             elif path == SCRIPT_URL:
@@ -201,10 +253,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _file(self, head: bool) -> None:
         live = self.server.live
-        try:
-            target = resolve(live.root, live.base_path, self.path)
-        except UnicodeDecodeError:
-            target = Target(400)
+        target = resolve(live.root, live.base_path, self.path)
         if target.status == HTTPStatus.MOVED_PERMANENTLY:
             self.send_response(target.status)
             self.send_header("Location", target.location)
@@ -256,7 +305,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _events(self) -> None:
         """A server-sent event stream: what an open page should do after each build."""
         live = self.server.live
-        query = parse_qs(urlsplit(self.path).query)
+        query = parse_qs(self.path.partition("?")[2].partition("#")[0])
         output_path = query.get("file", [""])[0]
         try:
             since = int(self.headers.get("Last-Event-ID") or query.get("version", ["0"])[0])

@@ -8,6 +8,7 @@ that would share a URL are an error naming both files.
 from __future__ import annotations
 
 import heapq
+import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -35,10 +36,14 @@ def check_urls(articles: Iterable[Article], problems: list[Problem]) -> None:
     for article in sorted(articles, key=lambda a: a.path):
         other = taken.setdefault(article.url, article.path)
         if other != article.path:
+            twins = unicodedata.normalize("NFC", other) == unicodedata.normalize("NFC", article.path)
             problems.append(Problem(
                 path=article.path, line=None,
-                message=f"its URL {article.url} is taken by {other}",
-                hint="Give one of the two files a different `slug:`."))
+                message=f"its URL {article.url} is taken by {other}"
+                        + (", a file of the same name with its accented letters encoded differently "
+                           "(Unicode NFC and NFD)" if twins else ""),
+                hint="Remove one of the two files, or give it a different `slug:`." if twins
+                else "Give one of the two files a different `slug:`."))
 
 
 def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iterable[TermPage],

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from digest.content import content_hash, parse_article, parse_term_page
 from digest.fingerprint import article_signature
 from digest.inputs import RACY_NS, read_bytes
-from digest.model import Article, CachedParse, Problem, SiteConfig, SourceFile, TermPage
+from digest.model import Article, CachedParse, FrozenMap, Page, Problem, SiteConfig, SourceFile, TermPage
 from digest.workers import MIN_PARALLEL_PARSE, parallel_map
 
 
@@ -97,3 +97,40 @@ def parse_sources(sources: list[SourceFile], stamps: Mapping[str, tuple[int, int
         elif isinstance(value, TermPage):
             parsed.term_pages.append(value)
     return parsed
+
+
+def with_bodies(pages: list[Page], bodies: dict[str, str],
+                fetch: Callable[[set[str]], dict[str, str]] | None) -> list[Page]:
+    """The pages, with the bodies of the articles they show in full filled in.
+
+    Articles are parsed and cached without their bodies in memory: only an article's own
+    page and the full-content feeds show a body, and only those being rendered need it.
+    `bodies`: those known, by article path (the ones `fetch` gets from the cache are added).
+    """
+    def shown(page: Page) -> tuple[Article, ...]:
+        context = page.context
+        if context.get("kind") == "article":
+            return (context["article"],)  # type: ignore[return-value]
+        if context.get("kind") == "feed" and context.get("full_content"):
+            return tuple(context["articles"])  # type: ignore[arg-type]
+        return ()
+
+    wanted = {a.path for page in pages for a in shown(page)} - bodies.keys()
+    if wanted and fetch is not None:
+        bodies.update(fetch(wanted))
+
+    def filled(article: Article) -> Article:
+        return dataclasses.replace(article, body_html=bodies.get(article.path, ""))
+
+    result = []
+    for page in pages:
+        articles = shown(page)
+        if articles:
+            context = dict(page.context)
+            if context["kind"] == "article":
+                context["article"] = filled(articles[0])
+            else:
+                context["articles"] = tuple(filled(a) for a in articles)
+            page = dataclasses.replace(page, context=FrozenMap(context))
+        result.append(page)
+    return result

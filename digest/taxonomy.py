@@ -70,7 +70,7 @@ def build_terms(taxonomy: Taxonomy, articles: tuple[Article, ...], pages: Iterab
     resolved: dict[str, tuple[str, str]] = {}  # a name as written -> (its spelling, its term's slug)
     for article in articles:
         written: tuple[str, ...] = getattr(article, taxonomy)
-        slugs: list[str] = []
+        slugs: dict[str, None] = {}  # ordered, and a set: an article may name thousands
         for name in written:
             known = resolved.get(name)
             if known is None:  # once per distinct name: thousands of articles share a few hundred names
@@ -82,7 +82,7 @@ def build_terms(taxonomy: Taxonomy, articles: tuple[Article, ...], pages: Iterab
             spelling, slug = known
             if slug in slugs:
                 continue
-            slugs.append(slug)
+            slugs[slug] = None
             members[slug].append(article)
             spellings[slug][spelling] += 1
         by_article[article.path] = tuple(slugs)
@@ -110,16 +110,15 @@ def build_terms(taxonomy: Taxonomy, articles: tuple[Article, ...], pages: Iterab
     co_mentions: dict[str, Counter[str]] = defaultdict(Counter)
     for named in by_article.values():
         for slug in named:
-            for other in named:
-                if other != slug:
-                    co_mentions[slug][other] += 1
+            co_mentions[slug].update(named)  # itself too, left out below: counting in C is what makes it fast
 
     terms: list[Term] = []
     for slug in sorted(names):
         page = page_by_slug.get(slug)
         seen = [s for s in spellings[slug] if s != names[slug]]
         aliases = tuple(dict.fromkeys([*(page.aliases if page else ()), *sorted(seen)]))
-        related = heapq.nsmallest(RELATED_TERMS, co_mentions[slug].items(), key=lambda kv: (-kv[1], names[kv[0]]))
+        others = ((other, count) for other, count in co_mentions[slug].items() if other != slug)
+        related = heapq.nsmallest(RELATED_TERMS, others, key=lambda kv: (-kv[1], names[kv[0]]))
         terms.append(Term(
             taxonomy=taxonomy, slug=slug, name=names[slug], aliases=aliases,
             role=page.role if page else None, image=page.image if page else None,

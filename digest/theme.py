@@ -21,6 +21,8 @@ from markupsafe import Markup
 from digest import schema
 from digest.charts import initials_avatar, mentions_chart, monthly_counts
 from digest.config import CONFIG_FILE
+from digest.content import CONTENT_DIR, is_ignored
+from digest.files import links_out, walk
 from digest.model import Problem, SiteConfig, Term
 from digest.plan import counted
 from digest.yamlread import top_level_key_lines
@@ -39,10 +41,16 @@ class Theme:
 
     template_dirs: tuple[Path, ...]
     static_dirs: tuple[Path, ...]  # copied in this order, later ones overriding earlier ones
+    site_dir: Path | None = None  # links in the site's folders may point anywhere inside it
+    links_out: tuple[str, ...] = ()  # links out of the site found in its folders (each a problem)
 
 
 def resolve_theme(site_dir: Path, config: SiteConfig, problems: list[Problem]) -> Theme:
-    """The lookup chain for this site, or a problem if its theme does not exist."""
+    """The lookup chain for this site, or a problem if its theme does not exist.
+
+    A symbolic link in the folders the site is read from (content, static files, templates,
+    its theme) that points out of the site is a problem too: such a file is never read.
+    """
     builtin = builtin_theme_dir()
     templates = [site_dir / "templates"]
     static = [builtin / "static"]
@@ -64,8 +72,14 @@ def resolve_theme(site_dir: Path, config: SiteConfig, problems: list[Problem]) -
         static.append(site_dir / "themes" / "default" / "static")
     templates.append(builtin / "templates")
     static.append(site_dir / "static")
-    return Theme(template_dirs=tuple(p for p in templates if p.is_dir()),
-                 static_dirs=tuple(p for p in static if p.is_dir()))
+    template_dirs = tuple(p for p in templates if p.is_dir())
+    static_dirs = tuple(p for p in static if p.is_dir())
+    own_dirs = [p for p in (*template_dirs, *static_dirs) if not p.is_relative_to(builtin)]
+    found = (links_out(site_dir, [site_dir / CONTENT_DIR], is_ignored)
+             + links_out(site_dir, own_dirs, lambda name: name.startswith(".")))
+    problems.extend(found)
+    return Theme(template_dirs=template_dirs, static_dirs=static_dirs, site_dir=site_dir,
+                 links_out=tuple(p.path or "" for p in found))
 
 
 def format_date(value: datetime.datetime | datetime.date | None, style: str = "long") -> str:
@@ -244,15 +258,17 @@ def explain_syntax_error(message: str, line: int) -> tuple[str, str]:
             f"Check the `{{% %}}` and `{{{{ }}}}` tags on this line (the template engine says: {message}).")
 
 
+def link_home(theme: Theme, root: Path) -> Path:
+    """The folder that links under one of the theme's folders may point into: the site, or the built-in theme."""
+    return theme.site_dir if theme.site_dir is not None and root.is_relative_to(theme.site_dir) else root.parent
+
+
 def static_files(theme: Theme) -> dict[str, str]:
     """Output path → source file for every theme and site static file; later folders win."""
     files: dict[str, str] = {}
     for root in theme.static_dirs:
-        for folder, dirs, names in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(names):
-                if name.startswith("."):
-                    continue
+        for folder, names in walk(root, link_home(theme, root), lambda name: name.startswith(".")):
+            for name in names:
                 source = os.path.join(folder, name)
                 files[Path(source).relative_to(root).as_posix()] = source
     return files

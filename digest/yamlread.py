@@ -43,6 +43,32 @@ def _construct_str(loader: Any, node: yaml.ScalarNode) -> str:
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
+def _construct_text(loader: Any, node: yaml.Node) -> str:
+    return Plain(loader.construct_scalar(node))
+
+
+def _refuse(loader: Any, node: yaml.Node) -> None:
+    raise yaml.constructor.ConstructorError(None, None, f"found the tag {node.tag}", node.start_mark)
+
+
+# An explicit `!!int` or `!!timestamp` reads its value as text, as a plain scalar is, so that
+# each field checks it and explains it (`!!timestamp 2015-02-30` is a day that does not exist);
+# types front matter has no use for are refused.
+for _tag in ("bool", "int", "float", "timestamp"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _construct_text)
+for _tag in ("binary", "set", "omap", "pairs"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
+
+# A front matter holds a few hundred values. Aliases (`*name`) repeat an anchored value without
+# writing it out, so a few lines can stand for billions ("billion laughs"): such a document is
+# refused before anything walks the repeated value.
+MAX_VALUES = 100_000
+MAX_DEPTH = 100
+# characters no web page or XML feed can hold: C0 controls but tab and newlines, U+FFFE, U+FFFF, surrogates
+UNSHOWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_REPEAT_HINT = "Write the value out instead of repeating anchors (`&name`) with aliases (`*name`)."
+
+
 class YamlProblem(Exception):
     """YAML that cannot be read, explained for the author."""
 
@@ -60,11 +86,81 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
     {'title': '1984', 'draft': 'yes', 'summary': None}
     """
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        value = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         raise _explain(exc, text, first_line) from None
+    except yaml.reader.ReaderError as exc:
+        # the reader stops at the first character it refuses (its `position` counts bytes in libyaml)
+        line = first_line + text.count("\n", 0, max(0, text.find(chr(exc.character))))
+        raise YamlProblem(line, f"the control character U+{exc.character:04X} is not allowed here",
+                          CONTROL_HINT) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(None, "this YAML cannot be read", str(exc).split("\n")[0]) from None
+    lines = top_level_key_lines(text, first_line)
+    sizes: dict[int, int] = {}
+    total = 0
+    for key, item in value.items() if isinstance(value, dict) else [(None, value)]:
+        where = lines.get(str(key), [first_line])[-1]
+        total += _expanded_size(key, sizes, where) + _expanded_size(item, sizes, where)
+        if total > MAX_VALUES:
+            raise YamlProblem(where, f"the aliases (`*name`) here expand to more than {MAX_VALUES} values",
+                              _REPEAT_HINT)
+    return value
+
+
+CONTROL_HINT = "Delete it: most editors do not show it, so retype the text around it."
+
+
+def control_problem(text: str, first_line: int = 1) -> YamlProblem | None:
+    """The first character of `text` that no web page or feed can hold, as a problem on its line; else None.
+
+    >>> control_problem("title: a\\nsummary: b\\x1b[31m\\n").line
+    2
+    >>> control_problem("title: a\\n") is None
+    True
+    """
+    found = UNSHOWABLE.search(text)
+    if found is None:
+        return None
+    return YamlProblem(first_line + text.count("\n", 0, found.start()),
+                       f"the control character U+{ord(found.group()):04X} is not allowed here", CONTROL_HINT)
+
+
+def _expanded_size(root: Any, sizes: dict[int, int], line: int) -> int:
+    """How many values `root` holds once every alias is written out; raise `YamlProblem` if it cannot be shown.
+
+    Each list and mapping is measured once (`sizes`, by id), so a "billion laughs" costs as
+    much as its text. Depth-first without recursion: a value nested a thousand levels deep
+    must not exhaust Python's stack.
+
+    >>> shared = ["lol"] * 9
+    >>> _expanded_size([shared] * 9, {}, 1)
+    91
+    """
+    stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
+    open_ids: set[int] = set()
+    while stack:
+        node, depth, measured = stack.pop()
+        children = [*node, *node.values()] if isinstance(node, dict) else node if isinstance(node, list) else []
+        if measured:
+            open_ids.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in children)
+        elif isinstance(node, str) and (found := UNSHOWABLE.search(node)):
+            raise YamlProblem(line, f"a value holds the control character U+{ord(found.group()):04X}, "
+                              "which web pages and feeds cannot show",
+                              "Remove the escape that writes it: in double quotes `\\` starts one "
+                              "(`\\0`, `\\x07`); write `\\\\` for a backslash.")
+        elif isinstance(node, (list, dict)) and id(node) not in sizes:
+            if id(node) in open_ids:
+                raise YamlProblem(line, "an alias (`*name`) here refers to the value that holds it",
+                                  _REPEAT_HINT)
+            if depth > MAX_DEPTH:
+                raise YamlProblem(line, f"a value here is nested more than {MAX_DEPTH} levels deep",
+                                  "Front matter holds text, lists and dates: write the value flatter.")
+            open_ids.add(id(node))
+            stack.append((node, depth, True))
+            stack.extend((child, depth + 1, False) for child in children)
+    return sizes.get(id(root), 1)
 
 
 def _explain(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProblem:
@@ -82,6 +178,10 @@ def _explain(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProbl
                            "in double quotes.")
     if "flow mapping" in context or "expected ',' or '}'" in problem:
         return YamlProblem(opened, "a `{` mapping is not closed", "End it with `}`.")
+    if "escape" in problem:
+        return YamlProblem(line, "a `\\` in double quotes starts an escape that YAML does not know",
+                           "Write `\\\\` for a backslash, or put the value in single quotes, which keep "
+                           "backslashes as they are.")
     if "quoted scalar" in context:
         return YamlProblem(opened, "a quoted value is not closed",
                            "End it with the same quote it starts with; to use that quote inside, "
@@ -106,6 +206,8 @@ def _explain(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProbl
     if "block" in context and ("expected <block end>" in problem or "did not find expected" in problem):
         return YamlProblem(line, "this line is indented differently from the ones around it",
                            "Line up list items (`- name`) under their key, with spaces.")
+    if "unhashable" in problem:
+        return YamlProblem(line, "a key here is a list or a mapping", "Write each key as text: `key: value`.")
     if "tag" in problem or "constructor" in type(exc).__name__.lower():
         return YamlProblem(line, "this YAML uses a `!` tag, which front matter does not allow",
                            "Remove the tag: front matter holds plain text, lists and dates.")

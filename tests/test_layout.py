@@ -24,9 +24,10 @@ MAX_LINES = 400
 # depends on) follows plan; `inputs` (what changed), `workers` (processes) and `sources` (parse
 # results from the cache or the workers) serve build, and `links` (the link checker behind
 # `digest check`, which reads the built output) spreads its pages over `workers`, so it follows them.
-# `yamlread` reads the YAML that config and content share, so it comes right after model.
-PIPELINE = ("model", "yamlread", "config", "dates", "names", "markdown", "content", "taxonomy", "site", "charts",
-            "schema", "plan", "fingerprint", "theme", "render", "output", "search", "inputs", "workers", "links",
+# `yamlread` reads the YAML that config and content share, so it comes right after model; `files`
+# (the site's folders walked, links out of the site refused) serves content and theme.
+PIPELINE = ("model", "yamlread", "files", "config", "dates", "names", "markdown", "content", "taxonomy", "site", "charts",
+            "schema", "plan", "fingerprint", "theme", "render", "twin", "output", "search", "inputs", "workers", "links",
             "sources", "build")
 
 # Outside the pipeline: each may import every pipeline module, and the outside modules listed.

@@ -39,7 +39,7 @@ def git(*args: str, cwd: Path) -> str:
 def repo(make_site: MakeSite, tmp_path: Path) -> Path:
     """The site in a git repository with one commit, a remote (a bare repository) and a built output."""
     site = make_site(SITE)
-    (site / ".gitignore").write_text("/output/\n/.digest-cache/\n", encoding="utf-8")
+    (site / ".gitignore").write_text("/output/\n/.digest-cache/\n/.digest-twin-output/\n", encoding="utf-8")
     git("init", "-q", "-b", "main", cwd=site)
     git("add", ".", cwd=site)
     git("commit", "-q", "-m", "The digest", cwd=site)

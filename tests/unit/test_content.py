@@ -319,6 +319,7 @@ def test_meta_values_have_yaml_1_2_types() -> None:
         ("content/putin.md", "photo.jpg", "/photo.jpg"),
         ("content/putin.md", "https://example.org/a.jpg", "https://example.org/a.jpg"),
         ("content/putin.md", "HTTP://example.org/a.jpg", "HTTP://example.org/a.jpg"),
+        ("content/Über Ordner/putin.md", "\"photo #1 é.jpg\"", "/%C3%9Cber%20Ordner/photo%20%231%20%C3%A9.jpg"),
     ],
 )
 def test_image(path: str, image: str, resolved: str) -> None:
@@ -686,3 +687,48 @@ def test_term_page_aliases_that_look_like_booleans_are_their_text() -> None:
                                 "topics")
     assert problems == []
     assert page is not None and page.aliases == ("NO", "Norge")
+
+
+# ---------------------------------------------------------------------------
+# characters and names no page can show
+
+CONTROL_HINT = "Delete it: most editors do not show it, so retype the text around it."
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "code"),
+    [
+        ("---\ntitle: x\ndate: 2015-11-30\n---\nRed \x1b[31m text.\n", 5, "001B"),
+        ("---\ntitle: x\ndate: 2015-11-30\n---\n\nA NUL \x00 byte.\n", 6, "0000"),
+        ("---\ntitle: x\x07\ndate: 2015-11-30\n---\nText.\n", 2, "0007"),
+        ("---\ntitle: x\ndate: 2015-11-30\n---\nNot a character: \uffff.\n", 5, "FFFF"),
+    ],
+)
+def test_a_control_character_is_reported_on_its_line(text: str, line: int, code: str) -> None:
+    # an Atom feed that held it would not be XML
+    article, problems = parse(text.encode("utf-8"))
+    assert article is None
+    assert problems == [f"{PATH}:{line}: the control character U+{code} is not allowed here\n    {CONTROL_HINT}"]
+
+
+def test_a_path_that_is_not_utf8_is_reported() -> None:
+    path = "content/caf\udce9/paris.md"  # os.fsdecode(b"content/caf\xe9/paris.md")
+    article, problems = parse(front("title: x", "date: 2015-11-30"), path=path)
+    assert article is None
+    assert problems == [f"{path}: the file's path is not UTF-8\n    Rename the file, or its folder, in UTF-8."]
+
+
+def test_a_title_given_twice_and_empty_is_still_missing() -> None:
+    article, problems = parse(front("title:", "date: 2015-11-30", "title:"))
+    assert article is None
+    assert problems == [f"{PATH}:4: warning: `title` is given twice (lines 2, 4)\n"
+                        "    Remove the one you do not mean; the last one is used.",
+                        f"{PATH}:4: has no `title`\n    Add a line `title: The headline` to the front matter."]
+
+
+def test_a_value_s_line_breaks_stay_on_the_problem_s_line() -> None:
+    article, problems = parse(front("title: x", "date: 2015-11-30", 'slug: "a\\nb"', "aliases: |", "  /a", "  /b"))
+    assert article is None
+    assert [p.split("\n")[0] for p in problems] == [f'{PATH}:4: `slug` "a\\nb" cannot be a URL segment',
+                                                    f'{PATH}:5: `aliases` item 1 ("/a\\n/b\\n") is not a path in '
+                                                    "the site"]

@@ -87,6 +87,7 @@ def test_a_naive_time_is_in_the_given_zone() -> None:
         ("Mon, 32 Nov 2015 14:05:00 +0200", '"Mon, 32 Nov 2015 14:05:00 +0200", not a date'),
         ("Mon, 30 Foo 2015 14:05:00 +0200", '"Mon, 30 Foo 2015 14:05:00 +0200", not a date'),
         (2015, '"2015", not a date'),
+        ("\u0662\u0660\u0661\u0665-\u0661\u0661-\u0663\u0660", '"\u0662\u0660\u0661\u0665-\u0661\u0661-\u0663\u0660", not a date'),  # digits 0-9 only
     ],
 )
 def test_not_a_date(written: object, message: str) -> None:
@@ -151,7 +152,26 @@ def test_every_accepted_form_is_named_and_parses(form: str) -> None:
         ("2015-11-3-putin", (None, "2015-11-3-putin")),
         ("15-11-30-putin", (None, "15-11-30-putin")),
         ("x2015-11-30-putin", (None, "x2015-11-30-putin")),
+        ("\u0662\u0660\u0661\u0665-\u0661\u0661-\u0663\u0660-putin", (None, "\u0662\u0660\u0661\u0665-\u0661\u0661-\u0663\u0660-putin")),
     ],
 )
 def test_split_date_prefix(stem: str, parts: tuple[str | None, str]) -> None:
     assert split_date_prefix(stem) == parts
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("0001-01-01", False), ("0001-01-01T00:00:00+05:00", False), ("9999-12-31", False),
+        ("9999-12-31T23:00:00-05:00", False), ("0001-01-02", True), ("9999-12-30T23:59:59+14:00", True),
+    ],
+)
+def test_a_date_too_near_the_first_or_last_year_is_refused(written: str, shown: bool) -> None:
+    # pages and feeds show a date in other zones too: it must stay a date a day either side
+    if shown:
+        assert parse_date(written, UTC).astimezone(UTC).year in (1, 9999)
+        return
+    with pytest.raises(DateProblem) as caught:
+        parse_date(written, UTC)
+    assert (str(caught.value), caught.value.hint) == (f'"{written}", too near the year 1 or 9999 to be shown',
+                                                      "Write a date from 0001-01-02 to 9999-12-30.")

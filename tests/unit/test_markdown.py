@@ -235,6 +235,8 @@ def test_word_count(text: str, words: int) -> None:
         ("2015", "../../etc/passwd", None),
         ("", "../map.png", None),
         ("2015", "..", None),
+        ("level 00/Über Ordner", "chart%20%C3%A9.png", "/level%2000/%C3%9Cber%20Ordner/chart%20%C3%A9.png"),
+        ("issue #5?", "map.png", "/issue%20%235%3F/map.png"),
     ],
 )
 def test_resolve_relative(directory: str, src: str, resolved: str | None) -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from digest import twin as twin_module
 from digest.model import UsageError
-from digest.output import MARKER, STAGING, OutputWriter, check_output_dir, safe_join
+from digest.output import MARKER, STAGING, OutputWriter, build_id, check_output_dir, safe_join
+from digest.twin import Twin, exchange
 
 MakeSite = Callable[..., Path]
 OLD = 1_000_000_000  # an mtime far in the past: a rewritten file would get a new one
@@ -24,8 +28,8 @@ def folders(root: Path) -> list[str]:
     return [p.relative_to(root).as_posix() for p in sorted(root.rglob("*")) if p.is_dir()]
 
 
-def write(output: Path, files: dict[str, bytes], clean: bool = False) -> OutputWriter:
-    writer = OutputWriter(output, clean=clean)
+def write(output: Path, files: dict[str, bytes], clean: bool = False, in_place: bool = False) -> OutputWriter:
+    writer = OutputWriter(output, clean=clean, in_place=in_place)
     for path, data in files.items():
         writer.add(path, data)
     writer.commit()
@@ -167,9 +171,12 @@ def test_safe_join_refuses_paths_that_leave_the_root(relative: str) -> None:
 def test_first_write(tmp_path: Path) -> None:
     output = tmp_path / "output"
     writer = write(output, {"index.html": b"home", "people/a/index.html": b"a"})
-    assert tree(output) == {
-        MARKER: b"This folder is written by `digest build`: files in it are replaced and removed.\n",
-        "index.html": b"home", "people/a/index.html": b"a"}
+    files = tree(output)
+    marker = files.pop(MARKER).decode()
+    assert files == {"index.html": b"home", "people/a/index.html": b"a"}
+    assert re.fullmatch("This folder is written by `digest build`: files in it are replaced and removed.\n"
+                        "build 1\n", marker)
+    assert build_id(output) == marker.split()[-1]
     assert (writer.written, writer.unchanged, writer.removed) == (2, 0, 0)
     assert not (output / STAGING).exists()
 
@@ -290,14 +297,17 @@ def test_a_leftover_staging_folder_is_cleared(tmp_path: Path) -> None:
     assert set(tree(output)) == {MARKER, "index.html"}
 
 
-def test_the_marker_is_written_once_and_kept(tmp_path: Path) -> None:
+def test_the_marker_changes_only_with_the_output(tmp_path: Path) -> None:
     output = tmp_path / "output"
     write(output, {"index.html": b"home"})
     marker = output / MARKER
-    assert marker.is_file()
+    first = build_id(output)
     os.utime(marker, (OLD, OLD))
+    write(output, {"index.html": b"home"})
+    assert os.stat(marker).st_mtime == OLD and build_id(output) == first
     write(output, {})
-    assert marker.is_file() and os.stat(marker).st_mtime == OLD
+    assert (first, build_id(output)) == ("1", "2")
+    assert set(tree(output)) == {MARKER}
 
 
 @pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", "a/../../x"])
@@ -307,3 +317,136 @@ def test_writer_refuses_paths_outside_the_output(tmp_path: Path, path: str) -> N
         writer.add(path, b"x")
     writer.abort()
     assert not (tmp_path / "escape.html").exists()
+
+
+# ---------------------------------------------------------------------------
+# The output's twin (digest/twin.py): changes made beside the output, swapped in at once
+
+
+def inodes(root: Path) -> dict[str, int]:
+    """Every file under root (hidden top-level entries but the marker left out), by path, with its inode."""
+    found = {}
+    for path in root.rglob("*"):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and (not rel.startswith(".") or rel == MARKER):
+            found[rel] = path.stat().st_ino
+    return found
+
+
+def assert_in_step(output: Path) -> None:
+    twin = Twin(output)
+    assert twin.in_step(build_id(output))
+    assert inodes(twin.tree) == inodes(output)  # the same files: hard links, no copies
+
+
+def test_the_twin_mirrors_the_output_after_each_build(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    write(output, {"index.html": b"home", "a/index.html": b"a", "b/c/index.html": b"c"})
+    assert_in_step(output)
+    write(output, {"index.html": b"home 2", "a/index.html": b"a", "d/index.html": b"d"})
+    assert (output / "index.html").read_bytes() == b"home 2"
+    assert not (output / "b").exists()
+    assert_in_step(output)
+    assert not (Twin(output).tree / "b").exists()
+
+
+def test_the_twin_sits_beside_the_output(tmp_path: Path) -> None:
+    write(tmp_path / "output", {"index.html": b"home"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".digest-twin-output", "output"]
+    assert (tmp_path / ".digest-twin-output" / "tree" / "index.html").is_file()
+
+
+def test_a_build_that_changes_nothing_leaves_both_alone(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    write(output, {"index.html": b"home"})
+    before = build_id(output), os.stat(output).st_ino
+    writer = write(output, {"index.html": b"home"})
+    assert (writer.written, writer.removed) == (0, 0)
+    assert (build_id(output), os.stat(output).st_ino) == before  # no swap: the same folder
+    assert_in_step(output)
+
+
+def test_hidden_entries_of_a_deploy_stay_in_the_output(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    write(output, {"index.html": b"home"})
+    (output / ".git").mkdir()
+    (output / ".git" / "HEAD").write_bytes(b"ref: refs/heads/gh-pages\n")
+    (output / ".nojekyll").write_bytes(b"")
+    write(output, {"index.html": b"home 2"})
+    assert (output / ".git" / "HEAD").read_bytes() == b"ref: refs/heads/gh-pages\n"
+    assert (output / ".nojekyll").is_file()
+    assert not (Twin(output).tree / ".git").exists()
+    assert_in_step(output)
+
+
+@pytest.mark.parametrize("damage", ["stamp", "tree-file", "tree"])
+def test_a_twin_out_of_step_is_made_again(tmp_path: Path, damage: str) -> None:
+    """A build killed while changing the twin leaves it unlike the output: the next build notices."""
+    output = tmp_path / "output"
+    write(output, {"index.html": b"home", "a/index.html": b"a"})
+    twin = Twin(output)
+    if damage == "stamp":
+        (twin.home / "in-step").write_text("77")
+        (twin.tree / "a" / "index.html").unlink()
+    elif damage == "tree-file":
+        twin.forget()
+        (twin.tree / "stray.html").write_bytes(b"half a build")
+    else:
+        os.rename(twin.tree, twin.home / "elsewhere")
+    write(output, {"index.html": b"home 2", "a/index.html": b"a"})
+    assert sorted(inodes(output)) == [MARKER, "a/index.html", "index.html"]
+    assert_in_step(output)
+
+
+def test_the_output_changed_by_hand_is_what_the_build_says(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    write(output, {"index.html": b"home", "a/index.html": b"a"})
+    (output / "a" / "index.html").unlink()
+    (output / "extra.html").write_bytes(b"x")
+    writer = write(output, {"index.html": b"home 2", "a/index.html": b"a"})
+    assert writer.removed == 1
+    assert sorted(inodes(output)) == [MARKER, "a/index.html", "index.html"]
+
+
+def test_in_place_makes_no_twin(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    write(output, {"index.html": b"home"}, in_place=True)
+    write(output, {"index.html": b"home 2"}, in_place=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+    assert (output / "index.html").read_bytes() == b"home 2"
+    assert build_id(output) == "2"
+
+
+def test_no_twin_where_the_parent_folder_cannot_be_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(twin_module.os, "access", lambda path, mode: False)
+    assert Twin.beside(tmp_path / "output") is None
+    write(tmp_path / "output", {"index.html": b"home"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_exchange_swaps_two_folders(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x").write_bytes(b"from a")
+    (tmp_path / "b").mkdir()
+    exchange(tmp_path / "a", tmp_path / "b")
+    assert not (tmp_path / "a" / "x").exists() and (tmp_path / "b" / "x").read_bytes() == b"from a"
+
+
+def test_exchange_without_renameat2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class NoCall:
+        pass
+
+    monkeypatch.setattr(twin_module.ctypes, "CDLL", lambda *args, **kwargs: NoCall())
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x").write_bytes(b"from a")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "y").write_bytes(b"from b")
+    exchange(tmp_path / "a", tmp_path / "b")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["a", "a/y", "b", "b/x"]
+
+
+def test_renameat2_is_there_on_this_system() -> None:
+    """The one-step swap is what CI and users on Linux get: without it the output is absent for a moment."""
+    if not os.uname().sysname == "Linux":
+        pytest.skip("renameat2 is a Linux call")
+    assert getattr(ctypes.CDLL(None), "renameat2", None) is not None

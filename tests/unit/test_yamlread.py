@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import yaml
 
@@ -251,3 +253,97 @@ def test_describe(value: object, shown: str) -> None:
 )
 def test_item_lines(text: str, key_line: int, first_line: int, lines: list[int]) -> None:
     assert item_lines(text, key_line, first_line) == lines
+
+
+# ---------------------------------------------------------------------------
+# hostile documents: refused, quickly, with the line of the key that holds them
+
+LAUGHS = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+          + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefghi", "bcdefghij")))
+REPEAT_HINT = "Write the value out instead of repeating anchors (`&name`) with aliases (`*name`)."
+
+
+@pytest.mark.parametrize("last", ["extra: *j\n", "people: *j\n", "extra: {deep: [*j]}\n"])
+def test_a_billion_laughs_is_refused_before_anything_walks_it(last: str) -> None:
+    started = time.perf_counter()
+    with pytest.raises(YamlProblem) as caught:
+        load_yaml("title: x\n" + LAUGHS + last, first_line=2)
+    assert time.perf_counter() - started < 1
+    # key `f` (line 7 of the text, 8 of the file) is the first to stand for more than 100000 values
+    assert (caught.value.line, caught.value.message, caught.value.hint) == (
+        8, "the aliases (`*name`) here expand to more than 100000 values", REPEAT_HINT)
+
+
+def test_aliases_that_stay_small_are_read() -> None:
+    assert load_yaml("a: &a [x, y]\nb: [*a, *a]\n") == {"a": ["x", "y"], "b": [["x", "y"], ["x", "y"]]}
+
+
+@pytest.mark.parametrize(("text", "line"), [("r: &r [*r]\n", 2), ("title: x\nm: &m {self: *m}\n", 3),
+                                            ("people: &p [Putin, [*p]]\n", 2)])
+def test_a_value_that_holds_itself_is_refused(text: str, line: int) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        load_yaml(text, first_line=2)
+    assert (caught.value.line, caught.value.message, caught.value.hint) == (
+        line, "an alias (`*name`) here refers to the value that holds it", REPEAT_HINT)
+
+
+@pytest.mark.parametrize(("depth", "refused"), [(100, False), (101, True), (990, True)])
+def test_a_value_nested_too_deep_is_refused(depth: int, refused: bool) -> None:
+    text = "title: x\nd: " + "[" * depth + "]" * depth + "\n"
+    if not refused:
+        assert load_yaml(text)["title"] == "x"
+        return
+    with pytest.raises(YamlProblem) as caught:
+        load_yaml(text)
+    assert (caught.value.line, caught.value.message, caught.value.hint) == (
+        2, "a value here is nested more than 100 levels deep",
+        "Front matter holds text, lists and dates: write the value flatter.")
+
+
+@pytest.mark.parametrize(("text", "line", "code"), [
+    ('title: "a\\0b"\n', 2, "0000"), ('title: x\nsummary: "red \\e[31m"\n', 3, "001B"),
+    ('"k\\x07": 1\n', 2, "0007"), ('title: x\ntopics: [a, "\\uffff"]\n', 3, "FFFF"),
+])
+def test_an_escaped_control_character_is_refused(text: str, line: int, code: str) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        load_yaml(text, first_line=2)
+    assert (caught.value.line, caught.value.message) == (
+        line, f"a value holds the control character U+{code}, which web pages and feeds cannot show")
+    assert caught.value.hint == ("Remove the escape that writes it: in double quotes `\\` starts one "
+                                 "(`\\0`, `\\x07`); write `\\\\` for a backslash.")
+
+
+@pytest.mark.parametrize(("text", "line", "code"), [("é: ü\nt: a\x7f\n", 3, "007F"), ("t: x\x80\n", 2, "0080")])
+def test_a_control_character_yaml_refuses_names_its_line(text: str, line: int, code: str) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        load_yaml(text, first_line=2)
+    assert (caught.value.line, caught.value.message, caught.value.hint) == (
+        line, f"the control character U+{code} is not allowed here",
+        "Delete it: most editors do not show it, so retype the text around it.")
+
+
+@pytest.mark.parametrize(("text", "message", "hint"), [
+    ('title: "C:\\new\\q"\n', "a `\\` in double quotes starts an escape that YAML does not know",
+     "Write `\\\\` for a backslash, or put the value in single quotes, which keep backslashes as they are."),
+    ('title: "\\ud800"\n', "a `\\` in double quotes starts an escape that YAML does not know",
+     "Write `\\\\` for a backslash, or put the value in single quotes, which keep backslashes as they are."),
+    ("{[a]: 1}\n", "a key here is a list or a mapping", "Write each key as text: `key: value`."),
+    ("? [a, b]\n: c\n", "a key here is a list or a mapping", "Write each key as text: `key: value`."),
+    ("image: !!binary aGVsbG8=\n", "this YAML uses a `!` tag, which front matter does not allow",
+     "Remove the tag: front matter holds plain text, lists and dates."),
+    ("extra: !!set {a, b}\n", "this YAML uses a `!` tag, which front matter does not allow",
+     "Remove the tag: front matter holds plain text, lists and dates."),
+    ("extra: !!omap [a: 1]\n", "this YAML uses a `!` tag, which front matter does not allow",
+     "Remove the tag: front matter holds plain text, lists and dates."),
+])
+def test_more_yaml_problems(text: str, message: str, hint: str) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        load_yaml(text)
+    assert (caught.value.message, caught.value.hint) == (message, hint)
+
+
+def test_explicit_scalar_tags_read_their_value_as_text() -> None:
+    # each field then checks the text: `!!timestamp 2015-02-30` is a day that does not exist
+    text = "title: !!int 1984\ndate: !!timestamp 2015-02-30\ndraft: !!bool maybe\nscore: !!float abc\n"
+    assert load_yaml(text) == {"title": "1984", "date": "2015-02-30", "draft": "maybe", "score": "abc"}
+    assert all(isinstance(value, Plain) for value in load_yaml(text).values())
