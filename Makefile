@@ -23,4 +23,4 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf output .digest-cache
+	rm -rf output .digest-cache .digest-twin-output

@@ -15,9 +15,6 @@ from pathlib import Path
 
 from digest.model import Problem
 
-SITE_FOLDERS = ("content", "static", "templates", "themes")
-
-
 def is_inside(path: str, folder: str) -> bool:
     """Whether the real path `path` is `folder` or below it (both resolved).
 
