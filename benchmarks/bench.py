@@ -101,12 +101,36 @@ def same_trees(a: Path, b: Path) -> list[str]:
     return sorted((left ^ right) | {k for k in left & right if (a / k).read_bytes() != (b / k).read_bytes()})
 
 
+GENERATOR_LIMIT = 50_000  # the generator's pool of names runs out at about 56,000 articles
+
+
 def corpus(articles: int, workdir: Path, gen_corpus: Path) -> Path:
-    """The corpus of this many articles (seed 1) in `workdir`, generated the first time it is asked for."""
+    """The corpus of this many articles (seed 1) in `workdir`, generated the first time it is asked for.
+
+    Past the generator's limit, corpora of seeds 1, 2... are merged, the files of each seed after
+    the first renamed with its number (`...-seed-2.md`), so that every article keeps a URL of its own;
+    corpus.json is seed 1's, with the people and topics of all.
+    """
     site = workdir / f"corpus-{articles}"
-    if not (site / "corpus.json").exists():
-        subprocess.run([sys.executable, str(gen_corpus), "--articles", str(articles), "--seed", "1",
-                        "--flavor", "digest", "--out", str(site), "--force"], check=True, stdout=subprocess.DEVNULL)
+    if (site / "corpus.json").exists():
+        return site
+    parts = [min(GENERATOR_LIMIT, articles - start) for start in range(0, articles, GENERATOR_LIMIT)]
+    for seed, size in enumerate(parts, start=1):
+        out = site if seed == 1 else workdir / f"corpus-{articles}-part-{seed}"
+        subprocess.run([sys.executable, str(gen_corpus), "--articles", str(size), "--seed", str(seed),
+                        "--flavor", "digest", "--out", str(out), "--force"], check=True, stdout=subprocess.DEVNULL)
+        if seed == 1:
+            continue
+        manifest = json.loads((site / "corpus.json").read_text(encoding="utf-8"))
+        extra = json.loads((out / "corpus.json").read_text(encoding="utf-8"))
+        for key in ("people_used", "topics_used"):
+            manifest[key] += extra[key]  # an upper bound: the seeds share some names
+        for source in sorted((out / "content").rglob("*.md")):
+            target = site / source.relative_to(out).with_name(f"{source.stem}-seed-{seed}.md")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source.rename(target)
+        shutil.rmtree(out)
+        (site / "corpus.json").write_text(json.dumps(manifest), encoding="utf-8")
     return site
 
 

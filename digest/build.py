@@ -27,7 +27,7 @@ from digest.inputs import (RACY_NS, file_stamp, names_fingerprint, others_finger
 from digest.model import (Article, BuildOptions, BuildResult, CachedParse, DigestError, FrozenMap,
                           LinkRecord, Page, Problem, Site, SiteConfig, SourceFile, TermPage, UsageError)
 from digest.output import OutputWriter, build_id, check_output_dir, stage_bytes
-from digest.plan import article_page, check_file_clashes, check_page_urls, plan_pages, site_feed
+from digest.plan import article_page, check_file_clashes, check_images, check_page_urls, plan_pages, site_feed
 from digest.plan import output_path as url_output_path
 from digest.render import PageRenderer
 from digest.site import build_site, link_records, relink
@@ -153,6 +153,7 @@ class _Build:
         copies = {p[len(CONTENT_DIR) + 1:]: str(self.site_dir / p) for p in assets}
         copies.update(static_files(theme))
         check_file_clashes(pages, copies, self.site_dir, problems)
+        check_images([*published, *term_pages], copies, self.site_dir, problems)
         if self.options.strict:
             problems = [p.as_error() for p in problems]
         problems = sort_problems(problems)

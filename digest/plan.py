@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
-from digest.model import TAXONOMIES, Article, FrozenMap, Page, Paginator, Problem, Site, Taxonomy, Term
+from digest.model import TAXONOMIES, Article, FrozenMap, Page, Paginator, Problem, Site, Taxonomy, Term, TermPage
+from digest.yamlread import top_level_key_lines
 
 SITEMAP_LIMIT = 50_000
 TOP_TERMS = 12
@@ -274,3 +276,20 @@ def check_file_clashes(pages: list[Page], copies: Mapping[str, str], site_dir: P
         name = os.path.relpath(copies[path], site_dir)
         problems.append(Problem(path=copies[path] if name.startswith("..") else Path(name).as_posix(), line=None,
                                 message=f"cannot be copied to /{path}: {why}", hint="Rename the file or its folder."))
+
+
+def check_images(items: Iterable[Article | TermPage], files: Iterable[str], site_dir: Path,
+                 problems: list[Problem]) -> None:
+    """Report an `image` that names a file `content/` does not have (`files`: the site paths of its files)."""
+    have = set(files)
+    for item in items:
+        if item.image is None or item.image.lower().startswith(("http://", "https://")):
+            continue
+        if unquote(item.image).lstrip("/") not in have:
+            try:
+                text = (site_dir / item.path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+            line = top_level_key_lines(text).get("image", [None])[-1]
+            problems.append(Problem(path=item.path, line=line, message=f"`image` names content{unquote(item.image)}, "
+                                    "which does not exist", hint="Put the image there, or correct its name."))
