@@ -128,6 +128,8 @@ def main() -> int:
     common_options(parser)
     parser.add_argument("--edits", type=int, default=20, help="edits of each kind (default 20)")
     args = parser.parse_args()
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started in the background: the preview must still stop
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     ready = setting_up(args, "serve-bench")
     if ready is None:
         return 2

@@ -38,6 +38,12 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# A test run started in the background by a shell without job control has SIGINT ignored, and
+# every process it starts inherits that: a `digest serve` the tests stop with Ctrl-C's signal
+# would never stop. A Python handler here is reset to the default in each started process.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 # The flags check-site uses too. The background-networking ones matter: this machine's
 # network is closed, and without them Chromium keeps trying to reach Google's hosts.
 CHROMIUM_FLAGS = [
