@@ -113,10 +113,11 @@ class _Build:
         env = make_environment(theme, config)
         env.globals["search_enabled"] = search_ready(config)
         templates_loaded = False
+        on_disk = build_id(output_dir)  # the build whose files the output holds: the cache must describe it
         if cache is not None:
             cache.open(parse_namespace(config))
             last = cache.state("last_build")
-            if (last is not None and not self.options.clean and last.get("build") == build_id(output_dir)
+            if (last is not None and not self.options.clean and last.get("build") == on_disk
                     and last["output"] == str(output_dir.resolve())
                     and (last["next_release"] is None or now < last["next_release"])):
                 if inputs is not None and last["inputs"] == inputs:
@@ -166,7 +167,7 @@ class _Build:
         last = cache.state("last_build") if cache is not None else None
         # the stored fingerprints and file list describe the folder the last good build wrote
         same_folder = (last is not None and last.get("output") == str(output_dir.resolve())
-                       and last.get("build") == build_id(output_dir))
+                       and last.get("build") == on_disk)
         previous = stored if same_folder else {}
         current = {page.output_path: fingerprints.page(page) for page in pages}
         writer = OutputWriter(output_dir, clean=self.options.clean, in_place=self.options.in_place)

@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from digest.build import build
+from digest.build import build, sort_problems
 from digest.config import load_config
 from digest.links import check_links
 from digest.model import BuildOptions, BuildResult, DigestError, Problem
@@ -37,8 +37,7 @@ def check(site_dir: str | Path, options: BuildOptions | None = None) -> BuildRes
         config, _ = load_config(site_dir, options.base_url)
         found = check_links(Path(scratch), config.base_path, options.jobs or default_jobs())
     if found:
-        problems = sorted((attribute(p, result.sources, site_dir) for p in found),
-                          key=lambda p: (p.path is None, p.path or "", p.line or 0))
+        problems = sort_problems([attribute(p, result.sources, site_dir) for p in found])
         raise DigestError([*problems, *result.warnings])
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
 

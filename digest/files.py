@@ -29,10 +29,20 @@ def _leads_out(path: str, site: str) -> bool:
     return os.path.islink(path) and os.path.exists(path) and not is_inside(os.path.realpath(path), site)
 
 
-def walk(root: Path | str, site_dir: Path | str, ignored: Callable[[str], bool]) -> Iterator[tuple[str, list[str]]]:
+def is_hidden(name: str) -> bool:
+    """Whether a file or folder name is hidden (`.git`, `.DS_Store`): never a file of the site's theme."""
+    return name.startswith(".")
+
+
+def _no_name(name: str) -> bool:
+    return False
+
+
+def walk(root: Path | str, site_dir: Path | str,
+         ignored: Callable[[str], bool] = _no_name) -> Iterator[tuple[str, list[str]]]:
     """(folder, file names) for `root` and every folder below it, in sorted order, like `os.walk`.
 
-    Names for which `ignored` is true are left out. Links inside the site are followed, links
+    Names for which `ignored` is true (none, by default) are left out. Links inside the site are followed, links
     out of it left out. A broken link is listed as a file, so that reading it reports it.
     """
     site = os.path.realpath(site_dir)
@@ -84,7 +94,7 @@ def links_out(site_dir: Path, roots: Iterable[Path], ignored: Callable[[str], bo
             tops = [Path(site_dir, *relative[:n]) for n in range(1, len(relative) + 1)]
             report(str(next((top for top in tops if _leads_out(str(top), site)), root)))
             continue
-        for folder, _ in walk(root, site_dir, lambda name: False):
+        for folder, _ in walk(root, site_dir):
             with os.scandir(folder) as entries:
                 for entry in entries:
                     if not ignored(entry.name) and entry.is_symlink() and _leads_out(entry.path, site):

@@ -73,7 +73,7 @@ def template_salt(config: SiteConfig, theme: Theme) -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((__version__, config, search_ready(config))).encode())
     for root in theme.template_dirs:
-        for folder, files in walk(root, link_home(theme, root), _no_name):
+        for folder, files in walk(root, link_home(theme, root)):
             for name in files:
                 path = os.path.join(folder, name)
                 digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + read_bytes(path))
@@ -92,7 +92,7 @@ def others_fingerprint(site_dir: Path, config: SiteConfig, theme: Theme, options
     digest.update(repr(theme.links_out).encode())  # the walks skip them: a new one must still change the hash
     paths = [str(site_dir / asset) for asset in assets]
     for root in (*theme.template_dirs, *theme.static_dirs):
-        for folder, files in walk(root, link_home(theme, root), _no_name):
+        for folder, files in walk(root, link_home(theme, root)):
             paths += (os.path.join(folder, name) for name in files)
     for path in paths:
         mtime, size = file_stamp(path)
@@ -100,10 +100,6 @@ def others_fingerprint(site_dir: Path, config: SiteConfig, theme: Theme, options
             return None
         digest.update(f"{path}\0{mtime}\0{size}\0".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
-
-
-def _no_name(name: str) -> bool:
-    return False
 
 
 def sources_fingerprint(stamps: dict[str, tuple[int, int]], started_ns: int) -> str | None:

@@ -92,7 +92,7 @@ class OutputWriter:
     def __init__(self, output_dir: Path, clean: bool = False, in_place: bool = False) -> None:
         self.root = output_dir
         self.clean = clean
-        self.in_place = in_place  # change the output file by file (the preview's private folder)
+        # `in_place`: change the output file by file (a folder of its own, such as the preview's)
         self.twin = None if in_place else Twin.beside(output_dir)
         # the files wait beside the output, in the twin's home: nothing half-made is ever in it
         self.staging = output_dir / STAGING if self.twin is None else self.twin.home / "staging"

@@ -22,7 +22,7 @@ from digest import schema
 from digest.charts import initials_avatar, mentions_chart, monthly_counts
 from digest.config import CONFIG_FILE
 from digest.content import CONTENT_DIR, is_ignored
-from digest.files import links_out, walk
+from digest.files import is_hidden, links_out, walk
 from digest.model import Problem, SiteConfig, Term
 from digest.plan import counted
 from digest.yamlread import top_level_key_lines
@@ -76,7 +76,7 @@ def resolve_theme(site_dir: Path, config: SiteConfig, problems: list[Problem]) -
     static_dirs = tuple(p for p in static if p.is_dir())
     own_dirs = [p for p in (*template_dirs, *static_dirs) if not p.is_relative_to(builtin)]
     found = (links_out(site_dir, [site_dir / CONTENT_DIR], is_ignored)
-             + links_out(site_dir, own_dirs, lambda name: name.startswith(".")))
+             + links_out(site_dir, own_dirs, is_hidden))
     problems.extend(found)
     return Theme(template_dirs=template_dirs, static_dirs=static_dirs, site_dir=site_dir,
                  links_out=tuple(p.path or "" for p in found))
@@ -267,7 +267,7 @@ def static_files(theme: Theme) -> dict[str, str]:
     """Output path → source file for every theme and site static file; later folders win."""
     files: dict[str, str] = {}
     for root in theme.static_dirs:
-        for folder, names in walk(root, link_home(theme, root), lambda name: name.startswith(".")):
+        for folder, names in walk(root, link_home(theme, root), is_hidden):
             for name in names:
                 source = os.path.join(folder, name)
                 files[Path(source).relative_to(root).as_posix()] = source
