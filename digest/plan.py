@@ -212,7 +212,10 @@ def _redirects(site: Site) -> Iterator[Page]:
 
 
 def check_page_urls(pages: list[Page], site: Site, problems: list[Problem]) -> None:
-    """Report an article whose URL, or old URL, is also one of the site's own pages (`/people/`, `/2015/`...)."""
+    """Report an article whose URL, or old URL, is also one of the site's own pages (`/people/`, `/2015/`...).
+
+    A URL inside another file of the site is `check_file_clashes`' to report.
+    """
     owners = {a.url: a.path for a in site.articles}
     seen: dict[str, Page] = {}
     for page in pages:
@@ -229,17 +232,6 @@ def check_page_urls(pages: list[Page], site: Site, problems: list[Problem]) -> N
             problems.append(Problem(path=owners[page.url], line=None,
                                     message=f"its URL {page.url} is also a page of the site",
                                     hint="Give it another `slug:` or change `permalinks.article`."))
-    for page in pages:
-        # a page inside a "folder" that is a file of the site (`/feed.xml/`, `/_redirects/`) cannot be written
-        clash = next((seen[p] for p in _folders_of(page.output_path) if p in seen), None)
-        if clash is not None and page.context.get("kind") in ("article", "redirect"):
-            which = "old URL" if page.context.get("kind") == "redirect" else "URL"
-            article = page.context["article"]  # type: ignore[assignment]
-            problems.append(Problem(path=article.path, line=None,
-                                    message=f"its {which} {page.url} would be a folder, but {clash.url} is a file "
-                                            "of the site",
-                                    hint="Remove it from `aliases`." if which == "old URL" else
-                                    "Give it another `slug:` or change `permalinks.article`."))
 
 
 def _folders_of(output_path: str) -> list[str]:
@@ -253,18 +245,32 @@ def _folders_of(output_path: str) -> list[str]:
 
 
 def check_file_clashes(pages: list[Page], copies: Mapping[str, str], site_dir: Path, problems: list[Problem]) -> None:
-    """Report a copied file (static or content) whose path needs a folder where the site writes a file, or
-    where the site needs a folder: `static/feed.xml/x`, or a file `static/people` beside the people pages.
+    """Report what the site writes where another of its files needs a folder, before anything is written:
+    an article or old URL inside a file (`/feed.xml/`, `/js/search.js/`), a copied file (static or content)
+    inside one (`static/feed.xml/x`), or a copied file where pages need a folder (`static/people`).
 
     `copies`: output path -> source file, as the build copies them (a page of the same path wins).
     """
     files = {page.output_path: page.url for page in pages}
     copied = [path for path in sorted(copies) if path not in files]
     files.update((path, "/" + path) for path in copied)
-    folders: dict[str, str] = {}  # a folder of the output -> a file written in it
+    reported: set[str] = set()
+    for page in pages:
+        kind = page.context.get("kind")
+        clash = next((folder for folder in _folders_of(page.output_path) if folder in files), None)
+        if clash is not None and kind in ("article", "redirect"):
+            reported.add(page.output_path)
+            which = "old URL" if kind == "redirect" else "URL"
+            article: Article = page.context["article"]  # type: ignore[assignment]
+            problems.append(Problem(path=article.path, line=None,
+                                    message=f"its {which} {page.url} would be a folder, but {files[clash]} is a file "
+                                            "of the site",
+                                    hint="Remove it from `aliases`." if which == "old URL" else
+                                    "Give it another `slug:` or change `permalinks.article`."))
+    folders: dict[str, str] = {}  # a folder of the output -> a file written in it (an article's: reported above)
     for path in files:
-        for folder in _folders_of(path):
-            folders.setdefault(folder, path)
+        if path not in reported:
+            folders.update((folder, path) for folder in _folders_of(path) if folder not in folders)
     for path in copied:
         clash = next((folder for folder in _folders_of(path) if folder in files), None)
         if clash is not None:
@@ -280,7 +286,8 @@ def check_file_clashes(pages: list[Page], copies: Mapping[str, str], site_dir: P
 
 def check_images(items: Iterable[Article | TermPage], files: Iterable[str], site_dir: Path,
                  problems: list[Problem]) -> None:
-    """Report an `image` that names a file `content/` does not have (`files`: the site paths of its files)."""
+    """Report an `image` that names a file the output will not have (`files`: the output paths of the files
+    the build copies, from content/ and the static folders)."""
     have = set(files)
     for item in items:
         if item.image is None or item.image.lower().startswith(("http://", "https://")):
