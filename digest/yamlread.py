@@ -96,15 +96,17 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
                           CONTROL_HINT) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(None, "this YAML cannot be read", str(exc).split("\n")[0]) from None
-    lines = top_level_key_lines(text, first_line)
     sizes: dict[int, int] = {}
     total = 0
     for key, item in value.items() if isinstance(value, dict) else [(None, value)]:
-        where = lines.get(str(key), [first_line])[-1]
-        total += _expanded_size(key, sizes, where) + _expanded_size(item, sizes, where)
-        if total > MAX_VALUES:
-            raise YamlProblem(where, f"the aliases (`*name`) here expand to more than {MAX_VALUES} values",
-                              _REPEAT_HINT)
+        try:
+            total += _expanded_size(key, sizes) + _expanded_size(item, sizes)
+            if total > MAX_VALUES:
+                raise YamlProblem(None, f"the aliases (`*name`) here expand to more than {MAX_VALUES} values",
+                                  _REPEAT_HINT)
+        except YamlProblem as exc:  # the key's line is looked for only now: most documents have no problem
+            where = top_level_key_lines(text, first_line).get(str(key), [first_line])[-1]
+            raise YamlProblem(where, exc.message, exc.hint) from None
     return value
 
 
@@ -126,15 +128,16 @@ def control_problem(text: str, first_line: int = 1) -> YamlProblem | None:
                        f"the control character U+{ord(found.group()):04X} is not allowed here", CONTROL_HINT)
 
 
-def _expanded_size(root: Any, sizes: dict[int, int], line: int) -> int:
-    """How many values `root` holds once every alias is written out; raise `YamlProblem` if it cannot be shown.
+def _expanded_size(root: Any, sizes: dict[int, int]) -> int:
+    """How many values `root` holds once every alias is written out; raise `YamlProblem` (without its line,
+    which the caller knows) if it cannot be shown.
 
     Each list and mapping is measured once (`sizes`, by id), so a "billion laughs" costs as
     much as its text. Depth-first without recursion: a value nested a thousand levels deep
     must not exhaust Python's stack.
 
     >>> shared = ["lol"] * 9
-    >>> _expanded_size([shared] * 9, {}, 1)
+    >>> _expanded_size([shared] * 9, {})
     91
     """
     stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
@@ -146,16 +149,16 @@ def _expanded_size(root: Any, sizes: dict[int, int], line: int) -> int:
             open_ids.discard(id(node))
             sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in children)
         elif isinstance(node, str) and (found := UNSHOWABLE.search(node)):
-            raise YamlProblem(line, f"a value holds the control character U+{ord(found.group()):04X}, "
+            raise YamlProblem(None, f"a value holds the control character U+{ord(found.group()):04X}, "
                               "which web pages and feeds cannot show",
                               "Remove the escape that writes it: in double quotes `\\` starts one "
                               "(`\\0`, `\\x07`); write `\\\\` for a backslash.")
         elif isinstance(node, (list, dict)) and id(node) not in sizes:
             if id(node) in open_ids:
-                raise YamlProblem(line, "an alias (`*name`) here refers to the value that holds it",
+                raise YamlProblem(None, "an alias (`*name`) here refers to the value that holds it",
                                   _REPEAT_HINT)
             if depth > MAX_DEPTH:
-                raise YamlProblem(line, f"a value here is nested more than {MAX_DEPTH} levels deep",
+                raise YamlProblem(None, f"a value here is nested more than {MAX_DEPTH} levels deep",
                                   "Front matter holds text, lists and dates: write the value flatter.")
             open_ids.add(id(node))
             stack.append((node, depth, True))
