@@ -25,6 +25,7 @@ output equals a clean build's, byte for byte.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import re
@@ -34,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -41,16 +43,14 @@ SHARED = REPO.parent / "shared"
 _ONE = """
 import json, resource, sys, time
 from pathlib import Path
-from digest.build import build
-from digest.cache import BuildCache
-from digest.model import BuildOptions
+from digest import BuildCache, BuildOptions, build
 site, output, use_cache = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 started = time.perf_counter()
 result = build(site, BuildOptions(output_dir=output), BuildCache(Path(site)) if use_cache else None)
 seconds = time.perf_counter() - started
 # VmHWM, not ru_maxrss: the latter keeps the peak of the process this one was forked from
 status = dict(line.split(":", 1) for line in open("/proc/self/status"))
-print(json.dumps({"seconds": seconds, "written": result.written, "unchanged": result.unchanged,
+print(json.dumps({"seconds": seconds, "route": result.route, "written": result.written, "unchanged": result.unchanged,
                   "rendered": result.rendered, "pages": result.pages, "timings": dict(result.timings),
                   "rss_main_mb": int(status["VmHWM"].split()[0]) / 1024,
                   "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
@@ -93,12 +93,83 @@ def edit_template(site: Path) -> None:
 
 
 def same_trees(a: Path, b: Path) -> list[str]:
-    """Files that differ between two output folders (ignoring the marker and dotfiles), read one pair at a time."""
+    """Files that differ between two output folders (ignoring the marker and dotfiles), read one pair at a time.
+
+    The search index is compared as `search_index` reads it, not byte for byte.
+    """
     def files(root: Path) -> set[str]:
         return {p.relative_to(root).as_posix() for p in root.rglob("*")
-                if p.is_file() and not p.relative_to(root).as_posix().startswith(".")}
+                if p.is_file() and not p.relative_to(root).as_posix().startswith((".", "pagefind/"))}
     left, right = files(a), files(b)
-    return sorted((left ^ right) | {k for k in left & right if (a / k).read_bytes() != (b / k).read_bytes()})
+    differ = (left ^ right) | {k for k in left & right if (a / k).read_bytes() != (b / k).read_bytes()}
+    index_a, index_b = search_index(a), search_index(b)
+    differ |= {f"pagefind: {key}" for key in index_a.keys() | index_b.keys() if index_a.get(key) != index_b.get(key)}
+    return sorted(differ)
+
+
+def search_index(output: Path) -> dict[str, object]:
+    """A site's Pagefind index as values, without what changes from run to run over the same pages.
+
+    Pagefind writes a filter's values in the order of a hash map, and names its filter and
+    metadata files (listed in pagefind-entry.json and the metadata) by a hash of their bytes:
+    two clean builds of one site differ there, and nowhere else. So filters are read back
+    (gzip, then CBOR) with their values sorted, the metadata with filters named by their
+    names; every other file is its bytes.
+    """
+    index: dict[str, object] = {}
+    for path in sorted((output / "pagefind").rglob("*")):
+        if not path.is_file():
+            continue
+        part = path.parent.relative_to(output).as_posix()
+        if path.suffix == ".pf_filter":
+            name, values = _pagefind_values(path)
+            index[f"{part.removesuffix('/filter')} filter {name}"] = sorted(map(repr, values))
+        elif path.suffix == ".pf_meta":
+            meta = _pagefind_values(path)
+            meta[3] = sorted(name for name, _ in meta[3])  # [filter name, its file's hash]
+            index[f"{part} metadata"] = meta
+        elif path.name == "pagefind-entry.json":
+            entry = json.loads(path.read_bytes())
+            for language in entry["languages"].values():
+                language.pop("hash")
+            index[f"{part} entry"] = entry
+        else:
+            index[path.relative_to(output).as_posix()] = path.read_bytes()
+    return index
+
+
+def _pagefind_values(path: Path) -> list[Any]:
+    """A Pagefind data file's values: gzip, a `pagefind_dcd` signature, then CBOR."""
+    data = gzip.decompress(path.read_bytes())
+    signature = b"pagefind_dcd"
+    if not data.startswith(signature):
+        raise ValueError(f"{path}: not a Pagefind data file")
+    value, _ = _cbor(data, len(signature))
+    return value  # type: ignore[no-any-return]
+
+
+def _cbor(data: bytes, at: int) -> tuple[Any, int]:
+    """The CBOR value at `data[at:]` (the kinds Pagefind writes), and where it ends."""
+    kind, small = data[at] >> 5, data[at] & 31
+    at += 1
+    if kind == 7:
+        return {20: False, 21: True, 22: None}[small], at
+    size = small
+    if small >= 24:
+        width = 1 << (small - 24)
+        size, at = int.from_bytes(data[at: at + width], "big"), at + width
+    if kind in (0, 1):
+        return (size if kind == 0 else -1 - size), at
+    if kind in (2, 3):
+        chunk = data[at: at + size]
+        return (chunk if kind == 2 else chunk.decode("utf-8")), at + size
+    if kind == 6:  # a tag: its value
+        return _cbor(data, at)
+    items = []
+    for _ in range(size * (2 if kind == 5 else 1)):
+        item, at = _cbor(data, at)
+        items.append(item)
+    return (items if kind == 4 else [items[i: i + 2] for i in range(0, len(items), 2)]), at
 
 
 GENERATOR_LIMIT = 50_000  # the generator's pool of names runs out at about 56,000 articles

@@ -1,65 +1,63 @@
 """The build: every stage, in order, written down once.
 
-    config ─▶ discover ─▶ parse ─▶ model ─▶ plan ─▶ render ─▶ write
+    read ─▶ link ─▶ plan ─▶ render ─▶ write
+    digest.yaml, content/ ─▶ Site ─▶ Pages ─▶ bytes ─▶ output/ and its search index
 
-Problems are collected across all files and stages; if any is an error,
-nothing is written and the previous output stays exactly as it was.
-
-With a cache (see `digest/cache.py`), a file whose bytes did not change is not
-parsed again, a page whose fingerprint did not change is not rendered again, and
-a site where no input changed at all costs one scan of its folders.
+Problems are collected across all files and stages; if any is an error, nothing is written
+and the previous output stays exactly as it was. With a cache, a build does only what its
+changes call for: `incremental.state.choose_route` says whether nothing changed (the output
+stands), only bodies changed (`incremental.bodies`), or the site must be read, linked and
+planned again, when only the pages whose fingerprints changed are rendered.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
 
-from digest.config import load_config
-from digest.content import CONTENT_DIR, content_hash, scan
-from digest.fingerprint import Fingerprints
-from digest.inputs import (RACY_NS, file_stamp, names_fingerprint, others_fingerprint, parse_namespace, read_bytes,
-                           sources_fingerprint, template_salt)
-from digest.model import (Article, BuildOptions, BuildResult, CachedParse, DigestError, FrozenMap,
-                          LinkRecord, Page, Problem, Site, SiteConfig, SourceFile, TermPage, UsageError)
-from digest.output import OutputWriter, build_id, check_output_dir, stage_bytes
-from digest.plan import article_page, check_file_clashes, check_images, check_page_urls, plan_pages, site_feed
-from digest.plan import output_path as url_output_path
-from digest.render import PageRenderer
-from digest.site import build_site, link_records, relink
-from digest.theme import load_templates, make_environment, resolve_theme, static_files
-from digest.search import search_ready, search_stage
-from digest.sources import parse_one, parse_sources, with_bodies
-from digest.workers import MIN_PARALLEL_RENDER, default_jobs, parallel_map
+import jinja2
+
+from digest.incremental.bodies import bodies_only, link_records
+from digest.incremental.cache import BuildCache
+from digest.incremental.fingerprint import Fingerprints, pages_to_render
+from digest.incremental.inputs import Inputs, look_at_inputs, template_salt
+from digest.incremental.sources import parse_sources, with_bodies
+from digest.incremental.state import Decision, Route, choose_route, last_build, next_record
+from digest.link.site import build_site
+from digest.model import DigestError, FrozenMap, Problem, SiteConfig, SourceFile, UsageError
+from digest.records import BuildOptions, BuildResult, LastBuild, Work
+from digest.plan.checks import check_file_clashes, check_images, check_page_urls
+from digest.plan.pages import output_path, plan_pages
+from digest.read.config import load_config
+from digest.read.discover import CONTENT_DIR, scan
+from digest.render.environment import make_environment
+from digest.render.renderer import PageRenderer, render_pages
+from digest.render.theme import Theme, load_templates, resolve_theme, static_files
+from digest.workers import default_jobs
+from digest.write.output import OutputWriter, check_output_dir, stage_bytes
+from digest.write.search import commit_with_search, search_ready
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
-class Cache(Protocol):
-    """What a build needs of a cache (`digest.cache.BuildCache` is one)."""
 
-    warning: str | None
-
-    def open(self, namespace: str) -> None: ...
-    def parsed(self) -> dict[str, CachedParse]: ...
-    def index(self) -> dict[str, tuple[int, int, str, str]]: ...
-    def load(self, paths: Any) -> dict[str, CachedParse]: ...
-    def links(self, paths: Any) -> dict[str, Any]: ...
-    def bodies(self, paths: Any) -> dict[str, str]: ...
-    def fingerprints(self) -> dict[str, str]: ...
-    def state(self, key: str) -> Any: ...
-    def save(self, parsed: dict[str, CachedParse], removed: Any, fingerprints: dict[str, str],
-             removed_pages: Any, state: dict[str, Any], links: Any) -> None: ...
-    def close(self) -> None: ...
-
-
-def build(site_dir: str | Path, options: BuildOptions | None = None, cache: Cache | None = None,
+def build(site_dir: str | Path, options: BuildOptions | None = None, cache: BuildCache | None = None,
           progress: Progress | None = None) -> BuildResult:
     """Build the site in `site_dir` into its output folder; raise `DigestError` with every problem."""
-    return _Build(Path(site_dir), options or BuildOptions(), cache, progress).run()
+    site_dir = Path(site_dir)
+    options = options or BuildOptions()
+    clock = Stopwatch()
+    if not site_dir.is_dir():
+        raise UsageError(f"{site_dir}: no such folder")
+    output_dir = output_dir_of(site_dir, options)
+    check_output_dir(output_dir, site_dir, given=options.output_dir is not None)
+    try:
+        return _build(site_dir, output_dir, options, cache, progress, clock)
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 def output_dir_of(site_dir: Path, options: BuildOptions) -> Path:
@@ -67,303 +65,182 @@ def output_dir_of(site_dir: Path, options: BuildOptions) -> Path:
     return Path(options.output_dir) if options.output_dir else site_dir / "output"
 
 
-class _Build:
-    def __init__(self, site_dir: Path, options: BuildOptions, cache: Cache | None,
-                 progress: Progress | None) -> None:
-        self.site_dir = site_dir
-        self.options = options
-        self.cache = cache
-        self.progress = progress
-        self.jobs = options.jobs or default_jobs()
-        self.timings: dict[str, float] = {}
+def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: BuildCache | None,
+           progress: Progress | None, clock: Stopwatch) -> BuildResult:
+    # read: the settings, the theme, and which files the site has
+    config, problems = load_config(site_dir, options.base_url)
+    stop_on_errors(problems)
+    theme = resolve_theme(site_dir, config, problems)
+    sources, assets = scan(site_dir)
+    inputs = look_at_inputs(site_dir, config, theme, options, sources, assets, clock.started_ns)
+    now = options.now or datetime.datetime.now(datetime.timezone.utc)
+    last = last_build(cache, config, output_dir)
+    decision = choose_route(last, inputs, options.clean, now)
+    if decision.route is Route.NOTHING_CHANGED:
+        assert last is not None
+        clock.lap("config")
+        return _result(clock, decision, config, output_dir, last.counts, (*last.warnings, *last.search_warnings),
+                       unchanged=last.files)
+    env = make_environment(theme, config, search_ready(config))
+    load_templates(env, site_dir, problems)
+    salt = template_salt(config, theme)
+    clock.lap("config")
+    run = _Run(site_dir=site_dir, output_dir=output_dir, options=options, config=config, env=env,
+               jobs=options.jobs or default_jobs(), progress=progress, clock=clock)
+
+    work = None
+    if decision.route is Route.BODIES_ONLY and not problems:
+        assert cache is not None and last is not None
+        work = bodies_only(cache, sources, inputs, config, last, salt)
+        clock.lap("parse")
+    written = _render_and_write(run, work) if work is not None else None
+    if work is None or not isinstance(written, tuple):  # the full route, or edits that did more than bodies
+        if decision.route is not Route.FULL:
+            decision = Decision(route=Route.FULL, why="an edit changed more than an article's body, "
+                                                      "or the site has warnings")
+        work = _whole_site(run, theme, sources, assets, inputs, last, cache, now, salt, problems)
+        written = _render_and_write(run, work)
+        if isinstance(written, list):
+            raise DigestError([*work.problems, *written])
+    writer, searched = written
+
+    # remember: what the next build may skip
+    if cache is not None:
+        cache.save(parsed=work.parsed, removed_sources=work.removed_sources, fingerprints=work.fingerprints,
+                   removed_pages=work.removed_pages, last_build=next_record(work, inputs, writer, searched),
+                   links=work.links)
+    clock.lap("write")
+    warnings = (*work.problems, *searched)
+    if cache is not None and cache.warning:
+        warnings = (Problem(path=None, line=None, message=cache.warning, severity="warning"), *warnings)
+    return _result(clock, decision, config, output_dir, work.counts, warnings, writer, len(work.render),
+                   work.sources)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Run:
+    """What every stage after the first needs: the site, the settings and how to run."""
+
+    site_dir: Path
+    output_dir: Path
+    options: BuildOptions
+    config: SiteConfig
+    env: jinja2.Environment
+    jobs: int
+    progress: Progress | None
+    clock: Stopwatch
+
+
+def _whole_site(run: _Run, theme: Theme, sources: list[SourceFile], assets: list[str], inputs: Inputs,
+                last: LastBuild | None, cache: BuildCache | None, now: datetime.datetime, salt: str,
+                problems: list[Problem]) -> Work:
+    """The work of a full build: every source parsed (from the cache where it did not change), the site
+    linked and planned, and the pages whose fingerprints changed; raise `DigestError` with every problem."""
+    config, options = run.config, run.options
+    # parse
+    parsed = parse_sources(sources, inputs.stamps, config, cache.parsed() if cache is not None else {},
+                           inputs.started_ns, run.jobs, run.progress)
+    problems.extend(parsed.problems)
+    if not any(s.kind == "article" for s in sources):
+        where = ("content/ has no articles" if (run.site_dir / CONTENT_DIR).is_dir()
+                 else "there is no content/ folder")
+        problems.append(Problem(path=None, line=None, message=where,
+                                hint="Add an article such as content/2015-11-30-first.md, "
+                                     'or run `digest new "Title"`.'))
+    shown = [a for a in parsed.articles if options.drafts or not a.draft]
+    published = [a for a in shown if options.future or a.date <= now]
+    upcoming = [a.date for a in shown if a.date > now]
+    run.clock.lap("parse")
+
+    # link, plan, and check the plan
+    site = build_site(config, published, parsed.term_pages, problems)
+    pages = plan_pages(site)
+    check_page_urls(pages, site, problems)
+    copies = {path[len(CONTENT_DIR) + 1:]: str(run.site_dir / path) for path in assets}
+    copies.update(static_files(theme))
+    check_file_clashes(pages, copies, run.site_dir, problems)
+    check_images([*published, *parsed.term_pages], copies, run.site_dir, problems)
+    if options.strict:
+        problems = [p.as_error() for p in problems]
+    problems = sort_problems(problems)
+    stop_on_errors(problems)
+    run.clock.lap("model")
+
+    # what changed: the pages whose fingerprints differ from those of the files in the output
+    stored = cache.fingerprints() if cache is not None else {}
+    todo, kept, current = pages_to_render(pages, Fingerprints(site, salt), stored if last is not None else {},
+                                          run.output_dir, options.clean)
+    made_from = {output_path(a.url): a.path for a in site.articles}
+    made_from.update((output_path(f"/{p.taxonomy}/{p.slug}/"), p.path) for p in parsed.term_pages)
+    return Work(site=site, render=tuple(with_bodies(todo, parsed.bodies, cache.bodies if cache is not None else None)),
+                keep=tuple(kept), copies=tuple(sorted((path, source) for path, source in copies.items()
+                                                      if path not in current)),
+                previous=last.produced if last is not None and not options.clean else None,
+                problems=tuple(problems), counts=(len(site.articles), len(site.people), len(site.topics), len(pages)),
+                feed=tuple(a.path for a in site.articles[: config.feed_size]), next_release=min(upcoming, default=None),
+                sources=FrozenMap(made_from), parsed=parsed.new_entries, removed_sources=tuple(parsed.removed),
+                fingerprints={path: fp for path, fp in current.items() if stored.get(path) != fp},
+                removed_pages=tuple(stored.keys() - current.keys()), links=link_records(site))
+
+
+def _render_and_write(run: _Run, work: Work) -> tuple[OutputWriter, tuple[Problem, ...]] | list[Problem]:
+    """Render the work's pages and put them, its copies and the search index in the output, all at once.
+
+    Returns the writer (what it wrote) and why search was skipped, if it was; or the problems
+    of the templates that failed, having written nothing.
+    """
+    options, output_dir = run.options, run.output_dir
+    writer = OutputWriter(output_dir, clean=options.clean, in_place=options.in_place)
+    for path in work.keep:
+        writer.keep(path)  # its inputs did not change: the file is as it would be
+
+    def stage(path: str, data: bytes) -> bool:
+        return stage_bytes(output_dir, writer.staging, path, data, options.clean)
+
+    progress = run.progress
+    report = None if progress is None else lambda done: progress("render", done, len(work.render))
+    renderer = PageRenderer(run.env, work.site, run.site_dir)
+    staged, problems = render_pages(renderer, work.render, stage, run.jobs, report)
+    run.clock.lap("render")
+    if problems:
+        writer.abort()
+        return problems
+    for path, was_written in staged:
+        writer.record(path, was_written)
+    for path, source in work.copies:
+        writer.add_file(path, source)
+    searched = commit_with_search(writer, run.config, work.previous, index=options.index_search,
+                                  whole=options.clean, lap=run.clock.lap)
+    return writer, searched
+
+
+class Stopwatch:
+    """The time each stage of a build takes: `lap(stage)` adds the time since the last lap to that stage's."""
+
+    def __init__(self) -> None:
         self.started = time.perf_counter()
-        self.started_ns = time.time_ns()
+        self.started_ns = time.time_ns()  # the file system's clock, to compare with files' times
+        self.timings: dict[str, float] = {}
         self._mark = self.started
-        self.removed_sources: list[str] = []
-        self.bodies: dict[str, str] = {}  # article path -> body, for the articles parsed this time
 
     def lap(self, stage: str) -> None:
+        """End a stretch of `stage`'s work."""
         now = time.perf_counter()
         self.timings[stage] = self.timings.get(stage, 0.0) + now - self._mark
         self._mark = now
 
-    def run(self) -> BuildResult:
-        if not self.site_dir.is_dir():
-            raise UsageError(f"{self.site_dir}: no such folder")
-        output_dir = output_dir_of(self.site_dir, self.options)
-        check_output_dir(output_dir, self.site_dir, given=self.options.output_dir is not None)
-        try:
-            return self._run(output_dir)
-        finally:
-            if self.cache is not None:
-                self.cache.close()
 
-    def _run(self, output_dir: Path) -> BuildResult:
-        # config
-        config, problems = load_config(self.site_dir, self.options.base_url)
-        _stop_on_errors(problems)
-        theme = resolve_theme(self.site_dir, config, problems)
-        sources, assets = scan(self.site_dir)
-        stamps = {s.path: file_stamp(s.abs_path) for s in sources}
-        now = self.options.now or datetime.datetime.now(datetime.timezone.utc)
-        others = others_fingerprint(self.site_dir, config, theme, self.options, assets, self.started_ns)
-        sources_now = sources_fingerprint(stamps, self.started_ns)
-        inputs = None if others is None or sources_now is None else others + sources_now
-        cache = self.cache
-        env = make_environment(theme, config)
-        env.globals["search_enabled"] = search_ready(config)
-        templates_loaded = False
-        on_disk = build_id(output_dir)  # the build whose files the output holds: the cache must describe it
-        if cache is not None:
-            cache.open(parse_namespace(config))
-            last = cache.state("last_build")
-            if (last is not None and not self.options.clean and last.get("build") == on_disk
-                    and last["output"] == str(output_dir.resolve())
-                    and (last["next_release"] is None or now < last["next_release"])):
-                if inputs is not None and last["inputs"] == inputs:
-                    self.lap("config")
-                    return self._result(last["counts"], output_dir, last["warnings"], unchanged=last["files"])
-                if others is not None and last["others"] == others and last["names"] == names_fingerprint(stamps):
-                    load_templates(env, self.site_dir, problems)
-                    templates_loaded = True
-                    fast = None if problems else self._bodies_only(
-                        sources, stamps, config, env, template_salt(config, theme), last, output_dir, inputs)
-                    if fast is not None:
-                        return fast
-        if not templates_loaded:
-            load_templates(env, self.site_dir, problems)
-        self.lap("config")
-
-        # discover, parse
-        articles, term_pages, new_entries = self._parse(sources, stamps, config, problems)
-        if not any(s.kind == "article" for s in sources):
-            where = ("content/ has no articles" if (self.site_dir / CONTENT_DIR).is_dir()
-                     else "there is no content/ folder")
-            problems.append(Problem(path=None, line=None, message=where,
-                                    hint="Add an article such as content/2015-11-30-first.md, "
-                                         'or run `digest new "Title"`.'))
-        drafts, future = self.options.drafts, self.options.future
-        published = [a for a in articles if (drafts or not a.draft) and (future or a.date <= now)]
-        upcoming = [a.date for a in articles if a.date > now and (drafts or not a.draft)]
-        self.lap("parse")
-
-        # model, plan
-        site = build_site(config, published, term_pages, problems)
-        pages = plan_pages(site)
-        check_page_urls(pages, site, problems)
-        copies = {p[len(CONTENT_DIR) + 1:]: str(self.site_dir / p) for p in assets}
-        copies.update(static_files(theme))
-        check_file_clashes(pages, copies, self.site_dir, problems)
-        check_images([*published, *term_pages], copies, self.site_dir, problems)
-        if self.options.strict:
-            problems = [p.as_error() for p in problems]
-        problems = sort_problems(problems)
-        _stop_on_errors(problems)
-        self.lap("model")
-
-        # render, write
-        fingerprints = Fingerprints(site, template_salt(config, theme))
-        stored = cache.fingerprints() if cache is not None else {}
-        last = cache.state("last_build") if cache is not None else None
-        # the stored fingerprints and file list describe the folder the last good build wrote
-        same_folder = (last is not None and last.get("output") == str(output_dir.resolve())
-                       and last.get("build") == on_disk)
-        previous = stored if same_folder else {}
-        current = {page.output_path: fingerprints.page(page) for page in pages}
-        writer = OutputWriter(output_dir, clean=self.options.clean, in_place=self.options.in_place)
-        todo: list[Page] = []
-        for page in pages:
-            if (not self.options.clean and previous.get(page.output_path) ==
-                    current[page.output_path] and (output_dir / page.output_path).is_file()):
-                writer.keep(page.output_path)  # its inputs did not change: the file is as it would be
-            else:
-                todo.append(page)
-        render_problems = self._render(env, site, todo, writer, output_dir)
-        self.lap("render")
-        if render_problems:
-            writer.abort()
-            raise DigestError(problems + render_problems)
-        page_paths = set(current)
-        for output_path, source in sorted(copies.items()):
-            if output_path not in page_paths:
-                writer.add_file(output_path, source)
-        searched = self._commit(writer, config, last["produced"] if last and same_folder and not self.options.clean else None)
-        counts = (len(site.articles), len(site.people), len(site.topics), len(pages))
-        warnings = (*(p for p in problems if p.severity == "warning"), *searched)
-        if cache is not None:
-            changed = {path: fp for path, fp in current.items() if stored.get(path) != fp}
-            state = {"output": str(output_dir.resolve()), "build": build_id(output_dir),
-                     "produced": sorted(writer.produced),
-                     "inputs": inputs, "others": others, "names": names_fingerprint(stamps),
-                     "next_release": min(upcoming, default=None), "counts": counts,
-                     "files": writer.written + writer.unchanged, "warnings": warnings,
-                     "feed": [a.path for a in site.articles[: config.feed_size]]}
-            cache.save(new_entries, self.removed_sources, changed, stored.keys() - current.keys(),
-                       {"last_build": state}, link_records(site))
-        self.lap("write")
-        if cache is not None and cache.warning:
-            warnings = (Problem(path=None, line=None, message=cache.warning, severity="warning"), *warnings)
-        made_from = {url_output_path(a.url): a.path for a in site.articles}
-        made_from.update((url_output_path(f"/{p.taxonomy}/{p.slug}/"), p.path) for p in term_pages)
-        return self._result(counts, output_dir, warnings, writer, rendered=len(todo), sources=made_from)
-
-    def _result(self, counts: tuple[int, int, int, int], output_dir: Path, warnings: tuple[Problem, ...],
-                writer: OutputWriter | None = None, unchanged: int = 0, rendered: int = 0,
-                sources: Mapping[str, str] | None = None) -> BuildResult:
-        """What the build did; `unchanged` counts the files of a build that wrote nothing."""
-        articles, people, topics, pages = counts
-        files = (writer.written, writer.unchanged, writer.removed, writer.changed) if writer else (0, unchanged, 0, ())
-        return BuildResult(articles=articles, people=people, topics=topics, pages=pages, rendered=rendered,
-                           written=files[0], unchanged=files[1], removed=files[2], changed=files[3],
-                           sources=FrozenMap(sources or {}), seconds=time.perf_counter() - self.started,
-                           warnings=warnings, timings=dict(self.timings), output_dir=str(output_dir))
-
-    def _bodies_only(self, sources: list[SourceFile], stamps: dict[str, tuple[int, int]], config: SiteConfig,
-                     env: Any, salt: str, last: dict[str, Any], output_dir: Path,
-                     inputs: str | None) -> BuildResult | None:
-        """A rebuild after edits that change only articles' bodies; None if the edits do more.
-
-        An edit that leaves an article's signature (title, date, people, topics, summary...) and
-        its problems as they were cannot move it in the site: every page but its own and the
-        full-content feed keeps its fingerprint. Only those are rendered, from what the last full
-        build recorded of the articles they show; the site is not linked up again.
-        """
-        assert self.cache is not None
-        index = self.cache.index()
-        changed = [s for s in sources if s.path not in index or index[s.path][:2] != stamps[s.path]]
-        if not changed or len(changed) > 200 or any(s.path not in index for s in changed):
-            return None
-        cached = self.cache.load(s.path for s in changed)
-        new_entries: dict[str, CachedParse] = {}
-        fresh: list[Article] = []
-        for source in changed:
-            old = cached.get(source.path)
-            try:
-                data = read_bytes(source.abs_path)
-            except OSError:
-                return None
-            mtime_ns, size = stamps[source.path]
-            if mtime_ns > self.started_ns - RACY_NS:
-                mtime_ns = -1
-            digest = content_hash(data)
-            if old is None:
-                return None
-            if digest == old.content_hash:  # only its time changed (or it was read just after an edit)
-                new_entries[source.path] = dataclasses.replace(old, mtime_ns=mtime_ns, size=size)
-                continue
-            if source.kind != "article":
-                return None
-            entry = parse_one(source, stamps[source.path], config, self.started_ns)
-            parsed, found = entry.value
-            if not isinstance(parsed, Article) or found != old.value[1] or entry.signature != old.signature:
-                return None
-            new_entries[source.path] = entry
-            article = dataclasses.replace(parsed, body_html=entry.body_html or "")
-            if url_output_path(article.url) in last["produced"]:
-                fresh.append(article)
-        shown = {a.path for a in fresh}
-        with_feed = bool(shown & set(last["feed"]))
-        main = shown | (set(last["feed"]) if with_feed else set())
-        records: dict[str, LinkRecord] = self.cache.links(main)
-        near = {p for r in records.values() for p in (*r[2], r[3], r[4]) if p} - records.keys()
-        records.update(self.cache.links(near))
-        loaded = self.cache.load((main | near) - shown)
-        articles = {a.path: a for a in fresh}
-        for path, entry in loaded.items():
-            value = entry.value[0]
-            if isinstance(value, Article):
-                articles[path] = value
-                self.bodies[path] = entry.body_html or ""
-        if not (main | near) <= articles.keys() <= records.keys():
-            return None
-        links = {path: relink(record, articles, path in main) for path, record in records.items()}
-        self.bodies.update((a.path, a.body_html) for a in fresh)
-        site = Site(config=config, articles=tuple(articles[p] for p in last["feed"]) if with_feed else (),
-                    links=FrozenMap(links), people=(), topics=(), years=(), months=())
-        todo = [article_page(site, dataclasses.replace(a, body_html="")) for a in fresh]
-        if with_feed:
-            todo.append(site_feed(site))
-        self.lap("parse")
-        fingerprints = Fingerprints(site, salt)
-        writer = OutputWriter(output_dir, in_place=self.options.in_place)
-        rendered = {page.output_path for page in todo}
-        for path in last["produced"]:
-            if path not in rendered:
-                writer.keep(path)
-        if self._render(env, site, todo, writer, output_dir):
-            writer.abort()
-            return None  # the full build reports the problem
-        searched = self._commit(writer, config, last["produced"])
-        state = dict(last, inputs=inputs, files=writer.written + writer.unchanged, build=build_id(output_dir))
-        self.cache.save(new_entries, [], {page.output_path: fingerprints.page(page) for page in todo}, [],
-                        {"last_build": state}, None)
-        self.lap("write")
-        return self._result(last["counts"], output_dir, (*last["warnings"], *searched), writer, rendered=len(todo))
-
-    def _commit(self, writer: OutputWriter, config: SiteConfig, previous: list[str] | None) -> tuple[Problem, ...]:
-        """Write, then search: the index is made in the folder about to become the output, before it does."""
-        found: list[Problem] = []
-
-        def search(folder: Path) -> bool:
-            if not self.options.index_search:
-                return False
-            self.lap("write")
-            ran, why = search_stage(folder, config, writer.changed, whole=self.options.clean)
-            if ran:
-                self.lap("search")
-            found.extend([Problem(path=None, line=None, message=why, severity="warning")] if why else [])
-            return ran
-
-        writer.commit(previous, search)
-        self.lap("write")
-        return tuple(found)
-
-    def _parse(self, sources: list[SourceFile], stamps: dict[str, tuple[int, int]], config: SiteConfig,
-               problems: list[Problem]) -> tuple[list[Article], list[TermPage], dict[str, CachedParse]]:
-        cached = self.cache.parsed() if self.cache is not None else {}
-        self.removed_sources = sorted(set(cached) - set(stamps))
-        parsed = parse_sources(sources, stamps, config, cached, self.started_ns, self.jobs, self.progress)
-        self.bodies.update(parsed.bodies)
-        problems.extend(parsed.problems)
-        return parsed.articles, parsed.term_pages, parsed.new_entries
-
-    def _render(self, env: Any, site: Any, todo: list[Page], writer: OutputWriter,
-                output_dir: Path) -> list[Problem]:
-        renderer = PageRenderer(env, site, self.site_dir)
-        clean = self.options.clean
-        todo = with_bodies(todo, self.bodies, self.cache.bodies if self.cache is not None else None)
-
-        def render_one(index: int) -> tuple[str, bool | None, list[Problem]]:
-            page = todo[index]  # workers are forked with `todo` in memory: only indexes travel
-            data = renderer.render(page)
-            if data is None:
-                problems, renderer.problems = renderer.problems, []
-                return page.output_path, None, problems
-            return page.output_path, stage_bytes(output_dir, writer.staging, page.output_path, data, clean), []
-
-        if len(todo) >= MIN_PARALLEL_RENDER and self.jobs > 1:
-            # Render every card once, in parallel, before the page workers fork with all of them:
-            # otherwise each worker renders the cards of its pages itself.
-            articles = site.articles
-
-            def render_card(index: int) -> str:
-                return str(renderer.card(articles[index]))
-
-            cards = parallel_map(render_card, range(len(articles)), self.jobs, MIN_PARALLEL_RENDER)
-            renderer.add_cards({a.path: html for a, html in zip(articles, cards)})
-        problems: list[Problem] = []
-        seen: set[tuple[str | None, int | None, str]] = set()
-        progress = self.progress
-        report = None if progress is None else lambda done: progress("render", done, len(todo))
-        for output_path, staged, found in parallel_map(render_one, range(len(todo)), self.jobs, MIN_PARALLEL_RENDER, report):
-            for problem in found:
-                key = (problem.path, problem.line, problem.message)  # the hint names the page
-                if key not in seen:  # one report per template mistake, not one per page or worker
-                    seen.add(key)
-                    problems.append(problem)
-            if staged is not None:
-                writer.record(output_path, staged)
-        return problems
+def _result(clock: Stopwatch, decision: Decision, config: SiteConfig, output_dir: Path,
+            counts: tuple[int, int, int, int], warnings: tuple[Problem, ...], writer: OutputWriter | None = None,
+            rendered: int = 0, sources: Mapping[str, str] | None = None, unchanged: int = 0) -> BuildResult:
+    """What the build did; `unchanged` counts the files of a build that wrote nothing."""
+    articles, people, topics, pages = counts
+    files = (writer.written, writer.unchanged, writer.removed, writer.changed) if writer else (0, unchanged, 0, ())
+    return BuildResult(articles=articles, people=people, topics=topics, pages=pages, rendered=rendered,
+                       written=files[0], unchanged=files[1], removed=files[2], changed=files[3],
+                       sources=FrozenMap(sources), seconds=time.perf_counter() - clock.started,
+                       warnings=warnings, timings=dict(clock.timings), output_dir=str(output_dir), config=config,
+                       route=f"{decision.route.value}: {decision.why}")
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
@@ -371,6 +248,7 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.path is None, p.path or "", p.line or 0))
 
 
-def _stop_on_errors(problems: list[Problem]) -> None:
+def stop_on_errors(problems: list[Problem]) -> None:
+    """Raise `DigestError` with every problem if one of them is an error."""
     if any(p.severity == "error" for p in problems):
         raise DigestError(problems)

@@ -1,13 +1,15 @@
-"""The nouns of a build: the values that flow from one stage to the next.
+"""The nouns of a site: the values that flow from one stage of a build to the next.
 
-Every type here is a frozen dataclass: a stage that learns more returns a new
-value of a new type. This module imports nothing from the package, so every
-stage can import it and imports keep pointing one way.
+Every type here is a frozen dataclass: a stage that learns more returns a new value of a
+new type. This module imports nothing from the package, so every stage can import it and
+imports keep pointing one way. The nouns of a build run itself (its options, its result,
+what it leaves in the cache) are in `records.py`.
 """
 
 from __future__ import annotations
 
 import datetime
+import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
@@ -17,8 +19,6 @@ __version__ = "0.1.0"  # the package's version; part of every cache key
 Taxonomy = Literal["people", "topics"]
 TAXONOMIES: tuple[Taxonomy, ...] = ("people", "topics")
 Severity = Literal["error", "warning"]
-
-
 
 V = TypeVar("V")
 
@@ -275,12 +275,6 @@ class ArticleLinks:
     next: Article | None  # newer
 
 
-# `ArticleLinks` with articles named by path and terms by (slug, name): what a build remembers
-# of an article's place, as plain tuples, which pickle many times faster than dataclasses:
-# (people, topics, related paths, previous path, next path).
-LinkRecord = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[str, ...], str | None, str | None]
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Period:
     """A year or a month of the archive, with its articles newest first."""
@@ -323,7 +317,7 @@ class Paginator:
     items: tuple[Article, ...]
     urls: tuple[str, ...]  # every page's URL, in order
     total: int  # items over all pages
-    window: tuple[tuple[int, str | None], ...] = ()  # page numbers to link, None for a gap (plan.page_window)
+    window: tuple[tuple[int, str | None], ...] = ()  # page numbers to link, None for a gap (plan.pages.page_window)
 
     @property
     def previous_url(self) -> str | None:
@@ -335,10 +329,29 @@ class Paginator:
         """The page after this one, if any."""
         return self.urls[self.number] if self.number < self.count else None
 
+class PageKind(enum.StrEnum):
+    """What a page is. Templates get it as `kind` and compare it with its text: `kind == "search"`."""
+
+    HOME = "home"  # the newest articles, paginated
+    ARTICLE = "article"
+    TERMS = "terms"  # /people/, /topics/
+    TERM = "term"  # a person or topic, paginated
+    ARCHIVE = "archive"
+    PERIOD = "period"  # a year or a month of the archive
+    NOT_FOUND = "404"
+    SEARCH = "search"
+    FEED = "feed"  # an Atom feed: the site's, or a term's
+    REDIRECT = "redirect"  # an old URL of an article, sending readers on
+    SITEMAP = "sitemap"  # the files below are bytes made by the planner, with no template
+    ROBOTS = "robots"
+    REDIRECTS = "redirects"  # `_redirects`, for hosts that read it
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Page:
     """One file of the output: where it goes and how to make it."""
 
+    kind: PageKind
     url: str  # site-relative: "/people/vladimir-putin/"
     output_path: str  # POSIX, relative to the output folder: "people/vladimir-putin/index.html"
     template: str | None  # None: `body` is the file's bytes as they are
@@ -346,52 +359,3 @@ class Page:
     body: bytes | None = None
     sitemap: bool = True  # listed in sitemap.xml
     lastmod: datetime.datetime | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BuildOptions:
-    """What a caller asks of one build."""
-
-    output_dir: str | None = None  # default: SITE/output
-    drafts: bool = False
-    future: bool = False
-    base_url: str | None = None
-    strict: bool = False
-    clean: bool = False
-    now: datetime.datetime | None = None  # what "the future" is measured from
-    jobs: int | None = None  # worker processes; default: the machine's cores
-    index_search: bool = True  # make the search index now (the preview makes it in the background)
-    in_place: bool = False  # change the output file by file, not through its twin (digest/twin.py)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BuildResult:
-    """What a build did, for the caller to report."""
-
-    articles: int
-    people: int
-    topics: int
-    pages: int  # files the site has, pages and feeds (not static files)
-    rendered: int  # pages rendered this time (the others had not changed)
-    written: int
-    unchanged: int
-    removed: int
-    seconds: float
-    warnings: tuple[Problem, ...]
-    timings: Mapping[str, float]
-    output_dir: str
-    changed: tuple[str, ...] = ()  # output paths written or removed, sorted
-    # output path -> the file it was made from (articles, term pages); empty when the build did not link the site
-    sources: Mapping[str, str] = field(default_factory=lambda: FrozenMap[str]())
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CachedParse:
-    """A source file's parse result as the cache keeps it, with what identifies the file."""
-
-    mtime_ns: int
-    size: int
-    content_hash: str
-    signature: str = ""  # of what the file places in the site; a file whose signature stays can be re-rendered alone
-    value: tuple[Article | TermPage | None, tuple[Problem, ...]]  # an article's body_html is kept apart
-    body_html: str | None

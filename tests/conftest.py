@@ -281,8 +281,8 @@ class Preview:
 
     site: Path
     url: str  # where the site is served, ending with its base path
-    live: Any  # digest.serve.Preview
-    rebuilds: list[Any] = field(default_factory=list)  # digest.serve.Rebuild, the first build included
+    live: Any  # digest.commands.preview.watch.Preview
+    rebuilds: list[Any] = field(default_factory=list)  # digest.commands.preview.watch.Rebuild, the first build included
 
     def wait_for_builds(self, count: int, timeout: float = 30.0) -> list[Any]:
         """Wait until `count` builds were made (the first one included); the builds."""
@@ -316,8 +316,8 @@ def start_preview() -> Iterator[StartPreview]:
     Returns once the first build is served and the watcher is in place; every preview is
     stopped when the test ends.
     """
-    from digest.serve import Preview as Live
-    from digest.serve import ServeOptions, open_server, serve_site
+    from digest.commands.preview.watch import Preview as Live
+    from digest.commands.preview.watch import ServeOptions, open_server, serve_site
 
     running: list[tuple[threading.Event, threading.Thread]] = []
 

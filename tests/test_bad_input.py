@@ -201,7 +201,7 @@ def test_template_error_names_the_file_and_line(good_output: Path, tmp_path: Pat
     assert_no_traceback(done)
     assert done.returncode == 1
     assert done.stderr.startswith("templates/article.html:9: ")
-    assert "template syntax error" not in done.stderr and "unknown tag" not in done.stderr  # translated (theme.py)
+    assert "template syntax error" not in done.stderr and "unknown tag" not in done.stderr  # translated (render/theme.py)
     assert done.stderr.endswith("\ndigest: 1 problem in 1 file. Nothing was written; output/ is unchanged.\n")
     assert describe_changes(before, snapshot(site)) == []
 

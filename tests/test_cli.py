@@ -727,7 +727,7 @@ def test_long_builds_report_progress_unless_quiet(tmp_path: Path) -> None:
 
 
 def test_on_a_terminal_progress_is_a_bar_redrawn_in_place(capsys: pytest.CaptureFixture[str]) -> None:
-    from digest.cli import _ProgressPrinter
+    from digest.commands.cli import _ProgressPrinter
 
     printer = _ProgressPrinter(terminal=True)
     printer("parse", 300, 1000)

@@ -24,8 +24,8 @@ from urllib.parse import unquote
 import pytest
 
 from digest.build import build
-from digest.links import check_links
-from digest.model import BuildOptions
+from digest.commands.links import check_links
+from digest.records import BuildOptions
 
 
 @dataclass(frozen=True)

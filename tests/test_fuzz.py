@@ -34,14 +34,14 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import digest
-from digest.check import attribute
-from digest.config import load_config
-from digest.content import parse_article
-from digest.dates import DateProblem, parse_date
-from digest.links import check_links
+from digest.commands.check import attribute
+from digest.read.config import load_config
+from digest.read.content import parse_article
+from digest.read.dates import DateProblem, parse_date
+from digest.commands.links import check_links
 from digest.model import SiteConfig, SourceFile
-from digest.names import slugify
-from digest.yamlread import MAX_VALUES, UNSHOWABLE, YamlProblem, load_yaml
+from digest.read.names import slugify
+from digest.read.yamlread import MAX_VALUES, UNSHOWABLE, YamlProblem, load_yaml
 
 NOW = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
 BUILD_SECONDS = 20  # a build of three small articles takes a few hundredths of a second
@@ -271,7 +271,7 @@ def outcome(site: Path, scratch: Path) -> str:
     for link in check_links(output, config.base_path, 1):
         # a link the author wrote may lead nowhere: `digest check` reports it on its file
         found = attribute(link, result.sources, site)
-        written = re.match(r"links to (\S+?)(?:,| \(| on )", link.message)  # as check.py reads it
+        written = re.match(r"links to (\S+?)(?:,| \(| on )", link.message)  # as commands/check.py reads it
         source = (site / found.path).read_text(encoding="utf-8") if found.path else ""
         last = re.split(r"[/#]", urllib.parse.unquote(written.group(1)).rstrip("/"))[-1] if written else None
         assert found.path and last is not None and last in source, str(link)  # the image's or link's own text

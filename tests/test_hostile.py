@@ -37,8 +37,9 @@ from pathlib import Path
 
 import pytest
 
-from digest.config import load_config
-from digest.content import parse_article, parse_term_page, scan
+from digest.read.config import load_config
+from digest.read.content import parse_article, parse_term_page
+from digest.read.discover import scan
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "hostile-site"
 THEME_STATIC = Path(__file__).resolve().parent.parent / "themes" / "default" / "static"

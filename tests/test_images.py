@@ -6,7 +6,7 @@ import datetime
 from pathlib import Path
 
 from digest.build import build
-from digest.model import BuildOptions
+from digest.records import BuildOptions
 
 NOW = datetime.datetime(2016, 1, 1, tzinfo=datetime.timezone.utc)
 

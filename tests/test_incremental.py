@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.build import build
-from digest.cache import CACHE_DIR, BuildCache
-from digest.model import BuildOptions
+from digest.incremental.cache import CACHE_DIR, BuildCache
+from digest.records import BuildOptions
 
 NOW = datetime.datetime(2016, 3, 1, tzinfo=datetime.timezone.utc)
 PEOPLE = ["Vladimir Putin", "Benjamin Netanyahu", "Moshe Ya'alon", "Mahmoud Abbas", "Putin", "John Kerry"]

@@ -1,10 +1,11 @@
-"""The package's shape: imports point one way, modules stay small, the library stays quiet.
+"""The package's shape: one folder per stage, imports that point one way, small modules, a quiet library.
 
-The pipeline order is the table below (STYLE.md, DESIGN.md): a module may import only
-`model` and the modules to its left. `cache`, `serve`, `scaffold`, `cli` and the package's
-`__init__`/`__main__` sit outside the pipeline: they may call into it, and nothing in the
-pipeline imports them. Every import is counted, wherever it is written (inside a function
-or under `if TYPE_CHECKING:` too): a dependency is a dependency.
+`LAYOUT` is the architecture as the import rule sees it (ARCHITECTURE.md tells it in words).
+Its parts are in pipeline order; a module may import the modules of the parts before its own,
+and the modules listed before it in its own part. So `model` imports nothing of the package,
+`read` never imports `render`, and nothing imports `commands` but the package's own
+`__init__` (which re-exports `check`) and `__main__`. Every import is counted, wherever it is
+written (inside a function or under `if TYPE_CHECKING:` too): a dependency is a dependency.
 """
 
 from __future__ import annotations
@@ -19,58 +20,102 @@ PACKAGE = "digest"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / PACKAGE
 MAX_LINES = 400
 
-# The pipeline, left to right. `search` (the index stage of DESIGN.md) has its place before
-# the build that runs it, whether or not it is written yet. `fingerprint` (what each page
-# depends on) follows plan; `inputs` (what changed), `workers` (processes) and `sources` (parse
-# results from the cache or the workers) serve build, and `links` (the link checker behind
-# `digest check`, which reads the built output) spreads its pages over `workers`, so it follows them.
-# `yamlread` reads the YAML that config and content share, so it comes right after model; `files`
-# (the site's folders walked, links out of the site refused) serves content and theme.
-PIPELINE = ("model", "yamlread", "files", "config", "dates", "names", "markdown", "content", "taxonomy", "site", "charts",
-            "schema", "plan", "fingerprint", "theme", "render", "twin", "output", "search", "inputs", "workers", "links",
-            "sources", "build")
-
-# Outside the pipeline: each may import every pipeline module, and the outside modules listed.
-# "__init__" is the package itself (`from digest import __version__`).
-OUTSIDE: dict[str, frozenset[str]] = {
-    "__init__": frozenset({"check"}),  # `digest.check`, with `digest.build`
-    "check": frozenset(),  # `digest check`: a build into a scratch folder, then its links
-    "cache": frozenset({"__init__"}),  # its keys include the digest version
-    "server": frozenset(),  # the preview's HTTP side
-    "serve": frozenset({"cache", "server", "__init__"}),
-    "scaffold": frozenset(),
-    "publish": frozenset(),  # `digest publish`: the output to a git branch or a folder
-    "cli": frozenset({"scaffold", "serve", "check", "publish", "cache", "__init__"}),
-    "__main__": frozenset({"cli"}),
+# part -> its modules, in the order they may import each other. A part that is one module has ().
+LAYOUT: dict[str, tuple[str, ...]] = {
+    "model": (),  # the nouns of a site
+    "records": (),  # the nouns of a build run: options, results, what the cache keeps
+    "workers": (),  # worker processes, for read, render and the link checker
+    "read": ("yamlread", "files", "config", "dates", "names", "markdown", "frontmatter", "discover", "content"),
+    "link": ("terms", "site"),
+    "plan": ("pages", "checks"),
+    "render": ("wording", "charts", "schema", "theme", "environment", "renderer"),
+    "write": ("twin", "output", "search"),
+    "incremental": ("inputs", "fingerprint", "cache", "sources", "state", "bodies"),
+    "build": (),  # the pipeline
+    "commands": ("links", "check", "scaffold", "publish", "preview.server", "preview.watch", "cli"),
 }
+PARTS = tuple(LAYOUT)
+# The package itself, above every part: `__init__` (the public API) and `__main__` (`python -m digest`).
+TOP = ("__init__", "__main__")
 
 # The command line's own modules; everything else is the library.
-COMMAND_LINE = frozenset({"cli", "__main__"})
+COMMAND_LINE = frozenset({"commands.cli", "__main__"})
 FORBIDDEN_CALLS = frozenset({"print", "input", "exit", "quit", "breakpoint", "sys.exit", "os._exit"})
 FORBIDDEN_IMPORTS = frozenset({"click"})
 
 
-def allowed_imports(module: str) -> frozenset[str]:
-    """The package modules `module` may import."""
-    if module in OUTSIDE:
-        return frozenset(PIPELINE) | OUTSIDE[module]
-    position = PIPELINE.index(module)
-    return frozenset(PIPELINE[:position])
+def placed_modules() -> list[str]:
+    """Every module the layout places: "model", "read.config", "commands.preview.watch", and the parts'
+    own `__init__` modules ("read", "commands.preview")."""
+    names = [*TOP]
+    for part, modules in LAYOUT.items():
+        names.append(part)
+        names += [f"{part}.{module}" for module in modules]
+        names += sorted({f"{part}.{m.rsplit('.', 1)[0]}" for m in modules if "." in m})  # subpackages
+    return names
+
+
+def existing_modules(package_dir: Path = PACKAGE_DIR) -> list[str]:
+    """Every module of the package, by dotted name below it; a package by its folder's name."""
+    found = []
+    for path in sorted(package_dir.rglob("*.py")):
+        parts = list(path.relative_to(package_dir).with_suffix("").parts)
+        if parts[-1] == "__init__" and len(parts) > 1:
+            parts.pop()
+        found.append(".".join(parts))
+    return found
+
+
+def source_of(module: str, package_dir: Path = PACKAGE_DIR) -> Path:
+    path = package_dir.joinpath(*module.split("."))
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+def rank(module: str) -> tuple[int, int]:
+    """A module's place: its part's index, then its index within the part (-1 for the part itself)."""
+    part, _, rest = module.partition(".")
+    if module in TOP:
+        return len(PARTS), 0
+    if part not in LAYOUT:
+        raise KeyError(module)
+    if not rest:
+        return PARTS.index(part), -1
+    modules = LAYOUT[part]
+    if rest in modules:
+        return PARTS.index(part), modules.index(rest)
+    # a subpackage's own __init__ ("commands.preview") comes before its first module
+    first = next(i for i, m in enumerate(modules) if m.startswith(rest + "."))
+    return PARTS.index(part), first - 1
+
+
+def may_import(module: str, imported: str) -> bool:
+    """The rule: `imported` comes before `module`, or `module` is the package itself."""
+    if module in TOP:
+        return imported not in TOP
+    if imported in TOP:
+        return False
+    here, there = rank(module), rank(imported)
+    if there[0] != here[0]:
+        return there[0] < here[0]
+    if imported.partition(".")[2] == "":  # a part's own __init__: its docstring, and the modules it names
+        return False
+    return there[1] < here[1]
 
 
 @dataclass(frozen=True)
 class Import:
-    module: str  # the package module imported: "model", "__init__"
+    module: str  # the package module imported: "model", "read.config", "__init__"
     line: int
-    text: str  # as written: "from digest.render import PageRenderer"
+    text: str  # as written: "from digest.render.renderer import PageRenderer"
 
 
-def source_of(module: str, package_dir: Path = PACKAGE_DIR) -> Path:
-    return package_dir / f"{module}.py"
-
-
-def existing_modules(package_dir: Path = PACKAGE_DIR) -> list[str]:
-    return sorted(p.stem for p in package_dir.glob("*.py"))
+def _resolve(names: list[str], package_dir: Path) -> str:
+    """The longest dotted prefix of `names` that is a module of the package; "__init__" for none."""
+    for end in range(len(names), 0, -1):
+        candidate = ".".join(names[:end])
+        if source_of(candidate, package_dir).exists():
+            return candidate
+    return "__init__"
 
 
 def package_imports(module: str, package_dir: Path = PACKAGE_DIR) -> list[Import]:
@@ -78,91 +123,92 @@ def package_imports(module: str, package_dir: Path = PACKAGE_DIR) -> list[Import
     path = source_of(module, package_dir)
     text = path.read_text(encoding="utf-8")
     tree = ast.parse(text, filename=str(path))
-    package_modules = set(existing_modules(package_dir)) | set(PIPELINE) | set(OUTSIDE)
+    here = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
     found: list[Import] = []
     for node in ast.walk(tree):
+        segment = ast.get_source_segment(text, node) or ""
         if isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")
                 if parts[0] == PACKAGE:
-                    found.append(Import(parts[1] if len(parts) > 1 else "__init__", node.lineno,
-                                        ast.get_source_segment(text, node) or ""))
+                    found.append(Import(_resolve(parts[1:], package_dir), node.lineno, segment))
         elif isinstance(node, ast.ImportFrom):
             if node.level:  # relative: `from . import x`, `from .model import y`
-                base = node.module.split(".")[0] if node.module else None
+                base = here[: len(here) - node.level + 1] if node.level > 1 else here
+                parts = [*base, *(node.module.split(".") if node.module else [])]
             elif node.module and node.module.split(".")[0] == PACKAGE:
-                parts = node.module.split(".")
-                base = parts[1] if len(parts) > 1 else None
+                parts = node.module.split(".")[1:]
             else:
                 continue
-            segment = ast.get_source_segment(text, node) or ""
-            if base is not None:
-                found.append(Import(base, node.lineno, segment))
-            else:  # `from digest import x`: a submodule, or a name of the package itself
-                for alias in node.names:
-                    name = alias.name if alias.name in package_modules else "__init__"
-                    found.append(Import(name, node.lineno, segment))
-    return sorted(found, key=lambda i: (i.line, i.module))
+            for alias in node.names:  # `from digest.read import config`: the submodule, if it is one
+                found.append(Import(_resolve([*parts, alias.name], package_dir), node.lineno, segment))
+    return sorted(set(found), key=lambda i: (i.line, i.module))
 
 
 def wrong_imports(module: str, package_dir: Path = PACKAGE_DIR) -> list[str]:
     """A message for each import of `module` that breaks the rule, naming the import."""
-    allowed = allowed_imports(module)
     messages = []
     for imp in package_imports(module, package_dir):
-        if imp.module == module or imp.module in allowed:
+        if imp.module == module or may_import(module, imp.module):
             continue
-        if imp.module in OUTSIDE:
-            why = f"{imp.module} sits outside the pipeline, and {module} may not import it"
-        elif module in PIPELINE and imp.module in PIPELINE:
-            why = f"{imp.module} comes after {module} in the pipeline"
+        if imp.module.partition(".")[0] == module.partition(".")[0] and imp.module not in TOP:
+            why = f"{imp.module} comes after {module} in its part's order"
+        elif imp.module in TOP:
+            why = "the package's __init__ is its public face, for callers outside it"
         else:
-            why = f"{imp.module} has no place in the layout table"
-        messages.append(f"{where(module, imp.line)}: `{imp.text}`: {why}")
+            why = f"{imp.module.partition('.')[0]} comes after {module.partition('.')[0]} in the pipeline"
+        messages.append(f"{where(module, imp.line, package_dir)}: `{imp.text}`: {why}")
     return messages
 
 
-def where(module: str, line: int) -> str:
-    return f"{PACKAGE}/{module}.py:{line}"
+def where(module: str, line: int, package_dir: Path = PACKAGE_DIR) -> str:
+    return f"{PACKAGE}/{source_of(module, package_dir).relative_to(package_dir).as_posix()}:{line}"
 
 
 # ---------------------------------------------------------------------------
 
 
 def test_every_module_has_a_place() -> None:
-    unplaced = [m for m in existing_modules() if m not in PIPELINE and m not in OUTSIDE]
+    unplaced = sorted(set(existing_modules()) - set(placed_modules()))
     assert unplaced == [], (
-        f"{', '.join(f'{PACKAGE}/{m}.py' for m in unplaced)}: not in tests/test_layout.py's PIPELINE or OUTSIDE "
-        "table; give each its place in the pipeline")
+        f"{', '.join(unplaced)}: not in tests/test_layout.py's LAYOUT; give each its place in the pipeline")
 
 
-def test_the_table_names_each_module_once() -> None:
-    assert len(set(PIPELINE)) == len(PIPELINE)
-    assert not set(PIPELINE) & set(OUTSIDE)
-    assert PIPELINE[0] == "model" and PIPELINE[-1] == "build"
+def test_every_place_has_a_module() -> None:
+    missing = sorted(set(placed_modules()) - set(existing_modules()))
+    assert missing == [], f"{', '.join(missing)}: in LAYOUT, but not in the package"
 
 
 @pytest.mark.parametrize(
-    ("module", "may_import", "may_not_import"),
+    ("module", "imported", "allowed"),
     [
-        ("model", set(), {"config", "build", "cli"}),
-        ("config", {"model"}, {"dates", "content", "cli"}),
-        ("content", {"model", "config", "dates", "names", "markdown"}, {"taxonomy", "render", "build"}),
-        ("site", {"taxonomy", "names"}, {"plan", "theme"}),
-        ("render", {"theme", "plan"}, {"output", "build"}),
-        ("build", {"output", "render", "search"}, {"cli", "serve", "cache", "scaffold", "__init__"}),
-        ("cli", {"build", "scaffold", "serve", "__init__"}, {"__main__"}),
-        ("scaffold", {"names", "model"}, {"cli", "serve"}),
-        ("serve", {"build", "cache"}, {"cli"}),
+        ("model", "read.config", False),
+        ("workers", "model", True),
+        ("records", "model", True),
+        ("model", "records", False),
+        ("read.config", "read.yamlread", True),
+        ("read.yamlread", "read.config", False),
+        ("read.content", "render.theme", False),  # read never imports render
+        ("read.content", "read.frontmatter", True),
+        ("link.site", "link.terms", True),
+        ("plan.pages", "render.wording", False),  # the planner chooses no words
+        ("render.wording", "plan.pages", True),
+        ("render.renderer", "write.output", False),  # rendering hands its bytes over; it does not write
+        ("incremental.fingerprint", "plan.pages", True),
+        ("incremental.cache", "build", False),
+        ("build", "incremental.bodies", True),
+        ("build", "commands.check", False),  # nothing in the pipeline imports commands
+        ("commands.cli", "commands.preview.watch", True),
+        ("commands.preview.watch", "commands.cli", False),
+        ("__init__", "commands.check", True),
+        ("read.files", "__init__", False),
     ],
 )
-def test_the_rule(module: str, may_import: set[str], may_not_import: set[str]) -> None:
-    allowed = allowed_imports(module)
-    assert may_import <= allowed
-    assert not may_not_import & allowed
+def test_the_rule(module: str, imported: str, allowed: bool) -> None:
+    assert may_import(module, imported) is allowed
 
 
-@pytest.mark.parametrize("module", [m for m in (*PIPELINE, *OUTSIDE) if source_of(m).exists()])
+@pytest.mark.parametrize("module", existing_modules())
 def test_imports_point_one_way(module: str) -> None:
     messages = wrong_imports(module)
     assert not messages, "imports that point the wrong way:\n" + "\n".join(messages)
@@ -172,7 +218,7 @@ def test_imports_point_one_way(module: str) -> None:
 def test_modules_stay_small(module: str) -> None:
     lines = len(source_of(module).read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, (
-        f"{PACKAGE}/{module}.py has {lines} lines, more than {MAX_LINES}: split it by noun or stage")
+        f"{where(module, 1)} has {lines} lines, more than {MAX_LINES}: split it by noun or stage")
 
 
 def call_name(node: ast.Call) -> str | None:
@@ -190,20 +236,20 @@ def loud_calls(module: str, package_dir: Path = PACKAGE_DIR) -> list[str]:
     found: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and call_name(node) in FORBIDDEN_CALLS:
-            found.append(f"{where(module, node.lineno)}: calls {call_name(node)}()")
+            found.append(f"{where(module, node.lineno, package_dir)}: calls {call_name(node)}()")
         elif isinstance(node, ast.Import):
-            found += [f"{where(module, node.lineno)}: imports {a.name}" for a in node.names
+            found += [f"{where(module, node.lineno, package_dir)}: imports {a.name}" for a in node.names
                       if a.name.split(".")[0] in FORBIDDEN_IMPORTS]
         elif (isinstance(node, ast.ImportFrom) and not node.level and node.module
               and node.module.split(".")[0] in FORBIDDEN_IMPORTS):
-            found.append(f"{where(module, node.lineno)}: imports {node.module}")
+            found.append(f"{where(module, node.lineno, package_dir)}: imports {node.module}")
     return found
 
 
 @pytest.mark.parametrize("module", [m for m in existing_modules() if m not in COMMAND_LINE])
 def test_the_library_never_prints_prompts_exits_or_imports_click(module: str) -> None:
     found = loud_calls(module)
-    assert not found, ("the library reports problems as values; only cli.py prints, prompts, exits "
+    assert not found, ("the library reports problems as values; only commands/cli.py prints, prompts, exits "
                        "and uses click:\n" + "\n".join(found))
 
 
@@ -211,62 +257,84 @@ def test_the_library_never_prints_prompts_exits_or_imports_click(module: str) ->
 # the checker checks: it finds what it must
 
 
+def probe_package(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A package of empty modules in the layout's shape, with these files' sources in place."""
+    root = tmp_path / PACKAGE
+    placed = placed_modules()
+    for module in placed:
+        path = source_of(module, root)
+        if any(other.startswith(module + ".") for other in placed):  # a package: its folder's __init__.py
+            path = root.joinpath(*module.split(".")) / "__init__.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text("", encoding="utf-8")
+    for module, text in files.items():
+        source_of(module, root).write_text(text, encoding="utf-8")
+    return root
+
+
 @pytest.mark.parametrize(
     ("source", "modules"),
     [
         ("from digest.model import Problem\n", ["model"]),
-        ("import digest.render\n", ["render"]),
-        ("import digest.render as r\n", ["render"]),
-        ("from digest import render, __version__\n", ["__init__", "render"]),
-        ("from . import cli\n", ["cli"]),
-        ("from .model import Problem\n", ["model"]),
+        ("import digest.render.renderer\n", ["render.renderer"]),
+        ("import digest.render.renderer as r\n", ["render.renderer"]),
+        ("from digest import model, __version__\n", ["__init__", "model"]),
+        ("from digest.read import config\n", ["read.config"]),
+        ("from digest import read\n", ["read"]),
+        ("from . import content\n", ["read.content"]),
+        ("from .yamlread import load_yaml\n", ["read.yamlread"]),
+        ("from ..model import Problem\n", ["model"]),
         ("def f():\n    from digest.build import build\n", ["build"]),
-        ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from digest.cache import Cache\n", ["cache"]),
+        ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from digest.commands.cli import main\n",
+         ["commands.cli"]),
         ("import digestive\nfrom yaml import load\n", []),
     ],
 )
 def test_package_imports_finds_every_import(tmp_path: Path, source: str, modules: list[str]) -> None:
-    (tmp_path / "probe.py").write_text(source, encoding="utf-8")
-    assert sorted(i.module for i in package_imports("probe", tmp_path)) == sorted(modules)
+    root = probe_package(tmp_path, {"read.discover": source})
+    assert sorted(i.module for i in package_imports("read.discover", root)) == sorted(modules)
 
 
 @pytest.mark.parametrize(
     ("module", "source", "messages"),
     [
-        ("content", "from digest.model import Problem\nfrom digest.render import PageRenderer\n",
-         ["digest/content.py:2: `from digest.render import PageRenderer`: render comes after content in the "
-          "pipeline"]),
-        ("model", "import digest.config\n",
-         ["digest/model.py:1: `import digest.config`: config comes after model in the pipeline"]),
-        ("build", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from digest.cache import Cache\n",
-         ["digest/build.py:3: `from digest.cache import Cache`: cache sits outside the pipeline, and build may "
-          "not import it"]),
-        ("plan", "from digest import __version__\n",
-         ["digest/plan.py:1: `from digest import __version__`: __init__ sits outside the pipeline, and plan may "
-          "not import it"]),
-        ("serve", "from digest.cli import main\n",
-         ["digest/serve.py:1: `from digest.cli import main`: cli sits outside the pipeline, and serve may not "
-          "import it"]),
-        ("cli", "from digest.build import build\nfrom digest.scaffold import create_site\n", []),
-        ("site", "from digest.taxonomy import build_terms\nfrom digest.model import Site\n", []),
+        ("read.content", "from digest.model import Problem\nfrom digest.render.renderer import PageRenderer\n",
+         ["digest/read/content.py:2: `from digest.render.renderer import PageRenderer`: render comes after read "
+          "in the pipeline"]),
+        ("model", "import digest.read.config\n",
+         ["digest/model.py:1: `import digest.read.config`: read comes after model in the pipeline"]),
+        ("read.files", "from digest.read.content import parse_article\n",
+         ["digest/read/files.py:1: `from digest.read.content import parse_article`: read.content comes after "
+          "read.files in its part's order"]),
+        ("build", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from digest.commands.cli import main\n",
+         ["digest/build.py:3: `from digest.commands.cli import main`: commands comes after build in the pipeline"]),
+        ("plan.pages", "from digest import __version__\n",
+         ["digest/plan/pages.py:1: `from digest import __version__`: the package's __init__ is its public face, "
+          "for callers outside it"]),
+        ("commands.preview.watch", "from digest.commands.cli import main\n",
+         ["digest/commands/preview/watch.py:1: `from digest.commands.cli import main`: commands.cli comes after "
+          "commands.preview.watch in its part's order"]),
+        ("commands.cli", "from digest.build import build\nfrom digest.commands.scaffold import create_site\n", []),
+        ("link.site", "from digest.link.terms import build_terms\nfrom digest.model import Site\n", []),
     ],
 )
 def test_wrong_imports_are_named(tmp_path: Path, module: str, source: str, messages: list[str]) -> None:
-    (tmp_path / f"{module}.py").write_text(source, encoding="utf-8")
-    assert wrong_imports(module, tmp_path) == messages
+    root = probe_package(tmp_path, {module: source})
+    assert wrong_imports(module, root) == messages
 
 
 @pytest.mark.parametrize(
     ("source", "found"),
     [
-        ('print("hi")\n', ["digest/probe.py:1: calls print()"]),
-        ("import sys\n\n\ndef f():\n    sys.exit(1)\n", ["digest/probe.py:5: calls sys.exit()"]),
-        ("answer = input()\n", ["digest/probe.py:1: calls input()"]),
-        ("import click\n", ["digest/probe.py:1: imports click"]),
-        ("from click.testing import CliRunner\n", ["digest/probe.py:1: imports click.testing"]),
+        ('print("hi")\n', ["digest/read/names.py:1: calls print()"]),
+        ("import sys\n\n\ndef f():\n    sys.exit(1)\n", ["digest/read/names.py:5: calls sys.exit()"]),
+        ("answer = input()\n", ["digest/read/names.py:1: calls input()"]),
+        ("import click\n", ["digest/read/names.py:1: imports click"]),
+        ("from click.testing import CliRunner\n", ["digest/read/names.py:1: imports click.testing"]),
         ('"""print("in a docstring") is text"""\nimport clickhouse\nlog.print("x")\n', []),
     ],
 )
 def test_loud_calls_are_found(tmp_path: Path, source: str, found: list[str]) -> None:
-    (tmp_path / "probe.py").write_text(source, encoding="utf-8")
-    assert loud_calls("probe", tmp_path) == found
+    root = probe_package(tmp_path, {"read.names": source})
+    assert loud_calls("read.names", root) == found

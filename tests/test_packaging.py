@@ -1,4 +1,4 @@
-"""The wheel carries the default theme, so an installed `digest` needs nothing from the clone."""
+"""The wheel carries the default theme and the preview's script, so an installed `digest` needs nothing from the clone."""
 
 from __future__ import annotations
 
@@ -21,5 +21,6 @@ def test_the_wheel_holds_the_default_theme_and_the_command(tmp_path: Path) -> No
     names = set(zipfile.ZipFile(wheel).namelist())
     theme = {p.relative_to(REPO / "themes").as_posix() for p in (REPO / "themes").rglob("*") if p.is_file()}
     assert {f"digest/themes/{name}" for name in theme} <= names
+    assert "digest/commands/preview/live.js" in names  # the preview's reload script, read as package data
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "digest = digest.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "digest = digest.commands.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -10,10 +10,10 @@ from typing import Any, Callable
 
 import pytest
 
-import digest.search
+import digest.write.search
 from digest.build import build
-from digest.cache import BuildCache
-from digest.model import BuildOptions
+from digest.incremental.cache import BuildCache
+from digest.records import BuildOptions
 
 MakeSite = Callable[..., Path]
 
@@ -80,7 +80,7 @@ def test_the_index_is_made_again_only_when_a_page_changed_and_only_for_its_year(
 def test_a_build_that_walks_the_output_keeps_the_index(site: Path) -> None:
     output, _ = built(site)
     build(site, BuildOptions())  # no cache: stale files are found by walking the output
-    assert digest.search.index_is_whole(output)
+    assert digest.write.search.index_is_whole(output)
 
 
 def test_search_false_builds_no_index_no_page_and_no_box(site: Path) -> None:
@@ -95,7 +95,7 @@ def test_search_false_builds_no_index_no_page_and_no_box(site: Path) -> None:
 
 def test_without_pagefind_the_build_succeeds_and_says_why_once(site: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(digest.search, "pagefind_binary", lambda: None)
+    monkeypatch.setattr(digest.write.search, "pagefind_binary", lambda: None)
     output, result = built(site)
     assert [str(w) for w in result.warnings] == [
         "warning: search was skipped: the Pagefind binary is not installed or does not run here "
@@ -112,7 +112,7 @@ def test_a_failing_pagefind_keeps_the_last_index(site: Path, monkeypatch: pytest
     failing = tmp_path / "pagefind"
     failing.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 3\n", encoding="utf-8")
     failing.chmod(0o755)
-    monkeypatch.setattr(digest.search, "pagefind_binary", lambda: str(failing))
+    monkeypatch.setattr(digest.write.search, "pagefind_binary", lambda: str(failing))
     article = site / "content" / "2015-10-20-canada.md"
     article.write_text(article.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     _, result = built(site)
@@ -122,8 +122,8 @@ def test_a_failing_pagefind_keeps_the_last_index(site: Path, monkeypatch: pytest
 
 
 def test_the_glob_follows_the_article_urls() -> None:
-    assert digest.search.article_glob("/{year}/{month}/{slug}/", "2016") == "2016/*/*/index.html"
-    assert digest.search.article_glob("/articles/{slug}/") == "articles/*/index.html"
+    assert digest.write.search.article_glob("/{year}/{month}/{slug}/", "2016") == "2016/*/*/index.html"
+    assert digest.write.search.article_glob("/articles/{slug}/") == "articles/*/index.html"
 
 
 def test_urls_without_the_year_make_one_index(make_site: MakeSite) -> None:
@@ -138,9 +138,9 @@ def test_a_binary_that_does_not_run_here_counts_as_missing(tmp_path: Path) -> No
     foreign = tmp_path / "pagefind"
     foreign.write_bytes(b"\x7fELF not for this machine")
     foreign.chmod(0o755)
-    assert not digest.search._runs(str(foreign))
+    assert not digest.write.search._runs(str(foreign))
 
 
 def test_the_binary_is_installed_with_digest() -> None:
-    binary = digest.search.pagefind_binary()
+    binary = digest.write.search.pagefind_binary()
     assert binary is not None and os.access(binary, os.X_OK)

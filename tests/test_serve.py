@@ -21,11 +21,12 @@ from typing import Any, Protocol
 import pytest
 
 from digest.build import build
-from digest.model import BuildOptions, UsageError
-from digest.serve import Preview as Live
-from digest.serve import ServeOptions, SiteFilter, open_server
-from digest.search import index_is_whole
-from digest.server import SCRIPT_URL, resolve
+from digest.model import UsageError
+from digest.records import BuildOptions
+from digest.commands.preview.watch import Preview as Live
+from digest.commands.preview.watch import ServeOptions, SiteFilter, open_server
+from digest.write.search import index_is_whole
+from digest.commands.preview.server import SCRIPT_URL, resolve
 
 Preview = Any  # tests/conftest.py's Preview: a running preview, its URL, its builds
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.output import MARKER, STAGING
-from digest.server import EVENTS_URL, SCRIPT_URL, PreviewHandler, live_script, with_live_script
+from digest.write.output import MARKER, STAGING
+from digest.commands.preview.server import EVENTS_URL, SCRIPT_URL, PreviewHandler, live_script, with_live_script
 
 GOLDEN_SITE = Path(__file__).parent / "fixtures" / "golden-site"
 BASE = "/news/"

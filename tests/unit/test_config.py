@@ -1,13 +1,15 @@
-"""digest.yaml → SiteConfig (digest/config.py); the YAML reading itself is tests/unit/test_yamlread.py."""
+"""digest.yaml → SiteConfig (digest/read/config.py); the YAML reading itself is tests/unit/test_yamlread.py."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from digest.config import load_config
+from digest.read.config import MARKDOWN_SETTINGS, PERMALINK_SETTINGS, SETTINGS, Setting, load_config
 from digest.model import MarkdownOptions, SiteConfig, UsageError
 
 MakeSite = Callable[..., Path]
@@ -86,6 +88,7 @@ def test_an_empty_file_gives_the_defaults(make_site: MakeSite, text: str) -> Non
         ("markdown:\n  toc_levels: [1, 6]\n  highlight: false\n  unsafe_html: true\n", "markdown",
          MarkdownOptions(unsafe_html=True, toc_levels=(1, 6), highlight=False)),
         ("title:\n", "title", "My Digest"),  # an empty value is the default
+        ("markdown:\n  highlight:\n", "markdown", MarkdownOptions()),  # in a nested setting too
     ],
 )
 def test_every_key(make_site: MakeSite, text: str, field: str, value: object) -> None:
@@ -362,3 +365,31 @@ def test_not_utf8(make_site: MakeSite) -> None:
     config, problems = load_config(site)
     assert config == SiteConfig()
     assert [str(p) for p in problems] == ["digest.yaml: is not UTF-8 text\n    Save it as UTF-8."]
+
+
+# ---------------------------------------------------------------------------
+# the table of settings is the one list of them
+
+
+def setting_names() -> set[str]:
+    nested = {"markdown": MARKDOWN_SETTINGS, "permalinks": PERMALINK_SETTINGS}
+    return {f"{s.key}.{n.key}" if s.key in nested else s.key
+            for s in SETTINGS for n in nested.get(s.key, (s,))}
+
+
+def test_the_readme_lists_every_setting() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| key | default | meaning |", 1)[1].split("\n\n", 1)[0]
+    listed = set(re.findall(r"^\| `([\w.]+)` \|", table, re.MULTILINE))
+    assert listed == setting_names()
+
+
+@pytest.mark.parametrize("setting", [*SETTINGS, *MARKDOWN_SETTINGS, *PERMALINK_SETTINGS], ids=lambda s: s.key)
+def test_every_setting_sets_a_field_and_says_what_it_is_for(setting: Setting) -> None:
+    assert setting.field in {f.name for f in dataclasses.fields(setting.owner)}
+    assert setting.about.strip()
+
+
+def test_a_setting_s_default_is_its_field_s() -> None:
+    per_page = next(s for s in SETTINGS if s.key == "per_page")
+    assert (per_page.default, MARKDOWN_SETTINGS[1].default) == (10, (2, 3))

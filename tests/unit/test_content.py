@@ -1,4 +1,4 @@
-"""Discover and parse: content/**/*.md → Articles and TermPages (digest/content.py)."""
+"""Discover and parse: content/**/*.md → Articles and TermPages (digest/read/discover.py, frontmatter.py, content.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from digest.build import build
-from digest.content import is_ignored, parse_article, parse_term_page, scan
+from digest.read.content import parse_article, parse_term_page
+from digest.read.discover import scan
+from digest.read.files import is_ignored
 from digest.model import Article, SiteConfig, SourceFile, TermPage
 
 MakeSite = Callable[..., Path]

@@ -1,4 +1,4 @@
-"""Dates as curators write them (digest/dates.py); the forms are the contract's "Dates" section."""
+"""Dates as curators write them (digest/read/dates.py); the forms are the contract's "Dates" section."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.dates import ACCEPTED_FORMS, DateProblem, parse_date, split_date_prefix
+from digest.read.dates import ACCEPTED_FORMS, DateProblem, parse_date, split_date_prefix
 
 UTC = ZoneInfo("UTC")
 PARIS = ZoneInfo("Europe/Paris")  # the site's zone in these tables: +01:00 in winter, +02:00 in summer

@@ -1,4 +1,4 @@
-"""digest.files: the site's folders walked, links inside followed, links out skipped and reported."""
+"""digest.read.files: the site's folders walked, links inside followed, links out skipped and reported."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.content import _ALIAS
-from digest.files import links_out, walk
+from digest.read.frontmatter import _ALIAS
+from digest.read.files import links_out, walk
 
 
 def make(tmp_path: Path) -> Path:

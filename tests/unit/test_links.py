@@ -1,4 +1,4 @@
-"""Checking the links of a built site (digest/links.py)."""
+"""Checking the links of a built site (digest/commands/links.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from digest import links
-from digest.links import HINT_FRAGMENT, HINT_MISSING, check_links
+from digest.commands import links
+from digest.commands.links import HINT_FRAGMENT, HINT_MISSING, check_links
 from digest.model import UsageError
 
 MakeSite = Callable[..., Path]

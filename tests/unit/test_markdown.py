@@ -1,10 +1,10 @@
-"""Markdown bodies → HTML, headings, summary text and word count (digest/markdown.py)."""
+"""Markdown bodies → HTML, headings, summary text and word count (digest/read/markdown.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from digest.markdown import heading_id, render_markdown, resolve_relative
+from digest.read.markdown import heading_id, render_markdown, resolve_relative
 from digest.model import MarkdownOptions, TocEntry
 
 DEFAULT = MarkdownOptions()

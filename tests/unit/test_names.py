@@ -1,10 +1,10 @@
-"""Names of people and topics, and their URL slugs (digest/names.py)."""
+"""Names of people and topics, and their URL slugs (digest/read/names.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from digest.names import normalize_name, same_spelling, slugify
+from digest.read.names import normalize_name, same_spelling, slugify
 
 
 @pytest.mark.parametrize(

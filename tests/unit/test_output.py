@@ -1,4 +1,4 @@
-"""Writing the output folder (digest/output.py)."""
+"""Writing the output folder (digest/write/output.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from digest import twin as twin_module
+from digest.write import twin as twin_module
 from digest.model import UsageError
-from digest.output import MARKER, STAGING, OutputWriter, build_id, check_output_dir, safe_join
-from digest.twin import Twin, exchange
+from digest.write.output import MARKER, STAGING, OutputWriter, build_id, check_output_dir, safe_join
+from digest.write.twin import Twin, exchange
 
 MakeSite = Callable[..., Path]
 OLD = 1_000_000_000  # an mtime far in the past: a rewritten file would get a new one
@@ -320,7 +320,7 @@ def test_writer_refuses_paths_outside_the_output(tmp_path: Path, path: str) -> N
 
 
 # ---------------------------------------------------------------------------
-# The output's twin (digest/twin.py): changes made beside the output, swapped in at once
+# The output's twin (digest/write/twin.py): changes made beside the output, swapped in at once
 
 
 def inodes(root: Path) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Articles and terms → a linked-up Site (digest/site.py), and the Site → its Pages (digest/plan.py)."""
+"""Articles and terms → a linked-up Site (digest/link/site.py), and the Site → its Pages (digest/plan/)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from collections.abc import Sequence
 import pytest
 
 from digest.model import EMPTY, Article, Page, Problem, Site, SiteConfig, TermPage
-from digest.plan import check_page_urls, output_path, paginate, plan_pages
-from digest.site import build_site, check_urls, sort_articles
+from digest.plan.checks import check_page_urls
+from digest.plan.pages import output_path, paginate, plan_pages
+from digest.render.wording import page_words
+from digest.link.site import build_site, check_urls, sort_articles
 
 UTC = datetime.timezone.utc
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -40,7 +42,7 @@ def paths(articles: Sequence[Article]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------
-# site.py
+# link/site.py
 
 
 def test_sort_newest_first_ties_by_path() -> None:
@@ -161,7 +163,7 @@ def test_archives_by_year_and_month_newest_first() -> None:
 
 
 # ---------------------------------------------------------------------------
-# plan.py: helpers
+# plan/pages.py: helpers
 
 
 @pytest.mark.parametrize(
@@ -204,7 +206,7 @@ def test_paginate(count: int, per_page: int, sizes: list[int], urls: list[str]) 
 
 
 # ---------------------------------------------------------------------------
-# plan.py: the pages of a small site
+# plan/pages.py: the pages of a small site
 
 SMALL = [
     article("c", 3, ["Vladimir Putin", "Benjamin Netanyahu"], ["Syria"]),
@@ -222,7 +224,7 @@ def small_pages() -> list[Page]:
 
 
 def test_plan_pages(small_pages: list[Page]) -> None:
-    assert [(p.url, p.output_path, p.template, p.context.get("kind")) for p in small_pages] == [
+    assert [(p.url, p.output_path, p.template, p.kind) for p in small_pages] == [
         ("/", "index.html", "index.html", "home"),
         ("/page/2/", "page/2/index.html", "index.html", "home"),
         ("/2015/11/c/", "2015/11/c/index.html", "article.html", "article"),
@@ -246,8 +248,8 @@ def test_plan_pages(small_pages: list[Page]) -> None:
         ("/people/vladimir-putin/feed.xml", "people/vladimir-putin/feed.xml", "atom.xml", "feed"),
         ("/topics/paris-climate-conference/feed.xml", "topics/paris-climate-conference/feed.xml", "atom.xml", "feed"),
         ("/topics/syria/feed.xml", "topics/syria/feed.xml", "atom.xml", "feed"),
-        ("/sitemap.xml", "sitemap.xml", None, None),
-        ("/robots.txt", "robots.txt", None, None),
+        ("/sitemap.xml", "sitemap.xml", None, "sitemap"),
+        ("/robots.txt", "robots.txt", None, "robots"),
     ]
 
 
@@ -257,10 +259,10 @@ def test_every_output_path_is_unique(small_pages: list[Page]) -> None:
 
 
 def test_home_pagination(small_pages: list[Page]) -> None:
-    home = [p for p in small_pages if p.context.get("kind") == "home"]
+    home = [p for p in small_pages if p.kind == "home"]
     assert [[a.path for a in p.context["paginator"].items] for p in home] == [  # type: ignore[attr-defined]
         ["content/c.md", "content/b.md"], ["content/a.md"]]
-    assert home[0].context["title"] == "Digest"
+    assert page_words(home[0], SMALL_CONFIG)["title"] == "Digest"
 
 
 def test_term_pages_are_paginated_with_per_page(small_pages: list[Page]) -> None:
@@ -268,7 +270,7 @@ def test_term_pages_are_paginated_with_per_page(small_pages: list[Page]) -> None
     paginators = [p.context["paginator"] for p in bibi]
     assert [[a.path for a in pg.items] for pg in paginators] == [  # type: ignore[attr-defined]
         ["content/c.md", "content/b.md"], ["content/a.md"]]
-    assert [p.context["title"] for p in bibi] == ["Benjamin Netanyahu", "Benjamin Netanyahu, page 2"]
+    assert [page_words(p, SMALL_CONFIG)["title"] for p in bibi] == ["Benjamin Netanyahu", "Benjamin Netanyahu, page 2"]
     assert {p.context["feed_url"] for p in bibi} == {"/people/benjamin-netanyahu/feed.xml"}
 
 
@@ -276,7 +278,7 @@ def test_term_feeds(small_pages: list[Page]) -> None:
     feed = next(p for p in small_pages if p.url == "/topics/syria/feed.xml")
     assert [a.path for a in feed.context["articles"]] == ["content/c.md", "content/b.md"]  # type: ignore[attr-defined]
     assert feed.context["alternate_url"] == "/topics/syria/"
-    assert feed.context["title"] == "Syria — Digest"
+    assert page_words(feed, SMALL_CONFIG)["title"] == "Syria — Digest"
     assert feed.sitemap is False
 
 
@@ -320,12 +322,12 @@ def test_a_site_without_search_has_no_search_page() -> None:
 
 def test_article_permalink_pattern_is_used() -> None:
     site, _ = make([article("a", 1, url="/a/")])
-    urls = [p.url for p in plan_pages(site) if p.context.get("kind") == "article"]
+    urls = [p.url for p in plan_pages(site) if p.kind == "article"]
     assert urls == ["/a/"]
 
 
 # ---------------------------------------------------------------------------
-# plan.py: an article whose URL is one of the site's own pages
+# plan/checks.py: an article whose URL is one of the site's own pages
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Names written in articles → people and topics (digest/taxonomy.py)."""
+"""Names written in articles → people and topics (digest/link/terms.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 
 from digest.model import EMPTY, Article, Problem, Taxonomy, Term, TermPage
-from digest.taxonomy import Terms, build_terms
+from digest.link.terms import Terms, build_terms
 
 UTC = datetime.timezone.utc
 

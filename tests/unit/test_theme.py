@@ -1,4 +1,4 @@
-"""Theme lookup, the Jinja environment and its filters (digest/theme.py)."""
+"""Theme lookup, the Jinja environment and its filters (digest/render/theme.py, environment.py)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,8 @@ from pathlib import Path
 import pytest
 
 from digest.model import Problem, SiteConfig
-from digest.theme import (
-    builtin_theme_dir,
-    format_date,
-    initials,
-    load_templates,
-    make_environment,
-    resolve_theme,
-    static_files,
-    template_label,
-)
+from digest.render.environment import format_date, initials, make_environment
+from digest.render.theme import builtin_theme_dir, load_templates, resolve_theme, static_files, template_label
 
 MakeSite = Callable[..., Path]
 

@@ -1,4 +1,4 @@
-"""YAML as authors write it (digest/yamlread.py): plain values as their text, problems explained."""
+"""YAML as authors write it (digest/read/yamlread.py): plain values as their text, problems explained."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 import pytest
 import yaml
 
-from digest import yamlread
-from digest.yamlread import (Plain, YamlProblem, as_bool, as_int, as_text, describe, item_lines, load_yaml,
+from digest.read import yamlread
+from digest.read.yamlread import (Plain, YamlProblem, as_bool, as_int, as_text, describe, item_lines, load_yaml,
                              top_level_key_lines, typed)
 
 

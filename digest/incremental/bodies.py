@@ -1,0 +1,105 @@
+"""The body-only shortcut: a rebuild after edits that change only articles' bodies.
+
+An edit that leaves an article's signature (title, date, people, topics, summary...) and
+its problems as they were cannot move it in the site: every page but its own and the
+full-content feed keeps its fingerprint. Only those are rendered, from what the last full
+build recorded of the articles they show (`link_records`); the site is not linked up again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from digest.incremental.cache import BuildCache
+from digest.incremental.fingerprint import Fingerprints
+from digest.incremental.inputs import Inputs
+from digest.incremental.sources import parse_one, restamped, with_bodies
+from digest.model import Article, ArticleLinks, FrozenMap, Site, SiteConfig, SourceFile, TermRef
+from digest.records import CachedParse, LastBuild, LinkRecord, Work
+from digest.plan.pages import article_page, output_path, site_feed
+
+MAX_EDITS = 200  # more changed files than this are built in full: the shortcut would not be shorter
+
+
+def link_records(site: Site) -> dict[str, LinkRecord]:
+    """What every article of the site links to, by path, for rebuilds that do not link the site again."""
+    return {path: (tuple((r.slug, r.name) for r in links.people), tuple((r.slug, r.name) for r in links.topics),
+                   tuple(a.path for a in links.related), links.previous.path if links.previous else None,
+                   links.next.path if links.next else None)
+            for path, links in site.links.items()}
+
+
+def relink(record: LinkRecord, articles: Mapping[str, Article], full: bool) -> ArticleLinks:
+    """An article's links from its record; `full` also fills related, previous and next from `articles`."""
+    people, topics, related, previous, following = record
+    return ArticleLinks(
+        people=tuple(TermRef(taxonomy="people", slug=slug, name=name) for slug, name in people),
+        topics=tuple(TermRef(taxonomy="topics", slug=slug, name=name) for slug, name in topics),
+        related=tuple(articles[p] for p in related) if full else (),
+        previous=articles[previous] if full and previous else None,
+        next=articles[following] if full and following else None)
+
+
+def bodies_only(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, config: SiteConfig,
+                last: LastBuild, salt: str) -> Work | None:
+    """The work of a rebuild whose edits changed only bodies; None when they do more (a full build follows).
+
+    `salt`: what every page's fingerprint starts with (`inputs.template_salt`).
+    """
+    index = cache.index()
+    stamps = inputs.stamps
+    changed = [s for s in sources if s.path not in index or index[s.path][:2] != stamps[s.path]]
+    if not changed or len(changed) > MAX_EDITS or any(s.path not in index for s in changed):
+        return None
+    cached = cache.load(s.path for s in changed)
+    produced = set(last.produced)
+    new_entries: dict[str, CachedParse] = {}
+    fresh: list[Article] = []
+    for source in changed:
+        old = cached.get(source.path)
+        if old is None:
+            return None
+        same = restamped(old, source, stamps[source.path], inputs.started_ns)
+        if same is not None:  # only its time changed (or it was read just after an edit)
+            new_entries[source.path] = same
+            continue
+        if source.kind != "article":
+            return None
+        entry = parse_one(source, stamps[source.path], config, inputs.started_ns)
+        parsed, found = entry.value
+        if not isinstance(parsed, Article) or found != old.value[1] or entry.signature != old.signature:
+            return None
+        new_entries[source.path] = entry
+        if output_path(parsed.url) in produced:
+            fresh.append(dataclasses.replace(parsed, body_html=entry.body_html or ""))
+    shown = {a.path for a in fresh}
+    with_feed = bool(shown & set(last.feed))
+    main = shown | (set(last.feed) if with_feed else set())
+    records = cache.links(main)
+    near = {p for r in records.values() for p in (*r[2], r[3], r[4]) if p} - records.keys()
+    records.update(cache.links(near))
+    articles = {a.path: a for a in fresh}
+    bodies = {a.path: a.body_html for a in fresh}
+    for path, loaded in cache.load((main | near) - shown).items():
+        value = loaded.value[0]
+        if isinstance(value, Article):
+            articles[path] = value
+            bodies[path] = loaded.body_html or ""
+    if not (main | near) <= articles.keys() <= records.keys():
+        return None
+    links = {path: relink(record, articles, path in main) for path, record in records.items()}
+    site = Site(config=config, articles=tuple(articles[p] for p in last.feed) if with_feed else (),
+                links=FrozenMap(links), people=(), topics=(), years=(), months=())
+    todo = [article_page(site, dataclasses.replace(a, body_html="")) for a in fresh]
+    if with_feed:
+        todo.append(site_feed(site))
+    fingerprints = Fingerprints(site, salt)
+    rendered = {page.output_path for page in todo}
+    return Work(site=site, render=tuple(with_bodies(todo, bodies, cache.bodies)),
+                keep=tuple(path for path in last.produced if path not in rendered), copies=(),
+                previous=last.produced, problems=last.warnings, counts=last.counts, feed=last.feed,
+                next_release=last.next_release, sources=FrozenMap(),
+                parsed=new_entries, removed_sources=(),
+                fingerprints={page.output_path: fingerprints.page(page) for page in todo}, removed_pages=(),
+                links=None)

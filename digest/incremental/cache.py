@@ -1,0 +1,256 @@
+"""The on-disk build cache (`.digest-cache/` in the site), which makes rebuilds cheap.
+
+It holds plain values in one SQLite file:
+
+- every source file's parse result (an `Article` or `TermPage` and its problems), found
+  again by the file's modification time and size, or by its content hash;
+- every output file's fingerprint, so a rebuild renders only pages whose inputs changed;
+- what each article links to, for rebuilds that do not link the site again;
+- the last good build's record (`LastBuild`), so an unchanged site costs a scan.
+
+Entries are only valid for the `namespace` they were written under (the digest version
+and every setting that changes how a file is parsed); a cache of another namespace is
+emptied. A corrupt, truncated or foreign cache file is reported once and replaced: the
+cache is never trusted over the sources.
+"""
+
+from __future__ import annotations
+
+import datetime
+import inspect
+import io
+import pickle
+import sqlite3
+import zoneinfo
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from digest import model, records
+from digest.model import Article
+from digest.records import CachedParse, LastBuild, LinkRecord
+from digest.read.yamlread import Plain
+
+CACHE_DIR = ".digest-cache"
+_FILE = "cache.sqlite"
+_SCHEMA = 3
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS parsed (
+    path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT, signature TEXT, value BLOB, body TEXT);
+CREATE TABLE IF NOT EXISTS pages (output_path TEXT PRIMARY KEY, fingerprint TEXT);
+CREATE TABLE IF NOT EXISTS links (path TEXT PRIMARY KEY, value BLOB);
+"""
+
+
+# What a cache file may hold: digest's own nouns, the dates in them, and YAML's plain text.
+_ALLOWED = {(kind.__module__, kind.__qualname__) for kind in (
+    *(value for nouns in (model, records) for _, value in inspect.getmembers(nouns, inspect.isclass)
+      if value.__module__ == nouns.__name__),
+    datetime.datetime, datetime.date, datetime.timedelta, datetime.timezone, zoneinfo.ZoneInfo, Plain)}
+
+
+def _zoneinfo_getattr(owner: object, name: str) -> Any:
+    """The one use of `getattr` that pickled values make: `ZoneInfo._unpickle`."""
+    if owner is not zoneinfo.ZoneInfo or name != "_unpickle":
+        raise pickle.UnpicklingError(f"getattr({owner!r}, {name!r}) is not allowed in the build cache")
+    return zoneinfo.ZoneInfo._unpickle  # type: ignore[attr-defined]
+
+
+class _Unpickler(pickle.Unpickler):
+    """Reads back only the types digest itself stores: a foreign or forged file runs no code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("builtins", "getattr"):
+            return _zoneinfo_getattr
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
+        return super().find_class(module, name)
+
+
+def _loads(data: bytes) -> Any:
+    return _Unpickler(io.BytesIO(data)).load()
+
+
+class BuildCache:
+    """A site's cache: read at the start of a build, written after a good one."""
+
+    def __init__(self, site_dir: Path, cache_dir: Path | None = None) -> None:
+        self.dir = cache_dir or site_dir / CACHE_DIR
+        self.path = self.dir / _FILE
+        self.warning: str | None = None  # why an existing cache was thrown away
+        self._db: sqlite3.Connection | None = None  # read-only until `save`
+        self._namespace: str | None = None
+        self._usable = False  # the file exists, is whole, and is of this namespace
+
+    # -- opening -------------------------------------------------------------------------
+
+    def open(self, namespace: str) -> None:
+        """Open the cache for builds of `namespace`, read-only: only `save`, after a good build, writes."""
+        self._namespace = namespace
+        if not self.path.exists():
+            return
+        try:
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
+            version = self._meta("schema")
+            if version != _SCHEMA:
+                raise ValueError(f"schema {version!r}")
+            # a quick check that the file is whole: reading it end to end fails on a truncated file
+            self._db.execute("SELECT count(*), sum(length(value)), sum(length(body)) FROM parsed").fetchone()
+            self._db.execute("SELECT count(*) FROM pages").fetchone()
+            self._usable = self._meta("namespace") == namespace
+        except Exception as exc:  # noqa: BLE001 - a damaged or foreign file is replaced, never trusted
+            self.warning = f"the build cache {self.path} could not be read ({type(exc).__name__}); it was rebuilt"
+            self.close()
+
+    def _create(self) -> sqlite3.Connection:
+        """A new, empty cache file for this namespace, replacing whatever was there."""
+        self.close()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_TABLES)
+        db.execute("INSERT INTO meta VALUES ('schema', ?)", (pickle.dumps(_SCHEMA),))
+        db.execute("INSERT INTO meta VALUES ('namespace', ?)", (pickle.dumps(self._namespace),))
+        return db
+
+    def _meta(self, key: str) -> Any:
+        assert self._db is not None
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return _loads(row[0]) if row else None
+
+    def close(self) -> None:
+        """Release the database file."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # -- reading -------------------------------------------------------------------------
+
+    def parsed(self) -> dict[str, CachedParse]:
+        """Every cached parse result, by source path."""
+        if self._db is None or not self._usable:
+            return {}
+        try:
+            rows = self._db.execute("SELECT path, mtime_ns, size, hash, signature, value FROM parsed").fetchall()
+            return {path: CachedParse(mtime_ns=mtime, size=size, content_hash=digest, signature=signature,
+                                      value=_loads(value), body_html=None)
+                    for path, mtime, size, digest, signature, value in rows}
+        except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes pickle raise, it is not trusted
+            self.warning = f"the build cache {self.path} could not be read ({type(exc).__name__}); it was rebuilt"
+            self._usable = False
+            return {}
+
+    def index(self) -> dict[str, tuple[int, int, str, str]]:
+        """Every cached source's (mtime_ns, size, content hash, signature), without reading its value."""
+        if self._db is None or not self._usable:
+            return {}
+        try:
+            return {row[0]: row[1:] for row in self._db.execute(
+                "SELECT path, mtime_ns, size, hash, signature FROM parsed")}
+        except sqlite3.DatabaseError:
+            return {}
+
+    def load(self, paths: Iterable[str]) -> dict[str, CachedParse]:
+        """The cached parse results of these sources (their bodies included)."""
+        try:
+            return {path: CachedParse(mtime_ns=mtime, size=size, content_hash=digest, signature=signature,
+                                      value=_loads(value), body_html=body)
+                    for path, mtime, size, digest, signature, value, body in self._rows(
+                        "SELECT path, mtime_ns, size, hash, signature, value, body FROM parsed", paths)}
+        except Exception:  # noqa: BLE001 - an entry that does not read back is not there
+            return {}
+
+    def links(self, paths: Iterable[str]) -> dict[str, LinkRecord]:
+        """What the last full build linked these articles to (see `save`)."""
+        try:
+            return {path: _loads(value)
+                    for path, value in self._rows("SELECT path, value FROM links", paths)}
+        except Exception:  # noqa: BLE001
+            return {}
+
+    def bodies(self, paths: Iterable[str]) -> dict[str, str]:
+        """The rendered bodies of these articles (bodies are read only for the pages that show them)."""
+        try:
+            return {path: body for path, body in self._rows("SELECT path, body FROM parsed", paths)
+                    if body is not None}
+        except sqlite3.DatabaseError:
+            return {}
+
+    def _rows(self, select: str, paths: Iterable[str]) -> list[tuple[Any, ...]]:
+        """The rows of `select` (whose first column is `path`) for these paths, 500 at a time."""
+        if self._db is None or not self._usable:
+            return []
+        wanted = list(paths)
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start: start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows += self._db.execute(f"{select} WHERE path IN ({marks})", chunk).fetchall()  # noqa: S608
+        return rows
+
+    def fingerprints(self) -> dict[str, str]:
+        """The fingerprint of every output file the last good build wrote."""
+        if self._db is None or not self._usable:
+            return {}
+        try:
+            return dict(self._db.execute("SELECT output_path, fingerprint FROM pages").fetchall())
+        except sqlite3.DatabaseError:
+            return {}
+
+    def last_build(self) -> LastBuild | None:
+        """The record the last good build left, or None."""
+        if self._db is None or not self._usable:
+            return None
+        try:
+            value = self._meta("last_build")
+        except Exception:  # noqa: BLE001 - an unreadable record is no record
+            return None
+        return value if isinstance(value, LastBuild) else None
+
+    # -- writing -------------------------------------------------------------------------
+
+    def save(self, *, parsed: Mapping[str, CachedParse], removed_sources: Iterable[str],
+             fingerprints: Mapping[str, str], removed_pages: Iterable[str], last_build: LastBuild,
+             links: Mapping[str, LinkRecord] | None) -> None:
+        """Record a good build: new parse results, new page fingerprints, and its record.
+
+        A cache that was missing, damaged or of another namespace is created anew first, so
+        `parsed` and `fingerprints` must then hold every source's and every page's. `links`,
+        from a build that linked the whole site, replaces what each article links to.
+        """
+        try:
+            if self._usable:
+                self.close()
+                db = sqlite3.connect(self.path, isolation_level=None)
+            else:
+                db = self._create()
+        except (sqlite3.DatabaseError, OSError):
+            return  # a cache that cannot be written costs speed next time, nothing else
+        try:
+            db.execute("BEGIN")
+            db.executemany("DELETE FROM parsed WHERE path = ?", ((p,) for p in removed_sources))
+            # an entry without a body is one read from here whose file only got a new time: keep its body
+            db.executemany("UPDATE parsed SET mtime_ns = ?, size = ? WHERE path = ?",
+                           ((c.mtime_ns, c.size, path) for path, c in parsed.items() if c.body_html is None
+                            and isinstance(c.value[0], Article)))
+            db.executemany(
+                "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((path, c.mtime_ns, c.size, c.content_hash, c.signature, pickle.dumps(c.value, protocol=5),
+                  c.body_html)
+                 for path, c in parsed.items() if c.body_html is not None or not isinstance(c.value[0], Article)))
+            if links is not None:
+                db.execute("DELETE FROM links")
+                db.executemany("INSERT INTO links VALUES (?, ?)",
+                               ((path, pickle.dumps(value, protocol=5)) for path, value in links.items()))
+            db.executemany("DELETE FROM pages WHERE output_path = ?", ((p,) for p in removed_pages))
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)", fingerprints.items())
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('last_build', ?)", (pickle.dumps(last_build, protocol=5),))
+            db.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+        finally:
+            db.close()

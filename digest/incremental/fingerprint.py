@@ -1,0 +1,141 @@
+"""Fingerprints of pages: a hash of everything a page shows, so a rebuild renders only what changed.
+
+A page's fingerprint covers its kind, its template set, the site's settings and every
+value it shows, walked down to the articles and terms. An article stands for every field
+of it but its body, table of contents and word count (which only the pages of
+`plan.pages.shown_in_full` show, and whose fingerprints add them), plus the people and
+topics it links to by name; a term for its page, its name, role, counts, dates, mentions
+per month and related terms. A page's words (`render/wording.py`) are made of these too.
+Two builds that would render a page differently therefore give it different fingerprints;
+that is what the incremental-equals-clean tests check.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from digest.model import Article, ArticleLinks, Page, Paginator, Period, Site, Term, TermRef
+from digest.plan.pages import shown_in_full
+from digest.render.charts import monthly_counts
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def article_signature(article: Article) -> str:
+    """Every field of an article but what only its own page shows (body, contents, word count).
+
+    Two versions of a file with the same signature place the article identically in the site:
+    same URL, date, people, topics and card.
+    """
+    shown = [f"{f.name}={getattr(article, f.name)!r}" for f in fields(article)
+             if f.name not in ("body_html", "toc", "words", "meta", "content_hash")]
+    return _hash("|".join([*shown, repr(sorted(article.meta.items(), key=str))]))
+
+
+class Fingerprints:
+    """Computes page fingerprints for one site, remembering the signature of each article and term."""
+
+    def __init__(self, site: Site, salt: str) -> None:
+        self.site = site
+        self.salt = salt  # settings, template sources, digest version: anything every page depends on
+        self._articles: dict[str, str] = {}
+        self._terms: dict[tuple[str, str], str] = {}
+        self.zone = ZoneInfo(site.config.timezone)
+
+    def page(self, page: Page) -> str:
+        """The fingerprint of one page."""
+        if page.template is None:
+            return _hash(f"{self.salt}|{page.url}|bytes|") + _hash((page.body or b"").decode("utf-8", "replace"))
+        parts = [self.salt, page.url, page.kind, page.template]
+        for key in sorted(page.context):
+            parts.append(f"{key}={self._value(page.context[key])}")
+        # what only these pages show of an article (body, contents, reading time) follows from its
+        # file's bytes, and the settings, which every fingerprint covers
+        parts.extend(article.content_hash for article in shown_in_full(page))
+        return _hash("\x1f".join(parts))
+
+    def article(self, article: Article) -> str:
+        """An article as cards and lists show it: every field but the body, and the names of its terms."""
+        known = self._articles.get(article.path)
+        if known is None:
+            links = self.site.links.get(article.path)
+            refs = "" if links is None else self._refs((*links.people, *links.topics))
+            known = _hash(f"{article_signature(article)}|{refs}")
+            self._articles[article.path] = known
+        return known
+
+    def term(self, term: Term) -> str:
+        """A term as its page, the indexes and the sidebars show it."""
+        key = (term.taxonomy, term.slug)
+        known = self._terms.get(key)
+        if known is None:
+            newest = term.articles[0].date.isoformat() if term.articles else ""
+            oldest = term.articles[-1].date.isoformat() if term.articles else ""
+            related = ",".join(f"{r.slug}={r.name}:{n}" for r, n in term.related)
+            months = repr(monthly_counts((a.date for a in term.articles), self.zone))  # its chart
+            known = _hash("|".join([
+                term.taxonomy, term.slug, term.name, repr(term.aliases), repr(term.role), repr(term.image),
+                repr(term.image_alt), _hash(term.body_html or ""), repr(sorted(term.meta.items(), key=str)),
+                str(term.count), newest, oldest, related, months]))
+            self._terms[key] = known
+        return known
+
+    def _value(self, value: object) -> str:
+        if isinstance(value, Article):
+            return "A" + self.article(value)
+        if isinstance(value, Term):
+            return "T" + self.term(value)
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            return repr(value)
+        if isinstance(value, Paginator):
+            # its URLs follow from the first one and the count: no need to hash them all on every page
+            return (f"P{value.number}/{value.count}/{value.total}/{value.urls[0]}["
+                    + ",".join(self.article(a) for a in value.items) + "]")
+        if isinstance(value, ArticleLinks):
+            near = ",".join(self.article(a) if a is not None else "-" for a in (value.previous, value.next))
+            return (f"L{self._refs(value.people)}|{self._refs(value.topics)}|"
+                    + ",".join(self.article(a) for a in value.related) + "|" + near)
+        if isinstance(value, Period):
+            return f"M{value.year}/{value.month}[" + ",".join(self.article(a) for a in value.articles) + "]"
+        if isinstance(value, TermRef):
+            return f"R{value.taxonomy}/{value.slug}={value.name}"
+        if isinstance(value, (datetime.datetime, datetime.date)):
+            return value.isoformat()
+        if isinstance(value, (tuple, list)):
+            return "[" + ",".join(self._value(item) for item in value) + "]"
+        if isinstance(value, Mapping):
+            return "{" + ",".join(f"{k}:{self._value(value[k])}" for k in sorted(value, key=str)) + "}"
+        if is_dataclass(value) and not isinstance(value, type):
+            return type(value).__name__ + "(" + ",".join(
+                f"{f.name}={self._value(getattr(value, f.name))}" for f in fields(value)) + ")"
+        raise TypeError(f"no fingerprint for a {type(value).__name__} in a page's context")
+
+    @staticmethod
+    def _refs(refs: tuple[TermRef, ...]) -> str:
+        return ",".join(f"{r.taxonomy}/{r.slug}={r.name}" for r in refs)
+
+
+def pages_to_render(pages: list[Page], fingerprints: Fingerprints, previous: Mapping[str, str], output_dir: Path,
+                    clean: bool) -> tuple[list[Page], list[str], dict[str, str]]:
+    """The pages whose file must be made again, the output paths of those whose file stays, and every fingerprint.
+
+    `previous`: the fingerprints of the files the output holds (empty when they are not known).
+    A page is kept when its fingerprint is the one its file was made with, and the file is there.
+    """
+    current = {page.output_path: fingerprints.page(page) for page in pages}
+    todo: list[Page] = []
+    kept: list[str] = []
+    for page in pages:
+        path = page.output_path
+        if not clean and previous.get(path) == current[path] and (output_dir / path).is_file():
+            kept.append(path)
+        else:
+            todo.append(page)
+    return todo, kept, current

@@ -1,0 +1,140 @@
+"""What a build reads, told apart cheaply: files' times and sizes, and hashes of the inputs.
+
+These decide what a rebuild may skip: a source whose time and size did not change is not
+read again, and a site whose inputs did not change at all is not built again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest import read
+from digest.model import Article, FrozenMap, SiteConfig, SourceFile, TermPage, __version__
+from digest.records import BuildOptions
+from digest.read.files import read_bytes, walk
+from digest.render.theme import Theme, link_home
+from digest.write.search import search_ready
+
+# A file modified this close to the start of a build may be modified again within the same
+# tick of the file system's clock (a second, on some), keeping its time and size: its time and
+# size are not trusted next time and its bytes are hashed again (git's "racily clean" files).
+RACY_NS = 2_000_000_000
+
+
+def is_racy(mtime_ns: int, started_ns: int) -> bool:
+    """Whether a file was modified too near the start of the build (`started_ns`) for its time to tell a later change."""
+    return mtime_ns > started_ns - RACY_NS
+
+
+def kept_stamp(stamp: tuple[int, int], started_ns: int) -> tuple[int, int]:
+    """The time and size the cache keeps for a file read now: a racy time as -1, so that it is hashed again."""
+    mtime_ns, size = stamp
+    return (-1 if is_racy(mtime_ns, started_ns) else mtime_ns), size
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inputs:
+    """Every input of a build, told apart by times, sizes and names: what a cache compares with the last build's."""
+
+    stamps: Mapping[str, tuple[int, int]]  # source path -> (mtime_ns, size)
+    others: str | None  # `others_fingerprint`
+    names: str  # `names_fingerprint`
+    every: str | None  # all of them, sources included; None when one is too new to tell by its time
+    started_ns: int  # when the build started, on the file system's clock
+
+
+def look_at_inputs(site_dir: Path, config: SiteConfig, theme: Theme, options: BuildOptions,
+                   sources: list[SourceFile], assets: list[str], started_ns: int) -> Inputs:
+    """The build's inputs, stamped: one `stat` per file, nothing read."""
+    stamps = {s.path: file_stamp(s.abs_path) for s in sources}
+    others = others_fingerprint(site_dir, config, theme, options, assets, started_ns)
+    sources_now = sources_fingerprint(stamps, started_ns)
+    return Inputs(stamps=FrozenMap(stamps), others=others, names=names_fingerprint(stamps),
+                  every=None if others is None or sources_now is None else others + sources_now,
+                  started_ns=started_ns)
+
+
+def file_stamp(path: str) -> tuple[int, int]:
+    """A file's modification time and size; (-1, -1) for a file that cannot be read, such as a broken link."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return -1, -1
+    return stat.st_mtime_ns, stat.st_size
+
+
+def parse_namespace(config: SiteConfig) -> str:
+    """Everything besides a file's bytes that decides how it parses: cache entries are valid within it.
+
+    The fields of the parsed types are part of it: a cache written before a field was added
+    (by a development version of the same number) is emptied, not read back without it.
+    """
+    shapes = tuple(tuple(f.name for f in dataclasses.fields(kind)) for kind in (Article, TermPage))
+    return repr((__version__, shapes, _parser_source(), config.markdown, config.timezone, config.article_url,
+                 config.base_url))
+
+
+@functools.lru_cache(maxsize=1)
+def _parser_source() -> str:
+    """A hash of the code that reads a file (the `read` package): a cache made by other code is emptied."""
+    digest = hashlib.blake2b(digest_size=8)
+    for folder in read.__path__:
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".py"):
+                digest.update(name.encode() + b"\0" + read_bytes(os.path.join(folder, name)))
+    return digest.hexdigest()
+
+
+def template_salt(config: SiteConfig, theme: Theme) -> str:
+    """What every page depends on: digest's version, the settings, whether search works, every template's source."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((__version__, config, search_ready(config))).encode())
+    for root in theme.template_dirs:
+        for folder, files in walk(root, link_home(theme, root)):
+            for name in files:
+                path = os.path.join(folder, name)
+                digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + read_bytes(path))
+    return digest.hexdigest()
+
+
+def others_fingerprint(site_dir: Path, config: SiteConfig, theme: Theme, options: BuildOptions, assets: list[str],
+                       started_ns: int) -> str | None:
+    """One hash of every input but the Markdown sources: settings, options, templates, static files, images.
+
+    `assets`: the files beside the sources (`read.discover.scan`). None when an input was modified so
+    recently that its time may not tell a later change.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((__version__, config, dataclasses.replace(options, now=None, jobs=None))).encode())
+    digest.update(repr(theme.links_out).encode())  # the walks skip them: a new one must still change the hash
+    paths = [str(site_dir / asset) for asset in assets]
+    for root in (*theme.template_dirs, *theme.static_dirs):
+        for folder, files in walk(root, link_home(theme, root)):
+            paths += (os.path.join(folder, name) for name in files)
+    for path in paths:
+        mtime, size = file_stamp(path)
+        if is_racy(mtime, started_ns):
+            return None
+        digest.update(f"{path}\0{mtime}\0{size}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def sources_fingerprint(stamps: Mapping[str, tuple[int, int]], started_ns: int) -> str | None:
+    """One hash of every Markdown source's name, time and size; None if one was modified just now."""
+    if any(is_racy(mtime, started_ns) for mtime, _ in stamps.values()):
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    for path, (mtime, size) in sorted(stamps.items()):
+        digest.update(f"{path}\0{mtime}\0{size}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def names_fingerprint(stamps: Mapping[str, tuple[int, int]]) -> str:
+    """One hash of the sources' names alone: which files the site has."""
+    return hashlib.blake2b("\0".join(sorted(stamps)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -1,0 +1,140 @@
+"""Stage 3 around the cache: every source's parse result, from the cache where its bytes did not change.
+
+The files that did change are parsed, in worker processes when there are many; each result
+is returned with what the cache keeps of it (time, size, hash, signature, body apart).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from digest.incremental.fingerprint import article_signature
+from digest.incremental.inputs import kept_stamp
+from digest.model import Article, Page, Problem, SiteConfig, SourceFile, TermPage
+from digest.records import CachedParse
+from digest.plan.pages import show_in_full, shown_in_full
+from digest.read.content import content_hash, parse_article, parse_term_page
+from digest.read.files import read_bytes
+from digest.workers import MIN_PARALLEL_PARSE, parallel_map
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSources:
+    """The site's articles and term pages, their problems, and what the cache should learn."""
+
+    articles: list[Article]  # bodies kept apart, in `bodies`
+    term_pages: list[TermPage]
+    problems: list[Problem]
+    new_entries: dict[str, CachedParse]
+    bodies: dict[str, str]  # article path -> body, for the articles parsed this time
+    removed: list[str]  # sources the cache knows that the site no longer has, sorted
+
+
+def parse_one(source: SourceFile, stamp: tuple[int, int], config: SiteConfig, started_ns: int) -> CachedParse:
+    """One source read and parsed, as the cache keeps it."""
+    try:
+        data = read_bytes(source.abs_path)
+    except OSError as exc:
+        unreadable = Problem(path=source.path, line=None, message=f"cannot be read ({exc.strerror})",
+                             hint="Check that the file exists and is readable; a link must point to a "
+                                  "file that exists.")
+        return CachedParse(mtime_ns=-1, size=-1, content_hash="", value=(None, (unreadable,)), body_html=None)
+    value: Article | TermPage | None
+    if source.kind == "article":
+        value, found = parse_article(source, data, config, config.url_for)
+    else:
+        value, found = parse_term_page(source, data, config, config.url_for)
+    body = value.body_html if isinstance(value, Article) else None
+    digest = content_hash(data)
+    signature = article_signature(value) if isinstance(value, Article) else digest
+    if isinstance(value, Article):
+        value = dataclasses.replace(value, body_html="")
+    mtime_ns, size = kept_stamp(stamp, started_ns)
+    return CachedParse(mtime_ns=mtime_ns, size=size, content_hash=digest, signature=signature,
+                       value=(value, tuple(found)), body_html=body)
+
+
+def restamped(entry: CachedParse | None, source: SourceFile, stamp: tuple[int, int],
+              started_ns: int) -> CachedParse | None:
+    """A cached parse of a file whose time or size changed but whose bytes did not, with its new stamp; else None.
+
+    Its bytes are read and hashed: a file saved again unchanged, or checked out anew, is not parsed again.
+    """
+    if entry is None or stamp[0] < 0:
+        return None
+    try:
+        data = read_bytes(source.abs_path)
+    except OSError:
+        return None
+    if content_hash(data) != entry.content_hash:
+        return None
+    mtime_ns, size = kept_stamp(stamp, started_ns)
+    return dataclasses.replace(entry, mtime_ns=mtime_ns, size=size)
+
+
+def parse_sources(sources: list[SourceFile], stamps: Mapping[str, tuple[int, int]], config: SiteConfig,
+                  cached: Mapping[str, CachedParse], started_ns: int, jobs: int,
+                  progress: Callable[[str, int, int], None] | None) -> ParsedSources:
+    """Every source's result: cached when its time and size, or its bytes, are unchanged; else parsed."""
+    results: dict[str, tuple[Article | TermPage | None, tuple[Problem, ...]]] = {}
+    new_entries: dict[str, CachedParse] = {}
+    misses: list[SourceFile] = []
+    for source in sources:
+        entry = cached.get(source.path)
+        stamp = stamps[source.path]
+        if entry is not None and (entry.mtime_ns, entry.size) == stamp:
+            results[source.path] = entry.value
+            continue
+        same = restamped(entry, source, stamp, started_ns)
+        if same is not None:
+            results[source.path] = same.value
+            new_entries[source.path] = same
+            continue
+        misses.append(source)
+
+    def parse(source: SourceFile) -> CachedParse:
+        return parse_one(source, stamps[source.path], config, started_ns)
+
+    def report(done: int) -> None:
+        if progress is not None:
+            progress("parse", done, len(misses))
+
+    bodies: dict[str, str] = {}
+    for source, entry in zip(misses, parallel_map(parse, misses, jobs, MIN_PARALLEL_PARSE, report)):
+        new_entries[source.path] = entry
+        results[source.path] = entry.value
+        if entry.body_html is not None:
+            bodies[source.path] = entry.body_html
+    parsed = ParsedSources(articles=[], term_pages=[], problems=[], new_entries=new_entries, bodies=bodies,
+                           removed=sorted(cached.keys() - stamps.keys()))
+    for source in sources:
+        value, found = results[source.path]
+        parsed.problems.extend(found)
+        if isinstance(value, Article):
+            parsed.articles.append(value)
+        elif isinstance(value, TermPage):
+            parsed.term_pages.append(value)
+    return parsed
+
+
+def with_bodies(pages: list[Page], bodies: dict[str, str],
+                fetch: Callable[[set[str]], dict[str, str]] | None) -> list[Page]:
+    """The pages, with the bodies of the articles they show in full filled in.
+
+    Articles are parsed and cached without their bodies in memory: only the pages of
+    `plan.pages.shown_in_full` show a body, and only those being rendered need it.
+    `bodies`: those known, by article path (the ones `fetch` gets from the cache are added).
+    """
+    wanted = {a.path for page in pages for a in shown_in_full(page)} - bodies.keys()
+    if wanted and fetch is not None:
+        bodies.update(fetch(wanted))
+    result = []
+    for page in pages:
+        articles = shown_in_full(page)
+        if articles:
+            page = show_in_full(page, tuple(dataclasses.replace(a, body_html=bodies.get(a.path, ""))
+                                            for a in articles))
+        result.append(page)
+    return result

@@ -1,0 +1,1 @@
+"""Stage 4, link: the published articles and term pages → a `Site` of people, topics, archives and related articles."""

@@ -1,0 +1,107 @@
+"""Stage 4, link: articles and term pages → a linked-up `Site`.
+
+Sorts the published articles, joins people and topics, finds related
+articles, previous and next, and the archive's years and months. Two articles
+that would share a URL are an error naming both files.
+"""
+
+from __future__ import annotations
+
+import heapq
+import unicodedata
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from digest.model import Article, ArticleLinks, FrozenMap, Period, Problem, Site, SiteConfig, TermPage, TermRef
+from digest.link.terms import build_terms
+
+# How many of a term's articles, on either side of an article in time, count as candidates
+# for its related articles: keeps the work linear when a topic has thousands of articles.
+RELATED_WINDOW = 10
+
+
+def sort_articles(articles: Iterable[Article]) -> tuple[Article, ...]:
+    """Newest first; articles of the same moment by path, so the order never changes."""
+    ordered = sorted(articles, key=lambda a: a.path)
+    ordered.sort(key=lambda a: a.date, reverse=True)
+    return tuple(ordered)
+
+
+def check_urls(articles: Iterable[Article], problems: list[Problem]) -> None:
+    """Report every pair of articles that would be written to the same URL."""
+    taken: dict[str, str] = {}
+    for article in sorted(articles, key=lambda a: a.path):
+        other = taken.setdefault(article.url, article.path)
+        if other != article.path:
+            twins = unicodedata.normalize("NFC", other) == unicodedata.normalize("NFC", article.path)
+            problems.append(Problem(
+                path=article.path, line=None,
+                message=f"its URL {article.url} is taken by {other}"
+                        + (", a file of the same name with its accented letters encoded differently "
+                           "(Unicode NFC and NFD)" if twins else ""),
+                hint="Remove one of the two files, or give it a different `slug:`." if twins
+                else "Give one of the two files a different `slug:`."))
+
+
+def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iterable[TermPage],
+               problems: list[Problem]) -> Site:
+    """Link the published articles and term pages into a `Site`."""
+    ordered = sort_articles(articles)
+    check_urls(ordered, problems)
+    pages = list(term_pages)
+    people = build_terms("people", ordered, [p for p in pages if p.taxonomy == "people"], problems)
+    topics = build_terms("topics", ordered, [p for p in pages if p.taxonomy == "topics"], problems)
+    related = _related(ordered, people.by_article, topics.by_article, config.related)
+    links = {}
+    for index, article in enumerate(ordered):
+        links[article.path] = ArticleLinks(
+            people=people.by_article[article.path], topics=topics.by_article[article.path],
+            related=related[article.path],
+            previous=ordered[index + 1] if index + 1 < len(ordered) else None,
+            next=ordered[index - 1] if index > 0 else None,
+        )
+    years: dict[int, list[Article]] = defaultdict(list)
+    months: dict[tuple[int, int], list[Article]] = defaultdict(list)
+    zone = ZoneInfo(config.timezone)
+    for article in ordered:
+        local = article.date.astimezone(zone)
+        years[local.year].append(article)
+        months[(local.year, local.month)].append(article)
+    return Site(
+        config=config, articles=ordered, links=FrozenMap(links),
+        people=people.terms, topics=topics.terms,
+        years=tuple(Period(year=y, month=None, articles=tuple(a)) for y, a in sorted(years.items(), reverse=True)),
+        months=tuple(Period(year=y, month=m, articles=tuple(a))
+                     for (y, m), a in sorted(months.items(), reverse=True)),
+    )
+
+
+def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, ...]],
+             topics: Mapping[str, tuple[TermRef, ...]], limit: int) -> dict[str, tuple[Article, ...]]:
+    """Up to `limit` articles for each, ranked by shared people and topics, then nearness in time.
+
+    The candidates for an article are, for each of its people and topics, the
+    `RELATED_WINDOW` articles on either side of it in time that name the same term;
+    a candidate's score is the number of those terms it shares.
+    """
+    terms_of: list[list[tuple[str, str]]] = []
+    members: dict[tuple[str, str], list[int]] = defaultdict(list)  # term -> article indexes, newest first
+    for index, article in enumerate(ordered):
+        keys = [("p", r.slug) for r in people[article.path]] + [("t", r.slug) for r in topics[article.path]]
+        terms_of.append(keys)
+        for key in keys:
+            members[key].append(index)
+    result: dict[str, tuple[Article, ...]] = {}
+    for index, article in enumerate(ordered):
+        window: list[int] = []
+        for key in terms_of[index]:
+            indexes = members[key]
+            pos = bisect_left(indexes, index)
+            window += indexes[max(0, pos - RELATED_WINDOW): pos + RELATED_WINDOW + 1]
+        scores = Counter(window)  # counted in C, once
+        del scores[index]
+        best = heapq.nsmallest(limit, [(-count, abs(other - index), other) for other, count in scores.items()])
+        result[article.path] = tuple(ordered[other] for _, _, other in best)
+    return result

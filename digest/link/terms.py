@@ -1,0 +1,130 @@
+"""Stage 4, link: the names written in articles → people and topics (`Term`s).
+
+A name is matched by its slug, so case, spacing and punctuation do not split a
+term; a term page's `aliases` send other spellings to it. Spellings that only
+the slug joins are reported, so the curator can settle on one.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from digest.model import EMPTY, Article, Problem, Taxonomy, Term, TermPage, TermRef
+from digest.read.names import normalize_name, same_spelling, slugify
+
+RELATED_TERMS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """A taxonomy's terms, and for each article the terms it names, in its order."""
+
+    terms: tuple[Term, ...]  # by slug
+    by_article: Mapping[str, tuple[TermRef, ...]]  # article path -> refs
+
+
+def _alias_index(taxonomy: Taxonomy, pages: Iterable[TermPage],
+                 problems: list[Problem]) -> dict[str, str]:
+    """slug of every name and alias → the slug of the term page that claims it."""
+    owner: dict[str, str] = {}
+    claimed_by: dict[str, str] = {}
+    for page in pages:
+        owner[page.slug] = page.slug
+        claimed_by[page.slug] = page.path
+    for page in pages:
+        lines = (page.name_line, *(page.alias_lines or (None,) * len(page.aliases)))
+        for spelling, line in zip((page.name, *page.aliases), lines):
+            if not spelling:
+                continue
+            key = slugify(spelling)
+            if key in owner and owner[key] != page.slug:
+                problems.append(Problem(
+                    path=page.path, line=line,
+                    message=f'the {_noun(taxonomy)} "{spelling}" is claimed by two term pages: this one '
+                            f"and {claimed_by[key]}",
+                    hint="Keep the name or alias in one of the two files."))
+                continue
+            owner[key] = page.slug
+            claimed_by[key] = page.path
+    return owner
+
+
+def _noun(taxonomy: Taxonomy) -> str:
+    return "person" if taxonomy == "people" else "topic"
+
+
+def build_terms(taxonomy: Taxonomy, articles: tuple[Article, ...], pages: Iterable[TermPage],
+                problems: list[Problem]) -> Terms:
+    """The terms of one taxonomy, from the published articles (newest first) and the term pages."""
+    pages = sorted(pages, key=lambda p: p.slug)
+    owner = _alias_index(taxonomy, pages, problems)
+    page_by_slug = {page.slug: page for page in pages}
+    members: dict[str, list[Article]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    first_seen: dict[str, dict[str, str]] = defaultdict(dict)  # raw slug -> spelling key -> spelling
+    where: dict[str, str] = {}
+    by_article: dict[str, tuple[str, ...]] = {}
+    resolved: dict[str, tuple[str, str]] = {}  # a name as written -> (its spelling, its term's slug)
+    for article in articles:
+        written: tuple[str, ...] = getattr(article, taxonomy)
+        slugs: dict[str, None] = {}  # ordered, and a set: an article may name thousands
+        for name in written:
+            known = resolved.get(name)
+            if known is None:  # once per distinct name: thousands of articles share a few hundred names
+                spelling = normalize_name(name)
+                raw = slugify(spelling)
+                known = resolved[name] = (spelling, owner.get(raw, raw))
+                first_seen[raw].setdefault(same_spelling(spelling), spelling)
+                where.setdefault(spelling, article.path)
+            spelling, slug = known
+            if slug in slugs:
+                continue
+            slugs[slug] = None
+            members[slug].append(article)
+            spellings[slug][spelling] += 1
+        by_article[article.path] = tuple(slugs)
+    settled = {same_spelling(s) for page in pages for s in (page.name, *page.aliases) if s}
+    for raw, variants in sorted(first_seen.items()):
+        if len(variants) > 1 and not settled.issuperset(variants):
+            listed = ", ".join(f'"{v}" ({where[v]})' for v in sorted(variants.values()))
+            target = owner.get(raw, raw)
+            problems.append(Problem(
+                path=None, line=None, severity="warning",
+                message=f"{taxonomy}: {listed} are one {_noun(taxonomy)}, /{taxonomy}/{target}/",
+                hint=f"Use one spelling, or list the others as `aliases` in content/{taxonomy}/{target}.md."))
+
+    names: dict[str, str] = {}
+    for slug in set(members) | set(page_by_slug):
+        page = page_by_slug.get(slug)
+        if page is not None and page.name:
+            names[slug] = page.name
+        elif spellings[slug]:
+            # most used spelling; on a tie, the one that sorts first
+            names[slug] = min(spellings[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        else:
+            names[slug] = slug.replace("-", " ").title()
+    refs = {slug: TermRef(taxonomy=taxonomy, slug=slug, name=name) for slug, name in names.items()}
+    co_mentions: dict[str, Counter[str]] = defaultdict(Counter)
+    for named in by_article.values():
+        for slug in named:
+            co_mentions[slug].update(named)  # itself too, left out below: counting in C is what makes it fast
+
+    terms: list[Term] = []
+    for slug in sorted(names):
+        page = page_by_slug.get(slug)
+        seen = [s for s in spellings[slug] if s != names[slug]]
+        aliases = tuple(dict.fromkeys([*(page.aliases if page else ()), *sorted(seen)]))
+        others = ((other, count) for other, count in co_mentions[slug].items() if other != slug)
+        related = heapq.nsmallest(RELATED_TERMS, others, key=lambda kv: (-kv[1], names[kv[0]]))
+        terms.append(Term(
+            taxonomy=taxonomy, slug=slug, name=names[slug], aliases=aliases,
+            role=page.role if page else None, image=page.image if page else None,
+            image_alt=page.image_alt if page else None, body_html=page.body_html if page else None,
+            meta=page.meta if page else EMPTY, articles=tuple(members.get(slug, ())),
+            related=tuple((refs[other], count) for other, count in related),
+        ))
+    return Terms(terms=tuple(terms),
+                 by_article={path: tuple(refs[s] for s in slugs) for path, slugs in by_article.items()})

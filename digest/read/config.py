@@ -1,0 +1,331 @@
+"""Stage 1, config: `digest.yaml` → `SiteConfig`.
+
+Every setting is a row of `SETTINGS`: its key, the field it sets, how its value is read
+and checked, and what it is for; its default is the field's in `SiteConfig`. One loop reads
+the file through the table. An unknown key or a value of the wrong type is a problem naming
+the key's line, with a hint (and "Did you mean" for a near miss); a file's problems come in
+the order of their lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from digest.model import FrozenMap, MarkdownOptions, Problem, SiteConfig, UsageError
+from digest.read.yamlread import (YamlProblem, as_bool, as_int, as_text, describe, load_yaml, nested_key_lines,
+                                  top_level_key_lines, typed)
+
+CONFIG_FILE = "digest.yaml"
+
+
+class _Reading:
+    """One `digest.yaml` being read: its text, the lines of its keys, and the problems found."""
+
+    def __init__(self, text: str, lines: Mapping[str, list[int]]) -> None:
+        self.text = text
+        self.lines = lines
+        self.problems: list[Problem] = []
+
+    def problem(self, key: str, message: str, hint: str = "") -> None:
+        """A problem of the setting `key` ("per_page", "markdown.highlight"), on that key's line."""
+        parent, _, child = key.partition(".")
+        line = self.lines.get(parent, [None])[-1]
+        if child and line is not None:
+            line = nested_key_lines(self.text, line).get(child, line)
+        self.problems.append(Problem(path=CONFIG_FILE, line=line, message=message, hint=hint))
+
+
+UNSET: Any = object()  # what a reader returns when the value is wrong (it said why) or sets nothing
+Read = Callable[[str, Any, _Reading], Any]  # (the key as written, its value, the reading) -> the setting's value
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One key of `digest.yaml`: the field it sets, how its value is read and checked, and what it is for."""
+
+    key: str
+    field: str  # the field of `owner` that it sets
+    read: Read
+    about: str
+    owner: type = SiteConfig
+
+    @property
+    def default(self) -> object:
+        """The value when the key is left out (or empty)."""
+        return getattr(self.owner(), self.field)
+
+
+def _text(key: str, value: Any, reading: _Reading) -> Any:
+    written = as_text(value)
+    if written is None:
+        reading.problem(key, f"`{key}` must be text, not {describe(value)}",
+                        f"Write one value on the line: `{key}: ...`, in double quotes if it starts with `[` or `{{`.")
+        return UNSET
+    return written
+
+
+def _whole(low: int, meaning: str) -> Read:
+    def read(key: str, value: Any, reading: _Reading) -> Any:
+        number = as_int(value)
+        if number is None or number < low:
+            reading.problem(key, f"`{key}` must be a whole number of at least {low}, not {describe(value)}",
+                            f"Write {meaning}.")
+            return UNSET
+        return number
+    return read
+
+
+def _flag(hint: str | None = None) -> Read:
+    def read(key: str, value: Any, reading: _Reading) -> Any:
+        flag = as_bool(value)
+        if flag is None:
+            name = key.rpartition(".")[2]
+            reading.problem(key, f"`{key}` must be true or false, not {describe(value)}",
+                            hint or f"Write `{name}: true` or `{name}: false`.")
+            return UNSET
+        return flag
+    return read
+
+
+_URL = re.compile(r"https?://[^/\s?#]+(/[^\s?#]*)?")
+
+
+def _base_url(key: str, value: Any, reading: _Reading) -> Any:
+    if not isinstance(value, str) or not _URL.fullmatch(value):
+        reading.problem(key, f"`base_url` must be an absolute http(s) URL, not {describe(value)}",
+                        "Write the address the site will be published at: `base_url: https://example.org/news/`.")
+        return UNSET
+    return str(value) if value.endswith("/") else str(value) + "/"
+
+
+def _timezone(key: str, value: Any, reading: _Reading) -> Any:
+    zone = _text(key, value, reading)
+    if zone is UNSET:
+        return UNSET
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        reading.problem(key, f"unknown timezone `{zone}`",
+                        "Use a name from the tz database, such as `Europe/Paris` or `UTC`.")
+        return UNSET
+    return zone
+
+
+_DOMAIN = re.compile(r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+
+
+def _domain(key: str, value: Any, reading: _Reading) -> Any:
+    domain = as_text(value)
+    if domain is None or not _DOMAIN.fullmatch(domain):
+        reading.problem(key, f"`domain` must be a host name such as news.example.org, not {describe(value)}",
+                        "Write the custom domain a host serves the site at, for its CNAME file: "
+                        "`domain: news.example.org`.")
+        return UNSET
+    return domain.lower()
+
+
+_PLACEHOLDERS = {"year", "month", "day", "slug"}
+
+
+def _pattern(key: str, pattern: Any, reading: _Reading) -> Any:
+    error = _pattern_error(pattern)
+    if error:
+        reading.problem(key, f"`{key}` {error}", "Example: `article: /{year}/{month}/{slug}/`; placeholders: "
+                        "{year}, {month}, {day}, {slug}.")
+        return UNSET
+    return pattern
+
+
+def _pattern_error(pattern: object) -> str:
+    if not isinstance(pattern, str):
+        return f"must be text, not {describe(pattern)}"
+    if not (pattern.startswith("/") and pattern.endswith("/")):
+        return "must start and end with `/`"
+    names = set(re.findall(r"\{([^}]*)\}", pattern))
+    if "slug" not in names:
+        return "must contain {slug}"
+    unknown = names - _PLACEHOLDERS
+    if unknown:
+        return f"has an unknown placeholder {{{sorted(unknown)[0]}}}"
+    if ".." in pattern or "//" in pattern:
+        return "must not contain `..` or `//`"
+    return ""
+
+
+def _toc_levels(key: str, value: Any, reading: _Reading) -> Any:
+    levels = [as_int(v) for v in value] if isinstance(value, list) else []
+    if len(levels) != 2 or not all(v is not None and 1 <= v <= 6 for v in levels) or levels[0] > levels[1]:  # type: ignore[operator]
+        reading.problem(key, "`markdown.toc_levels` must be two heading levels, from the higher to the lower",
+                        "Write `toc_levels: [2, 3]` for `##` and `###` headings.")
+        return UNSET
+    return (levels[0], levels[1])
+
+
+MARKDOWN_SETTINGS = (
+    Setting("unsafe_html", "unsafe_html", _flag(), "pass raw HTML in Markdown through", MarkdownOptions),
+    Setting("toc_levels", "toc_levels", _toc_levels, "heading levels that get ids and table-of-contents entries",
+            MarkdownOptions),
+    Setting("highlight", "highlight", _flag(), "colour fenced code with Pygments", MarkdownOptions),
+)
+PERMALINK_SETTINGS = (
+    Setting("article", "article_url", _pattern, "article URLs; placeholders {year}, {month}, {day}, {slug}"),
+)
+
+
+def _markdown(key: str, value: Any, reading: _Reading) -> Any:
+    if not isinstance(value, dict):
+        reading.problem(key, f"`markdown` must be a mapping, not {describe(value)}",
+                        "Write `markdown:`, then settings such as `  unsafe_html: true` on their own lines.")
+        return UNSET
+    return MarkdownOptions(**_read_table(value, MARKDOWN_SETTINGS, reading, "markdown."))
+
+
+def _permalinks(key: str, value: Any, reading: _Reading) -> Any:
+    if not isinstance(value, dict):
+        reading.problem(key, f"`permalinks` must be a mapping, not {describe(value)}",
+                        "Write it on two lines: `permalinks:`, then `  article: /{year}/{month}/{slug}/`.")
+        return UNSET
+    return _read_table(value, PERMALINK_SETTINGS, reading, "permalinks.").get("article_url", UNSET)
+
+
+def _free(key: str, value: Any, reading: _Reading) -> Any:
+    if not isinstance(value, dict):
+        reading.problem(key, f"`{key}` must be a mapping of names to values, not {describe(value)}",
+                        f"Write `{key}:`, then one `  name: value` per line.")
+        return UNSET
+    return FrozenMap(typed(value))
+
+
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{3,30}"
+                     r"|(?:rgb|hsl)a?\([0-9.,%/ ]{5,60}\)|oklch\([0-9.,%/ ]{5,60}\)")
+_NAV_URL = re.compile(r"/[^\s]*|https?://[^\s]+")
+# The default theme's options: (option, whether a value is well formed, what is expected, the hint).
+# Other themes' options pass as they are.
+THEME_OPTIONS: tuple[tuple[str, Callable[[Any], bool], str, str], ...] = (
+    ("accent", lambda v: isinstance(v, str) and bool(_COLOUR.fullmatch(v)), "a CSS colour",
+     'Write a colour such as `accent: "#9b2915"` (in quotes: `#` starts a comment), or `accent: teal`.'),
+    ("logo", lambda v: isinstance(v, str) and v.startswith("/") and ".." not in v and "://" not in v,
+     "a path in the site such as /logo.svg", "Put the image in static/ and write its path: `logo: /logo.svg`."),
+    ("footer", lambda v: as_text(v) is not None, "text", "Write one line of text: `footer: A digest by the newsroom`."),
+    ("nav", lambda v: isinstance(v, list) and bool(v) and all(
+        isinstance(item, dict) and as_text(item.get("label")) and isinstance(item.get("url"), str)
+        and _NAV_URL.fullmatch(item["url"]) for item in v),
+     "a list of links with `label` and `url`",
+     "Write one `- {label: People, url: /people/}` per line; a url is a path in the site or an http(s) address."),
+)
+
+
+def _theme_options(key: str, value: Any, reading: _Reading) -> Any:
+    options = _free(key, value, reading)
+    if options is UNSET:
+        return UNSET
+    wrong = [(name, expected, hint) for name, good, expected, hint in THEME_OPTIONS
+             if value.get(name) is not None and not good(value[name])]
+    for name, expected, hint in wrong:
+        reading.problem(f"{key}.{name}", f"`{key}.{name}` must be {expected}, not {describe(value[name])}", hint)
+    return UNSET if wrong else options
+
+
+SETTINGS = (
+    Setting("title", "title", _text, "the site's name"),
+    Setting("description", "description", _text, "one sentence, used in page descriptions and feeds"),
+    Setting("base_url", "base_url", _base_url, "the address the site is published at; its path prefixes every link"),
+    Setting("language", "language", _text, "the `lang` of pages and feeds"),
+    Setting("timezone", "timezone", _timezone, "the zone of dates written without one, and of archives"),
+    Setting("theme", "theme", _text, "a theme in `themes/NAME/` of the site"),
+    Setting("per_page", "per_page", _whole(1, "how many articles a list page shows, such as `per_page: 10`"),
+            "articles per page of the home page and of term pages"),
+    Setting("feed_size", "feed_size", _whole(1, "how many articles a feed holds, such as `feed_size: 20`"),
+            "entries per feed"),
+    Setting("related", "related", _whole(0, "how many related articles an article shows, such as `related: 5`"),
+            "related articles shown under an article"),
+    Setting("permalinks", "article_url", _permalinks, "URL patterns (`PERMALINK_SETTINGS`)"),
+    Setting("markdown", "markdown", _markdown, "how bodies become HTML (`MARKDOWN_SETTINGS`)"),
+    Setting("search", "search", _flag("Write `search: false` to build the site without a search page and index."),
+            "a search page and a Pagefind index of the articles"),
+    Setting("domain", "domain", _domain, "the custom domain `digest publish --git-branch` writes into `CNAME`"),
+    Setting("theme_options", "theme_options", _theme_options, "settings for the theme (`THEME_OPTIONS`)"),
+    Setting("params", "meta", _free, "your own values, available to templates as `config.meta.KEY`"),
+)
+
+
+def _read_table(raw: Mapping[Any, Any], table: tuple[Setting, ...], reading: _Reading,
+                prefix: str = "") -> dict[str, Any]:
+    """The fields the keys of `raw` set, read through `table`; every wrong or unknown key reported."""
+    known = {setting.key: setting for setting in table}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        setting = known.get(str(key))
+        if setting is None:
+            reading.problem(f"{prefix}{key}", f"unknown setting `{prefix}{key}`",
+                            _did_you_mean(str(key), tuple(known)))
+        elif value is not None:  # an empty value is the default
+            result = setting.read(prefix + setting.key, value, reading)
+            if result is not UNSET:
+                values[setting.field] = result
+    return values
+
+
+def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
+    """Read `digest.yaml` (every key optional) into a `SiteConfig`, or the problems found.
+
+    `base_url`: the `--base-url` option, which replaces the file's.
+    """
+    path = site_dir / CONFIG_FILE
+    raw: object = {}
+    text = ""
+    problems: list[Problem] = []
+    lines: dict[str, list[int]] = {}
+    if path.is_file():
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return SiteConfig(), [Problem(path=CONFIG_FILE, line=None, message="is not UTF-8 text",
+                                          hint="Save it as UTF-8.")]
+        text = text.replace("\r\n", "\n")
+        lines = top_level_key_lines(text)
+        for key, where in lines.items():
+            if len(where) > 1:
+                problems.append(Problem(
+                    path=CONFIG_FILE, line=where[-1], severity="warning",
+                    message=f"`{key}` is given twice (lines {', '.join(map(str, where))})",
+                    hint="Remove the one you do not mean; the last one is used."))
+        try:
+            raw = load_yaml(text)
+        except YamlProblem as exc:
+            return SiteConfig(), [Problem(path=CONFIG_FILE, line=exc.line, message=exc.message, hint=exc.hint)]
+        if raw is None:
+            raw = {}
+    if not isinstance(raw, dict):
+        return SiteConfig(), [Problem(path=CONFIG_FILE, line=1, message="is not a list of `key: value` settings",
+                                      hint="Write settings one per line, such as `title: My Digest`.")]
+    check_base_url_option(base_url)
+    if base_url is not None:
+        raw = {**raw, "base_url": base_url}
+    reading = _Reading(text, lines)
+    values = _read_table(raw, SETTINGS, reading)
+    problems += reading.problems
+    return SiteConfig(**values), sorted(problems, key=lambda p: p.line or 0)
+
+
+def _did_you_mean(key: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    if close:
+        return f"Did you mean `{close[0]}`?"
+    return "Known settings: " + ", ".join(f"`{k}`" for k in known) + "."
+
+
+def check_base_url_option(url: str | None) -> None:
+    """Refuse a `--base-url` that is not an absolute http(s) URL (a usage error, not the site's)."""
+    if url is not None and not url.strip():
+        raise UsageError('--base-url "": is empty; write the address in full, such as '
+                         "--base-url https://example.org/news/")
+    if url is not None and not _URL.fullmatch(url):
+        raise UsageError(f"--base-url {url}: not an absolute http(s) URL; write it in full, "
+                         "such as --base-url https://example.org/news/")

@@ -1,0 +1,37 @@
+"""Stage 2, discover: the site's `content/` folder → its Markdown sources and its other files.
+
+A Markdown file directly in `content/people/` or `content/topics/` is a term page; every
+other `*.md` below `content/` is an article; every other file is copied as it is.
+Hidden files and editors' temporary files are not the site's (`files.is_ignored`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from digest.model import TAXONOMIES, SourceFile
+from digest.read.files import is_ignored, walk
+
+CONTENT_DIR = "content"
+
+
+def scan(site_dir: Path) -> tuple[list[SourceFile], list[str]]:
+    """One walk of `content/`: its Markdown sources and its other files (images beside articles), sorted."""
+    root = site_dir / CONTENT_DIR
+    sources: list[SourceFile] = []
+    assets: list[str] = []
+    for folder, files in walk(root, site_dir, is_ignored):  # links out of the site: reported by the theme stage
+        rel_dir = Path(folder).relative_to(site_dir).as_posix()
+        parts = rel_dir.split("/")
+        kind: Any = parts[1] if len(parts) == 2 and parts[1] in TAXONOMIES else "article"
+        for name in files:
+            if is_ignored(name):
+                continue
+            if name.endswith(".md"):
+                sources.append(SourceFile(path=f"{rel_dir}/{name}", abs_path=os.path.join(folder, name), kind=kind))
+            else:
+                assets.append(f"{rel_dir}/{name}")
+    sources.sort(key=lambda source: source.path)
+    return sources, sorted(assets)

@@ -1,0 +1,117 @@
+"""The nouns of a build run: what it is asked, what it reports, and what it leaves for the next one.
+
+Like `model.py`, every type here is a frozen value; this module imports only `model`.
+`BuildOptions` and `BuildResult` are the library's interface (`digest.build`); `Work` is what
+a build does once it knows its pages; `CachedParse`, `LastBuild` and `LinkRecord` are what
+the cache keeps (`digest/incremental/`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from digest.model import Article, FrozenMap, Page, Problem, Site, SiteConfig, TermPage
+
+# `ArticleLinks` with articles named by path and terms by (slug, name): what a build remembers
+# of an article's place, as plain tuples, which pickle many times faster than dataclasses:
+# (people, topics, related paths, previous path, next path).
+LinkRecord = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[str, ...], str | None, str | None]
+
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildOptions:
+    """What a caller asks of one build."""
+
+    output_dir: str | None = None  # default: SITE/output
+    drafts: bool = False
+    future: bool = False
+    base_url: str | None = None
+    strict: bool = False
+    clean: bool = False
+    now: datetime.datetime | None = None  # what "the future" is measured from
+    jobs: int | None = None  # worker processes; default: the machine's cores
+    index_search: bool = True  # make the search index now (the preview makes it in the background)
+    in_place: bool = False  # change the output file by file, not through its twin (digest/write/twin.py)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildResult:
+    """What a build did, for the caller to report."""
+
+    articles: int
+    people: int
+    topics: int
+    pages: int  # files the site has, pages and feeds (not static files)
+    rendered: int  # pages rendered this time (the others had not changed)
+    written: int
+    unchanged: int
+    removed: int
+    seconds: float
+    warnings: tuple[Problem, ...]
+    timings: Mapping[str, float]
+    output_dir: str
+    config: SiteConfig  # the settings the build used (its base path, whether it has search)
+    route: str = ""  # what it did again, and why: "bodies only: only Markdown sources changed, ..."
+    changed: tuple[str, ...] = ()  # output paths written or removed, sorted
+    # output path -> the file it was made from (articles, term pages); empty when the build did not link the site
+    sources: Mapping[str, str] = field(default_factory=lambda: FrozenMap[str]())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CachedParse:
+    """A source file's parse result as the cache keeps it, with what identifies the file."""
+
+    mtime_ns: int
+    size: int
+    content_hash: str
+    signature: str = ""  # of what the file places in the site; a file whose signature stays can be re-rendered alone
+    value: tuple[Article | TermPage | None, tuple[Problem, ...]]  # an article's body_html is kept apart
+    body_html: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LastBuild:
+    """What a good build leaves in the cache for the next one: the output it wrote, and from what.
+
+    `digest/incremental/state.py` decides from it what the next build may skip.
+    """
+
+    output: str  # the output folder, resolved
+    build: str | None  # the build id its marker file carries (digest/write/output.py)
+    produced: tuple[str, ...]  # every file it wrote there, sorted
+    inputs: str | None  # a hash of every input; None when one was modified too recently to tell
+    others: str | None  # a hash of every input but the Markdown sources (settings, templates, static files)
+    names: str  # a hash of the sources' names: which files the site has
+    next_release: datetime.datetime | None  # the date of the first article left out as future
+    counts: tuple[int, int, int, int]  # articles, people, topics, pages
+    files: int  # output files it wrote or found unchanged
+    warnings: tuple[Problem, ...]  # the site's
+    search_warnings: tuple[Problem, ...]  # why its search index was not made, if it was not
+    feed: tuple[str, ...]  # the paths of the articles in the site's feed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Work:
+    """What a build renders, keeps and copies, once it knows its pages; and what it then tells the cache.
+
+    Made by the full build (`digest/build.py`) or by the body-only shortcut (`digest/incremental/bodies.py`).
+    """
+
+    site: Site  # what the rendered pages show
+    render: tuple[Page, ...]  # the pages to render, with the bodies they show
+    keep: tuple[str, ...]  # output paths whose files stay as they are
+    copies: tuple[tuple[str, str], ...]  # (output path, source file) of the files copied as they are
+    previous: tuple[str, ...] | None  # the files the last build wrote there, if known: those not made now go
+    problems: tuple[Problem, ...]  # the site's warnings (an error stops a build before it has work)
+    counts: tuple[int, int, int, int]  # articles, people, topics, pages
+    feed: tuple[str, ...]  # the paths of the articles in the site's feed
+    next_release: datetime.datetime | None  # the date of the first article left out as future
+    sources: Mapping[str, str]  # output path -> the file it was made from (articles, term pages)
+    parsed: Mapping[str, CachedParse]  # for the cache: the parse results new this time
+    removed_sources: tuple[str, ...]  # sources the cache knows that the site no longer has
+    fingerprints: Mapping[str, str]  # page fingerprints new this time, by output path
+    removed_pages: tuple[str, ...]  # pages the cache knows that the site no longer has
+    links: Mapping[str, LinkRecord] | None  # what every article links to, when the site was linked

@@ -1,0 +1,124 @@
+"""The Jinja environment: the theme's lookup chain, autoescaping, and the filters and helpers templates get."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+import jinja2
+from markupsafe import Markup
+
+from digest.model import SiteConfig, Term
+from digest.render import schema
+from digest.render.charts import initials_avatar, mentions_chart, monthly_counts
+from digest.render.theme import Theme
+from digest.render.wording import counted
+
+
+def format_date(value: datetime.datetime | datetime.date | None, style: str = "long") -> str:
+    """A date for readers: "30 November 2015" (long), "30 Nov 2015" (short), ISO 8601 (iso).
+
+    >>> format_date(datetime.date(2015, 11, 3)), format_date(datetime.date(2015, 11, 3), "short")
+    ('3 November 2015', '3 Nov 2015')
+    """
+    if value is None:
+        return ""
+    if style == "iso":
+        return value.isoformat()
+    if style == "month":
+        return f"{value:%B %Y}"
+    return f"{value.day} {value:%B %Y}" if style == "long" else f"{value.day} {value:%b %Y}"
+
+
+def initials(name: str) -> str:
+    """Up to two initials of a name, for an avatar.
+
+    >>> initials("Benjamin Netanyahu"), initials("Syria"), initials("Moshe Ya'alon")
+    ('BN', 'S', 'MY')
+    """
+    words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
+    if not words:
+        return "?"
+    picked = [words[0], words[-1]] if len(words) > 1 else words[:1]
+    return "".join(w[0].upper() for w in picked)
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process, found again by their source's checksum.
+
+    Every build makes a new environment; in a process that builds again and again (the live
+    preview) unchanged templates are then not compiled again. Jinja checks each entry
+    against the template's current source, so an edited template is always compiled anew.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
+def by_letter(terms: Iterable[Term]) -> list[tuple[str, list[Term]]]:
+    """Terms in A–Z groups by the first letter of their slug (transliterated); "#" for the rest, last.
+
+    >>> from digest.model import Term
+    >>> terms = [Term(taxonomy="people", slug=s, name=s, aliases=(), role=None, image=None, image_alt=None,
+    ...               body_html=None, meta={}, articles=()) for s in ("zoe", "ab", "2pac", "al")]
+    >>> [(letter, [t.slug for t in group]) for letter, group in by_letter(terms)]
+    [('A', ['ab', 'al']), ('Z', ['zoe']), ('#', ['2pac'])]
+    """
+    groups: dict[str, list[Term]] = {}
+    for term in sorted(terms, key=lambda t: t.slug):
+        first = term.slug[:1].upper()
+        groups.setdefault(first if "A" <= first <= "Z" else "#", []).append(term)
+    return sorted(groups.items(), key=lambda group: (group[0] == "#", group[0]))
+
+
+def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = False) -> jinja2.Environment:
+    """The Jinja environment: the theme's lookup chain, autoescaping, filters and helpers.
+
+    `search_enabled`: the build makes a search index, so the theme shows its search box.
+    """
+    env = jinja2.Environment(
+        bytecode_cache=_COMPILED,
+        loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        auto_reload=False, cache_size=-1,
+    )
+    zone = ZoneInfo(config.timezone)
+
+    def local_date(value: datetime.datetime | datetime.date | None, style: str = "long") -> str:
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            value = value.astimezone(zone)
+        return format_date(value, style)
+
+    def chart(term: Term) -> Markup:
+        return mentions_chart(monthly_counts((a.date for a in term.articles), zone), term.name, "d-mentions")
+
+    env.filters["date"] = local_date
+    env.filters["avatar"] = lambda name: initials_avatar(initials(name))
+    env.filters["jsonld"] = schema.json_ld
+    env.globals["news_article"] = lambda article, links: schema.news_article(article, links, config)
+    env.globals["term_json_ld"] = lambda term, url, description: schema.term_page(term, url, description, config)
+    env.globals["collection_json_ld"] = lambda name, url, description: schema.collection_page(
+        name, url, description, config)
+    env.filters["by_letter"] = by_letter
+    env.filters["letter_id"] = lambda letter: "other" if letter == "#" else letter.lower()
+    env.globals["mentions_chart"] = chart
+    env.filters["initials"] = initials
+    env.filters["counted"] = counted
+    env.globals["url_for"] = config.url_for
+    env.globals["abs_url"] = config.abs_url
+    env.globals["config"] = config
+    env.globals["search_enabled"] = search_enabled
+    return env

@@ -1,0 +1,112 @@
+"""Stage 6, render: `Page`s → the bytes of their files, through the theme's Jinja templates.
+
+Large sites render in worker processes (`digest/workers.py`); each worker hands the bytes of
+the pages it rendered to the write stage itself, so that no page travels back.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from digest.model import Article, Page, Problem, Site
+from digest.render.theme import template_label
+from digest.render.wording import page_words
+from digest.workers import MIN_PARALLEL_RENDER, parallel_map
+
+
+class PageRenderer:
+    """Renders pages of one site; keeps the problem of each page whose template failed."""
+
+    def __init__(self, env: jinja2.Environment, site: Site, site_dir: Path) -> None:
+        self.env = env
+        self.site = site
+        self.site_dir = site_dir
+        self.problems: list[Problem] = []
+        self._cards: dict[str, Markup] = {}
+        env.globals["card"] = self.card
+
+    def card(self, article: Article) -> Markup:
+        """An article's card (`_card.html`), rendered once and reused on every list that shows it."""
+        html = self._cards.get(article.path)
+        if html is None:
+            html = Markup(self.env.get_template("_card.html").render(article=article, site=self.site))
+            self._cards[article.path] = html
+        return html
+
+    def add_cards(self, cards: dict[str, str]) -> None:
+        """Cards rendered elsewhere (in worker processes), by article path."""
+        self._cards.update((path, Markup(html)) for path, html in cards.items())
+
+    def render(self, page: Page) -> bytes | None:
+        """The page's bytes, or None if its template failed (the problem is kept)."""
+        if page.template is None:
+            return page.body or b""
+        try:
+            template = self.env.get_template(page.template)
+            text = template.render({**page.context, **page_words(page, self.site.config)}, kind=page.kind,
+                                   site=self.site, page=page)
+        except jinja2.TemplateNotFound as exc:
+            self._add(None, None, f"no template `{exc.name}` in the theme",
+                      f"Add it to templates/, or use a theme that has it (first needed for {page.url}).")
+            return None
+        except Exception as exc:  # noqa: BLE001 - a theme's mistake becomes a report, not a traceback
+            path, line = self._where(exc)
+            self._add(path, line, f"template error: {exc}",
+                      f"Check the template on this line (it failed rendering {page.url}); the values a "
+                      "template gets are listed in the README's theming section.")
+            return None
+        return text.encode("utf-8")
+
+    def _where(self, exc: BaseException) -> tuple[str | None, int | None]:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith((".html", ".xml", ".htm", ".txt")):
+                return template_label(frame.filename, self.site_dir), frame.lineno
+        return None, None
+
+    def _add(self, path: str | None, line: int | None, message: str, hint: str) -> None:
+        self.problems.append(Problem(path=path, line=line, message=message, hint=hint))
+
+
+def render_pages(renderer: PageRenderer, pages: Sequence[Page], stage: Callable[[str, bytes], bool], jobs: int,
+                 progress: Callable[[int], None] | None = None) -> tuple[list[tuple[str, bool]], list[Problem]]:
+    """Render `pages`, handing each one's output path and bytes to `stage` in the process that rendered it.
+
+    Returns what `stage` said of each page rendered (whether it wrote the file), and the
+    problems of the pages whose templates failed: one per template mistake, not one per page.
+    """
+    def render_one(index: int) -> tuple[str, bool | None, list[Problem]]:
+        page = pages[index]  # workers are forked with `pages` in memory: only indexes travel
+        data = renderer.render(page)
+        if data is None:
+            problems, renderer.problems = renderer.problems, []
+            return page.output_path, None, problems
+        return page.output_path, stage(page.output_path, data), []
+
+    if len(pages) >= MIN_PARALLEL_RENDER and jobs > 1:
+        # Render every card once, in parallel, before the page workers fork with all of them:
+        # otherwise each worker renders the cards of its pages itself.
+        articles = renderer.site.articles
+
+        def render_card(index: int) -> str:
+            return str(renderer.card(articles[index]))
+
+        cards = parallel_map(render_card, range(len(articles)), jobs, MIN_PARALLEL_RENDER)
+        renderer.add_cards({a.path: html for a, html in zip(articles, cards)})
+    staged: list[tuple[str, bool]] = []
+    problems: list[Problem] = []
+    seen: set[tuple[str | None, int | None, str]] = set()
+    for output_path, written, found in parallel_map(render_one, range(len(pages)), jobs, MIN_PARALLEL_RENDER,
+                                                    progress):
+        for problem in found:
+            key = (problem.path, problem.line, problem.message)  # the hint names the page
+            if key not in seen:  # one report per template mistake, not one per page or worker
+                seen.add(key)
+                problems.append(problem)
+        if written is not None:
+            staged.append((output_path, written))
+    return staged, problems

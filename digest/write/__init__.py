@@ -1,0 +1,1 @@
+"""Stage 7, write: rendered bytes and copied files → the output folder, all at once, then its search index."""

@@ -1,0 +1,280 @@
+"""Stage 7, write: page bytes and static files → the output folder.
+
+Files are first written to a staging folder beside the output; only when every page has
+rendered are they moved into the output's twin, which then takes the output's place
+(`twin.py`), so a failed or interrupted build leaves the previous output whole. A file
+whose bytes did not change is not rewritten (its modification time stays), and files no
+page produces any more are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import shutil
+from collections.abc import Callable, Collection
+from pathlib import Path
+
+from digest.model import UsageError
+from digest.write.twin import Twin, make_folder, remove_file
+
+MARKER = ".digest-output"
+STAGING = ".digest-staging"
+SEARCH_DIR = "pagefind"  # the search index: written by the search stage after the pages, never a stale file
+_MARKER_TEXT = b"This folder is written by `digest build`: files in it are replaced and removed.\n"
+
+
+def check_output_dir(output_dir: Path, site_dir: Path, given: bool = True) -> None:
+    """Refuse an output folder that would overwrite the site or anything not made by digest.
+
+    `given`: the folder was named with `--output` (messages say so), rather than the default output/.
+    """
+    out = output_dir.resolve()
+    site = site_dir.resolve()
+    label = f"--output {output_dir}" if given else display_path(output_dir) + "/"
+    if out == Path(out.anchor):
+        raise UsageError(f"{label}: refusing to write into the root folder {out.anchor}; "
+                         "choose a folder of its own, such as output/")
+    if out == site or out in site.parents:
+        raise UsageError(f"{label}: refusing to write over the site folder itself; "
+                         "choose a folder inside it, such as output/")
+    for name in ("content", "static", "templates", "themes", ".git"):
+        guarded = site / name
+        if out == guarded or guarded in out.parents:
+            raise UsageError(f"{label}: refusing to write into the site's {name}/ folder; "
+                             "choose another folder, such as output/")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{label}: is a file, not a folder")
+    parent = out
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UsageError(f"{label}: cannot be created, because {parent} is a file")
+    if out.is_dir() and not (out / MARKER).exists():
+        if any(not entry.name.startswith(".") for entry in out.iterdir()):
+            if given:
+                raise UsageError(f"{label}: the folder holds files that digest did not write; "
+                                 "empty it, or choose a new folder")
+            raise UsageError(f"{label} holds files that digest did not write; move them away, "
+                             "or build into another folder with --output DIR")
+
+
+def display_path(path: Path) -> str:
+    """A folder as the person running digest knows it: relative when inside the current folder.
+
+    >>> display_path(Path("site/output")), display_path(Path("/elsewhere/output"))
+    ('site/output', '/elsewhere/output')
+    """
+    relative = os.path.relpath(path)
+    return str(path.resolve()) if relative.startswith("..") else relative
+
+
+def safe_join(root: Path, relative: str) -> Path:
+    """`root / relative`, refusing any path that would leave `root`.
+
+    >>> safe_join(Path("/out"), "a/b.html").as_posix()
+    '/out/a/b.html'
+    >>> safe_join(Path("/out"), "../etc/passwd")
+    Traceback (most recent call last):
+    ...
+    ValueError: '../etc/passwd' is outside the output folder
+    """
+    normal = posixpath.normpath(relative)
+    if (normal.startswith(("/", "../")) or normal in ("..", ".") or "\\" in relative or ":" in normal.split("/")[0]
+            or "\x00" in relative):
+        raise ValueError(f"{relative!r} is outside the output folder")
+    return root / normal
+
+
+class OutputWriter:
+    """Stages a build's files, then puts the changed ones in the output folder, all at once."""
+
+    def __init__(self, output_dir: Path, clean: bool = False, in_place: bool = False) -> None:
+        self.root = output_dir
+        self.clean = clean
+        # `in_place`: change the output file by file (a folder of its own, such as the preview's)
+        self.twin = None if in_place else Twin.beside(output_dir)
+        # the files wait beside the output, in the twin's home: nothing half-made is ever in it
+        self.staging = output_dir / STAGING if self.twin is None else self.twin.home / "staging"
+        self.produced: set[str] = set()
+        self.staged: list[str] = []
+        self.unchanged = 0
+        self.removed_paths: list[str] = []
+        self.existed = output_dir.exists()
+        for leftover in (self.staging, output_dir / STAGING):  # of a build that was stopped
+            if leftover.exists():
+                shutil.rmtree(leftover)
+
+    def add(self, output_path: str, data: bytes) -> None:
+        """Stage one file's bytes, unless the output already holds exactly these bytes."""
+        self.record(output_path, stage_bytes(self.root, self.staging, output_path, data, self.clean))
+
+    def record(self, output_path: str, staged: bool) -> None:
+        """Count a file staged (or found unchanged) elsewhere, such as in a worker process."""
+        self.produced.add(output_path)
+        if staged:
+            self.staged.append(output_path)
+        else:
+            self.unchanged += 1
+
+    def keep(self, output_path: str) -> None:
+        """Keep a file of the previous build as it is: its page did not change."""
+        self.record(output_path, False)
+
+    def add_file(self, output_path: str, source: str) -> None:
+        """Stage a copy of a static file, unless the output already holds the same bytes."""
+        target = safe_join(self.root, output_path)
+        if not self.clean and same_file(target, source):
+            self.record(output_path, False)
+            return
+        self.staging.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, staged_name(self.staging, output_path))
+        self.record(output_path, True)
+
+    def abort(self) -> None:
+        """Forget everything staged; the output stays as it was (and absent, if it was)."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+        if not self.existed:
+            shutil.rmtree(self.root, ignore_errors=True)
+        if self.twin is not None and not self.twin.tree.exists():
+            shutil.rmtree(self.twin.home, ignore_errors=True)  # a first build's: nothing beside the output either
+
+    def commit(self, previous: Collection[str] | None = None, prepare: Callable[[Path], bool] | None = None) -> None:
+        """Put the staged files in place and remove the files no page produces any more.
+
+        The changes are made in the output's twin, which then takes the output's place in one
+        step (`twin.py`); where there can be no twin, and for `in_place`, in the output itself.
+        `previous`: every file the last build wrote into this folder, when known; then only those
+        are candidates for removal, and the folder is not walked. `prepare(folder)`: the search
+        stage, run on the folder about to become the output; whether it changed anything there.
+        """
+        stale = self._stale(previous)
+        self.removed_paths = [path for path in stale if (self.root / path).is_file()]
+        twin = self.twin
+        current = build_id(self.root)
+        if twin is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if self.staged or self.removed_paths or current is None:
+                _mark(self.root, None)  # until the new files are all in, the folder is no build's
+            self._apply(self.root, stale)
+            if prepare is not None:
+                prepare(self.root)
+            if build_id(self.root) is None:
+                _mark(self.root, _next(current))
+            return
+        if not twin.in_step(current):
+            twin.make(keep=(MARKER,))
+        twin.forget()
+        self._apply(twin.tree, stale)
+        searched = prepare(twin.tree) if prepare is not None else False
+        if current is not None and not (self.staged or self.removed_paths or searched):
+            twin.remember(current)
+            return
+        new = _next(current)
+        _mark(twin.tree, new)
+        twin.swap(own=lambda name: name.startswith(".digest-"))
+        twin.follow((*self.staged, MARKER), stale, (SEARCH_DIR,) if searched else ())
+        twin.remember(new)
+
+    def _stale(self, previous: Collection[str] | None) -> list[str]:
+        """The files of the output that this build does not produce."""
+        if previous is not None:
+            return sorted(path for path in set(previous) - self.produced if not path.startswith(SEARCH_DIR + "/"))
+        stale = []
+        for folder, dirs, files in os.walk(self.root):
+            rel = Path(folder).relative_to(self.root).as_posix()
+            if rel == ".":  # the staging folder, a deploy's own files (.git, .nojekyll), the search index
+                dirs[:] = [name for name in dirs if not name.startswith(".") and name != SEARCH_DIR]
+                stale += [name for name in files if not name.startswith(".") and name not in self.produced]
+            else:
+                stale += [f"{rel}/{name}" for name in files if f"{rel}/{name}" not in self.produced]
+        return sorted(stale)
+
+    def _apply(self, into: Path, stale: list[str]) -> None:
+        """Move the staged files into `into` and remove the stale ones from it."""
+        for output_path in self.staged:
+            target = into / output_path
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            make_folder(into, target.parent)
+            os.replace(staged_name(self.staging, output_path), target)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        for output_path in stale:
+            remove_file(into, output_path)
+
+    @property
+    def written(self) -> int:
+        """How many files were new or changed."""
+        return len(self.staged)
+
+    @property
+    def removed(self) -> int:
+        """How many files of the previous output were removed."""
+        return len(self.removed_paths)
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        """Every file written, replaced or removed, sorted: what a page open in a browser may need again."""
+        return tuple(sorted({*self.staged, *self.removed_paths}))
+
+
+def build_id(output_dir: Path) -> str | None:
+    """The id of the build whose files the output folder holds, from its marker file; None if unknown."""
+    try:
+        text = (output_dir / MARKER).read_bytes()
+    except OSError:
+        return None
+    last = text.splitlines()[-1] if text else b""
+    return last[len(b"build "):].decode("ascii", "replace") if last.startswith(b"build ") else None
+
+
+def _next(build: str | None) -> str:
+    """The id of the build after `build`: builds are counted, so two clean builds write the same marker."""
+    return str(int(build) + 1) if build is not None and build.isdigit() else "1"
+
+
+def _mark(folder: Path, build: str | None) -> None:
+    """Write the marker file anew (a new file, never the old one changed: the twin shares it)."""
+    partial = folder / (MARKER + ".new")
+    partial.write_bytes(_MARKER_TEXT + (f"build {build}\n".encode() if build else b""))
+    os.replace(partial, folder / MARKER)
+
+
+def staged_name(staging: Path, output_path: str) -> Path:
+    """Where a file waits in the staging folder: one flat folder, named by a hash of the path."""
+    return staging / hashlib.blake2b(output_path.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def stage_bytes(root: Path, staging: Path, output_path: str, data: bytes, clean: bool) -> bool:
+    """Write a file's bytes to the `staging` folder, unless the output folder `root` already holds them."""
+    target = safe_join(root, output_path)
+    if not clean and _same_bytes(target, data):
+        return False
+    staged = staged_name(staging, output_path)
+    try:
+        handle = open(staged, "wb")
+    except FileNotFoundError:  # the first file of this build: the staging folder is made now
+        staging.mkdir(parents=True, exist_ok=True)
+        handle = open(staged, "wb")
+    with handle:
+        handle.write(data)
+    return True
+
+
+def _same_bytes(target: Path, data: bytes) -> bool:
+    try:
+        if target.stat().st_size != len(data):
+            return False
+        return target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def same_file(target: Path, source: str) -> bool:
+    """Whether `target` holds the same bytes as `source` (sizes compared first, so most changes read neither)."""
+    try:
+        # sizes first: a changed file is told apart without reading either
+        return target.stat().st_size == os.stat(source).st_size and _same_bytes(target, Path(source).read_bytes())
+    except OSError:
+        return False
