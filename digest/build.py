@@ -41,6 +41,7 @@ from digest.write.output import OutputWriter, check_output_dir, stage_bytes
 from digest.write.search import commit_with_search, search_ready
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
+Written = tuple[OutputWriter, tuple[Problem, ...]]  # what wrote the output, and why search was skipped
 
 
 def build(site_dir: str | Path, options: BuildOptions | None = None, cache: BuildCache | None = None,
@@ -88,16 +89,16 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     run = _Run(site_dir=site_dir, output_dir=output_dir, options=options, config=config, env=env,
                jobs=options.jobs or default_jobs(), progress=progress, clock=clock)
 
-    work = None
-    if decision.route is Route.BODIES_ONLY and not problems:
+    work: Work | None = None
+    written: Written | list[Problem] | None = None
+    if decision.route is Route.BODIES_ONLY and not problems:  # (a problem of the settings or templates: in full)
         assert cache is not None and last is not None
         work = bodies_only(cache, sources, inputs, config, last, salt)
         clock.lap("parse")
-    written = _render_and_write(run, work) if work is not None else None
+        written = _render_and_write(run, work) if work is not None else None
     if work is None or not isinstance(written, tuple):  # the full route, or edits that did more than bodies
-        if decision.route is not Route.FULL:
-            decision = Decision(route=Route.FULL, why="an edit changed more than an article's body, "
-                                                      "or the site has warnings")
+        if decision.route is Route.BODIES_ONLY:
+            decision = Decision(route=Route.FULL, why="an edit changed more than an article's body")
         work = _whole_site(run, theme, sources, assets, inputs, last, cache, now, salt, problems)
         written = _render_and_write(run, work)
         if isinstance(written, list):
@@ -183,7 +184,7 @@ def _whole_site(run: _Run, theme: Theme, sources: list[SourceFile], assets: list
                 removed_pages=tuple(stored.keys() - current.keys()), links=link_records(site))
 
 
-def _render_and_write(run: _Run, work: Work) -> tuple[OutputWriter, tuple[Problem, ...]] | list[Problem]:
+def _render_and_write(run: _Run, work: Work) -> Written | list[Problem]:
     """Render the work's pages and put them, its copies and the search index in the output, all at once.
 
     Returns the writer (what it wrote) and why search was skipped, if it was; or the problems

@@ -141,7 +141,7 @@ def with_live_script(page: bytes, version: int, output_path: str) -> bytes:
 @functools.cache
 def live_script() -> bytes:
     """The reload script's source, shipped inside the package (read once)."""
-    return resources.files(__package__ or "digest.commands.preview").joinpath("live.js").read_bytes()
+    return resources.files("digest.commands.preview").joinpath("live.js").read_bytes()
 
 
 @dataclass(frozen=True, slots=True)
