@@ -27,7 +27,7 @@ from digest.incremental.inputs import Inputs, look_at_inputs, template_salt
 from digest.incremental.sources import parse_sources, with_bodies
 from digest.incremental.state import Decision, Route, choose_route, last_build, next_record
 from digest.link.site import build_site
-from digest.model import DigestError, FrozenMap, Problem, SiteConfig, SourceFile, UsageError
+from digest.model import DigestError, FrozenMap, Problem, SiteConfig, SourceFile, UsageError, term_url
 from digest.records import BuildOptions, BuildResult, LastBuild, Work
 from digest.plan.checks import check_file_clashes, check_images, check_page_urls
 from digest.plan.pages import output_path, plan_pages
@@ -172,7 +172,7 @@ def _whole_site(run: _Run, theme: Theme, sources: list[SourceFile], assets: list
     todo, kept, current = pages_to_render(pages, Fingerprints(site, salt), stored if last is not None else {},
                                           run.output_dir, options.clean)
     made_from = {output_path(a.url): a.path for a in site.articles}
-    made_from.update((output_path(f"/{p.taxonomy}/{p.slug}/"), p.path) for p in parsed.term_pages)
+    made_from.update((output_path(term_url("/", p.taxonomy, p.slug)), p.path) for p in parsed.term_pages)
     return Work(site=site, render=tuple(with_bodies(todo, parsed.bodies, cache.bodies if cache is not None else None)),
                 keep=tuple(kept), copies=tuple(sorted((path, source) for path, source in copies.items()
                                                       if path not in current)),

@@ -13,6 +13,7 @@ import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
+from urllib.parse import quote
 
 __version__ = "0.1.0"  # the package's version; part of every cache key
 
@@ -248,11 +249,26 @@ class Term:
     meta: Mapping[str, object]  # the term page's other keys
     articles: tuple[Article, ...]  # newest first
     related: tuple[tuple[TermRef, int], ...] = ()  # people most often named alongside, with counts
+    root: str = "/"  # the path of its language in the site: "/", or "/fr/"
 
     @property
     def count(self) -> int:
         """How many articles name this term."""
         return len(self.articles)
+
+    @property
+    def url(self) -> str:
+        """The term's page, percent-encoded: "/people/moshe-yaalon/"."""
+        return term_url(self.root, self.taxonomy, self.slug)
+
+
+def term_url(root: str, taxonomy: str, slug: str) -> str:
+    """The page of a term, percent-encoded, under the path of its language.
+
+    >>> term_url("/", "people", "moshe-yaalon"), term_url("/fr/", "people", "maëlle")
+    ('/people/moshe-yaalon/', '/fr/people/ma%C3%ABlle/')
+    """
+    return f"{root}{taxonomy}/{quote(slug, safe='')}/"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -262,6 +278,12 @@ class TermRef:
     taxonomy: Taxonomy
     slug: str
     name: str
+    root: str = "/"  # the path of the term's language in the site
+
+    @property
+    def url(self) -> str:
+        """The term's page, percent-encoded."""
+        return term_url(self.root, self.taxonomy, self.slug)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -282,13 +304,14 @@ class Period:
     year: int
     month: int | None
     articles: tuple[Article, ...]
+    root: str = "/"  # the path of its language in the site
 
     @property
     def url(self) -> str:
         """The period's page: "/2015/" or "/2015/11/"."""
         if self.month is None:
-            return f"/{self.year:04d}/"
-        return f"/{self.year:04d}/{self.month:02d}/"
+            return f"{self.root}{self.year:04d}/"
+        return f"{self.root}{self.year:04d}/{self.month:02d}/"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

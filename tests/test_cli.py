@@ -759,3 +759,20 @@ def test_a_template_error_at_render_time_is_reported_once(tmp_path: Path, jobs: 
     assert lines[1].startswith("    Check the template on this line (it failed rendering /2015/11/item-")
     assert lines[-1] == "digest: 1 problem in 1 file. Nothing was written; site/output/ is unchanged."
     assert not (site / "output").exists()
+
+
+def test_a_control_character_in_a_body_is_dropped_with_a_warning_or_refused_with_strict(tmp_path: Path) -> None:
+    # a backspace pasted into a paragraph of an old article: the build goes on; `--strict` stops it
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "content" / "2019-05-02-old.md").write_text("---\ntitle: Old\n---\n\nIn 2019 the\x08 report said.\n",
+                                                        encoding="utf-8")
+    message = ("content/2019-05-02-old.md:5: warning: the body holds 1 invisible control character (U+0008), "
+               "left out of the page\n    Delete them: most editors do not show them, so retype the text around "
+               "them. `digest build --strict` refuses them.\n")
+    done = run_digest("build", "site", cwd=tmp_path)
+    assert done.returncode == 0 and done.stderr == message
+    assert "In 2019 the report said." in (site / "output/2019/05/old/index.html").read_text(encoding="utf-8")
+    strict = run_digest("build", "site", "--strict", cwd=tmp_path)
+    assert strict.returncode == 1
+    assert strict.stderr.startswith(message.replace("warning: ", ""))

@@ -134,12 +134,28 @@ def test_aliases_make_redirect_pages_and_a_redirects_file(repo: Path, run_check_
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_aliases_that_name_old_files_of_any_kind(make_site: MakeSite) -> None:
+    # sites migrated from Jekyll and Hugo name the old file: `_redirects` sends each on, and a redirect
+    # page is written where a static host serves one (a folder, an .html file)
+    site = make_site({**SITE, "content/2015-11-30-paris.md": SITE["content/2015-11-30-paris.md"].replace(
+        "aliases: [/2015/11/paris-talks/, /old/paris.html]",
+        "aliases: [/2014/12/08/old-post.md, /old/page.html, /old/page.php, /café/]")})
+    digest("build", cwd=site)
+    output = site / "output"
+    assert (output / "_redirects").read_text(encoding="utf-8") == (
+        "/2014/12/08/old-post.md /2015/11/paris/ 301\n/caf%C3%A9/ /2015/11/paris/ 301\n"
+        "/old/page.html /2015/11/paris/ 301\n/old/page.php /2015/11/paris/ 301\n")
+    assert (output / "old" / "page.html").is_file() and (output / "café" / "index.html").is_file()
+    assert not (output / "2014").exists() and not (output / "old" / "page.php").exists()
+
+
 def test_an_alias_must_be_a_free_path_in_the_site(make_site: MakeSite) -> None:
     site = make_site({**SITE, "content/2015-11-30-paris.md": SITE["content/2015-11-30-paris.md"].replace(
         "aliases: [/2015/11/paris-talks/, /old/paris.html]", "aliases: [/people/, ../../etc/passwd]")})
     done = digest("build", cwd=site, check=False)
     assert done.returncode == 1
-    assert 'content/2015-11-30-paris.md:5: `aliases` item 2 ("../../etc/passwd") is not a path in the site' \
+    assert ('content/2015-11-30-paris.md:5: `aliases` item 2 ("../../etc/passwd") cannot be an old address of the '
+            "article: it does not start with `/`") \
         in done.stderr
     site = make_site({**SITE, "content/2015-11-30-paris.md": SITE["content/2015-11-30-paris.md"].replace(
         "aliases: [/2015/11/paris-talks/, /old/paris.html]", "aliases: [/people/]")})

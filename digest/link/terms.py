@@ -34,6 +34,9 @@ def _alias_index(taxonomy: Taxonomy, pages: Iterable[TermPage],
     for page in pages:
         owner[page.slug] = page.slug
         claimed_by[page.slug] = page.path
+    for page in pages:  # `Путин.md` is the page of "Путин", whose slug is `putin`, unless a `putin.md` is there
+        owner.setdefault(slugify(page.slug), page.slug)
+        claimed_by.setdefault(slugify(page.slug), page.path)
     for page in pages:
         lines = (page.name_line, *(page.alias_lines or (None,) * len(page.aliases)))
         for spelling, line in zip((page.name, *page.aliases), lines):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Iterator, Sequence
+from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
 from digest.model import TAXONOMIES, Article, FrozenMap, Page, PageKind, Paginator, Site, Taxonomy, Term, TermRef
@@ -23,10 +24,10 @@ TOP_TERMS = 12
 def output_path(url: str) -> str:
     """Where a site-relative URL is written, relative to the output folder.
 
-    >>> output_path("/people/vladimir-putin/"), output_path("/feed.xml")
-    ('people/vladimir-putin/index.html', 'feed.xml')
+    >>> output_path("/people/vladimir-putin/"), output_path("/feed.xml"), output_path("/fr/ma%C3%ABlle/")
+    ('people/vladimir-putin/index.html', 'feed.xml', 'fr/maëlle/index.html')
     """
-    path = url.lstrip("/")
+    path = unquote(url.lstrip("/"))
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
@@ -112,7 +113,7 @@ def _taxonomy_pages(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
     yield _page(PageKind.TERMS, f"/{taxonomy}/", "terms.html", _newest(site.articles[:1]), taxonomy=taxonomy,
                 terms=by_count(terms), feed_url="/feed.xml")
     for term in terms:
-        first = f"/{taxonomy}/{term.slug}/"
+        first = term.url
         for paginator in paginate(term.articles, config.per_page, first):
             yield _page(PageKind.TERM, paginator.urls[paginator.number - 1], "term.html", _newest(paginator.items[:1]),
                         taxonomy=taxonomy, term=term, paginator=paginator, feed_url=f"{first}feed.xml")
@@ -160,7 +161,7 @@ def _feeds(site: Site) -> Iterator[Page]:
     yield site_feed(site)
     for taxonomy in TAXONOMIES:
         for term in site.taxonomy(taxonomy):
-            first = f"/{taxonomy}/{term.slug}/"
+            first = term.url
             yield _page(PageKind.FEED, f"{first}feed.xml", "atom.xml", sitemap=False,
                         about=TermRef(taxonomy=taxonomy, slug=term.slug, name=term.name), alternate_url=first,
                         articles=term.articles[:size], full_content=False,
@@ -192,11 +193,22 @@ def _urlset(entries: list[tuple[str, datetime.datetime | None]]) -> bytes:
     return "\n".join(lines).encode()
 
 
+def redirects_from(alias: str) -> bool:
+    """Whether a static host can serve a redirect page at an old address: a folder, or an HTML file.
+
+    >>> redirects_from("/2015/old/"), redirects_from("/old.html"), redirects_from("/2014/old-post.md")
+    (True, True, False)
+    """
+    return alias.endswith("/") or alias.lower().endswith((".html", ".htm"))
+
+
 def _redirects(site: Site) -> Iterator[Page]:
     """A page at each old URL of an article, sending readers on; and `_redirects` for hosts that read it."""
     moved = [(alias, article) for article in site.articles for alias in article.aliases]
     for alias, article in moved:
-        yield _page(PageKind.REDIRECT, alias, "redirect.html", sitemap=False, article=article, feed_url="/feed.xml")
+        if redirects_from(alias):  # an old `.md` or `.php` address has no page: `_redirects` sends it on
+            yield _page(PageKind.REDIRECT, alias, "redirect.html", sitemap=False, article=article,
+                        feed_url="/feed.xml")
     if moved:
         lines = [f"{site.config.url_for(alias)} {site.config.url_for(article.url)} 301\n"
                  for alias, article in sorted(moved, key=lambda m: m[0])]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from urllib.parse import quote
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,12 +20,11 @@ from digest.read.dates import DateProblem, parse_date, split_date_prefix
 from digest.read.discover import CONTENT_DIR
 from digest.read.frontmatter import Fields, FileProblems, read_document
 from digest.read.markdown import render_markdown
-from digest.read.names import normalize_name, slugify, too_long
+from digest.read.names import SLUG_HINT, normalize_name, read_slug, slug_problem, slugify, too_long
 
 _ARTICLE_KEYS = frozenset({"title", "date", "people", "topics", "source", "source_url", "summary",
                            "slug", "draft", "updated", "image", "image_alt", "aliases"})
 _TERM_KEYS = frozenset({"name", "aliases", "role", "image", "image_alt"})
-_SLUG = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
 
 
 def content_hash(data: bytes) -> str:
@@ -38,8 +38,11 @@ def article_url(pattern: str, slug: str, date: Any) -> str:
     >>> import datetime
     >>> article_url("/{year}/{month}/{slug}/", "paris", datetime.date(2015, 11, 30))
     '/2015/11/paris/'
+    >>> article_url("/{slug}/", "rse-maëlle-salmon", datetime.date(2015, 11, 30))
+    '/rse-ma%C3%ABlle-salmon/'
     """
-    return pattern.format(year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}", slug=slug)
+    return pattern.format(year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}",
+                          slug=quote(slug, safe=""))
 
 
 def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
@@ -71,13 +74,14 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
             problems.add(doc.body_line - 1, "has no `date`",
                          "Add `date: 2015-11-30` to the front matter, or start the file name with the date "
                          "(`2015-11-30-title.md`).")
-    slug = fields.text("slug")
-    if slug is not None and not _SLUG.fullmatch(slug):
-        problems.add(fields.line("slug"), f'`slug` "{slug}" cannot be a URL segment',
-                     "Use letters, digits and hyphens only, such as `slug: putin-paris` "
-                     "(no `/`, `..` or spaces).")
-        slug = None
-    elif slug is None:
+    written = fields.text("slug")
+    slug: str | None = None
+    if written is not None:
+        slug, why = read_slug(written)
+        if why:
+            problems.add(fields.line("slug"), f'`slug` "{written}" cannot be a URL segment: it {why}', SLUG_HINT)
+            slug = None
+    else:
         slug = slugify(rest)
         if not slug:
             problems.add(None, "the file name has no letters or digits to make a URL from",
@@ -122,8 +126,8 @@ def parse_term_page(source: SourceFile, data: bytes, config: SiteConfig,
     """Read one term page (`content/people/SLUG.md`), or its problems."""
     problems = FileProblems(source.path)
     stem = posixpath.basename(source.path)[:-3]
-    if slugify(stem) != stem:
-        problems.add(None, f'a term page\'s file name must be its slug; "{stem}" is not one',
+    if why := slug_problem(stem):
+        problems.add(None, f'a term page\'s file name is its slug, and "{stem}" cannot be one: it {why}',
                      f"Rename it to `{slugify(stem) or 'a-name'}.md`.")
         return None, problems
     doc = read_document(source, data, problems)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from urllib.parse import quote
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,13 +21,58 @@ from digest.model import FrozenMap, Problem, SourceFile
 from digest.read.dates import ACCEPTED_FORMS, DateProblem, parse_date
 from digest.read.markdown import resolve_relative
 from digest.read.names import SHORTER_NAME, normalize_name, slugify, too_long
-from digest.read.yamlread import (YamlProblem, as_bool, as_text, control_problem, describe, item_lines, load_yaml,
-                                  top_level_key_lines, typed)
+from digest.read.yamlread import (UNSHOWABLE, YamlProblem, as_bool, as_text, control_problem, describe, item_lines,
+                                  load_yaml, top_level_key_lines, typed)
 
-# an old URL of an article: a path in the site, of safe characters, with no empty, hidden (`.git`, `..`)
-# or percent-encoded dot or slash segment (`%2e%2e`, which a host may decode)
-_ALIAS = re.compile(r"(?!.*%(?:2[eEfF]|5[cC]|00))/(?:[A-Za-z0-9_~%-][A-Za-z0-9._~%-]*/)*"
-                    r"(?:[A-Za-z0-9_~%-][A-Za-z0-9._~%-]*\.html?)?")
+_ENCODED_DOT_OR_SLASH = re.compile(r"%(?:2[eEfF]|5[cC]|00)")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_URL_SAFE = "/%!$&'()*+,;=:@~"  # kept as they are when an alias is percent-encoded
+
+
+def alias_problem(path: str) -> str:
+    """Why `path` cannot be an old address of an article, as the end of a sentence; "" when it can be.
+
+    An old address is a path in the site, to a folder or to a file of any kind (an old
+    `/2014/12/08/post.md` or `/old/page.html`), that leaves no folder and names nothing hidden.
+
+    >>> [alias_problem(p) for p in ("/2015/11/old-title/", "/2014/12/08/old-post.md", "/old/page.html", "/café/")]
+    ['', '', '', '']
+    >>> alias_problem("/2015/../../etc/"), alias_problem("/.git/hooks/"), alias_problem("old/")
+    ('leaves its folder (`..`)', 'names a hidden file or folder (`.git`)', 'does not start with `/`')
+    >>> print(alias_problem("/%2e%2e/etc/"))
+    holds an encoded `.`, `/` or `\\` (`%2e`, `%2f`, `%5c`) or NUL (`%00`), which a host may decode into another path
+    """
+    if "://" in path or path.startswith("//"):
+        return "is a full address: write only its path, such as /2015/11/old-title/"
+    if "\\" in path:
+        return "holds a `\\`; a path in the site is written with `/`"
+    if not path.startswith("/"):
+        return "does not start with `/`"
+    for char in path:
+        if char.isspace():
+            return "holds a space"
+        if not char.isprintable():
+            return f"holds the control character U+{ord(char):04X}"
+        if char in "?#":
+            return "holds a query or a fragment (`?`, `#`), which a static host does not match"
+        if char in "<>\"`{}|^[]":
+            return f"holds `{char}`, which a URL cannot hold"
+    if _ENCODED_DOT_OR_SLASH.search(path):
+        return ("holds an encoded `.`, `/` or `\\` (`%2e`, `%2f`, `%5c`) or NUL (`%00`), "
+                "which a host may decode into another path")
+    if _BAD_ESCAPE.search(path):
+        return "holds a `%` that starts no escape (`%20` is a space)"
+    segments = path[1:].split("/")
+    for index, segment in enumerate(segments):
+        if segment in (".", ".."):
+            return f"leaves its folder (`{segment}`)" if segment == ".." else "holds a `.` folder"
+        if segment.startswith("."):
+            return f"names a hidden file or folder (`{segment}`)"
+        if segment == "" and index < len(segments) - 1:
+            return "holds an empty folder name (`//`)"
+    return ""
+
+
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 DATE_HINT = f"Write it as YYYY-MM-DD (`date: 2015-11-30`), or one of: {ACCEPTED_FORMS}."
 
@@ -65,9 +111,6 @@ def read_document(source: SourceFile, data: bytes, problems: FileProblems) -> Do
                      "then replace the file with new.md.")
         return None
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if (control := control_problem(text)) is not None:
-        problems.add(control.line, control.message, control.hint)
-        return None
     stripped = text.lstrip("\n \t")
     offset = text[: len(text) - len(stripped)].count("\n")
     opening = _FENCE.match(stripped)
@@ -78,8 +121,15 @@ def read_document(source: SourceFile, data: bytes, problems: FileProblems) -> Do
         return None
     closing = _FENCE.search(stripped, opening.end())
     if not closing:
+        if (control := control_problem(text)) is not None:
+            problems.add(control.line, control.message, control.hint)
+            return None
         problems.add(offset + 1, "front matter is not closed",
                      "End the front matter with a line `---` before the text of the article.")
+        return None
+    # a control character in the front matter would reach titles and feeds: it is refused
+    if (control := control_problem(text[: len(text) - len(stripped) + closing.end()])) is not None:
+        problems.add(control.line, control.message, control.hint)
         return None
     yaml_text = stripped[opening.end() + 1: closing.start()]
     first_line = offset + 2
@@ -102,7 +152,24 @@ def read_document(source: SourceFile, data: bytes, problems: FileProblems) -> Do
     body_start = closing.end() + 1
     body_line = offset + stripped[:body_start].count("\n") + 1
     return Document(front={str(k): v for k, v in front.items()}, lines=lines, yaml_text=yaml_text,
-                     first_line=first_line, body=stripped[body_start:], body_line=body_line)
+                    first_line=first_line, body=_visible(stripped[body_start:], body_line, problems),
+                    body_line=body_line)
+
+
+def _visible(body: str, first_line: int, problems: FileProblems) -> str:
+    """The body without the characters no page or feed can show (a backspace pasted into a paragraph),
+    with one warning for the file that names the first one's line."""
+    first = UNSHOWABLE.search(body)
+    if first is None:
+        return body
+    found = UNSHOWABLE.findall(body)
+    codes = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(found))
+    count = f"{len(found)} invisible control character" + ("s" if len(found) > 1 else "")
+    problems.add(first_line + body.count("\n", 0, first.start()),
+                 f"the body holds {count} ({codes}), left out of the page",
+                 "Delete them: most editors do not show them, so retype the text around them. "
+                 "`digest build --strict` refuses them.", "warning")
+    return UNSHOWABLE.sub("", body)
 
 
 class Fields:
@@ -209,12 +276,15 @@ class Fields:
             path = text.strip() if text else ""
             if path and not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
                 path += "/"
-            if not _ALIAS.fullmatch(path):
+            why = alias_problem(path) if path else "is empty"
+            if why:
                 self.problems.add(self.item_line("aliases", number),
-                                  f"`aliases` item {number} ({describe(item)}) is not a path in the site",
-                                  "Write the old address as a path: `aliases: [/2015/11/old-title/]`.")
+                                  f"`aliases` item {number} ({describe(item)}) cannot be an old address of the "
+                                  f"article: it {why}",
+                                  "Write the old address as a path in the site: `aliases: [/2015/11/old-title/]`, "
+                                  "or `[/old/page.html]` for an old file.")
                 continue
-            found.append(path)
+            found.append(quote(path, safe=_URL_SAFE))
         return tuple(dict.fromkeys(found))
 
     def image(self, directory: str) -> str | None:

@@ -39,8 +39,8 @@ def _clean(value: object) -> object:
 def news_article(article: Article, links: ArticleLinks, config: SiteConfig) -> Markup:
     """An article as a `NewsArticle`: headline, dates, summary, source, publisher, its people and topics."""
     url = config.abs_url(article.url)
-    about = [{"@type": "Person", "name": r.name, "url": config.abs_url(f"/people/{r.slug}/")} for r in links.people]
-    about += [{"@type": "Thing", "name": r.name, "url": config.abs_url(f"/topics/{r.slug}/")} for r in links.topics]
+    about = [{"@type": "Person", "name": r.name, "url": config.abs_url(r.url)} for r in links.people]
+    about += [{"@type": "Thing", "name": r.name, "url": config.abs_url(r.url)} for r in links.topics]
     source = {"@type": "NewsMediaOrganization", "name": article.source, "url": article.source_url}
     return json_ld({
         "@context": CONTEXT, "@type": "NewsArticle", "headline": article.title, "url": url, "mainEntityOfPage": url,
@@ -55,7 +55,7 @@ def news_article(article: Article, links: ArticleLinks, config: SiteConfig) -> M
 def term_page(term: Term, page_url: str, description: str, config: SiteConfig) -> Markup:
     """A person's page as a `Person`; a topic's as a `CollectionPage` about it."""
     subject = {"@type": "Person" if term.taxonomy == "people" else "Thing", "name": term.name,
-               "alternateName": list(term.aliases), "url": config.abs_url(f"/{term.taxonomy}/{term.slug}/"),
+               "alternateName": list(term.aliases), "url": config.abs_url(term.url),
                "image": config.abs_url(term.image) if term.image else None}
     if term.taxonomy == "people":
         return json_ld({"@context": CONTEXT, **subject, "jobTitle": term.role,

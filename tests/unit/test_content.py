@@ -44,7 +44,8 @@ DATE_HINT = ("Write it as YYYY-MM-DD (`date: 2015-11-30`), or one of: 2015-11-30
              "or Mon, 30 Nov 2015 14:05:00 +0200.")
 NO_FRONT_MATTER_HINT = ("Start the file with a line `---`, then `title:` and `date:` lines, then `---`. "
                         "Did you forget the `---` lines?")
-SLUG_HINT = "Use letters, digits and hyphens only, such as `slug: putin-paris` (no `/`, `..` or spaces)."
+SLUG_HINT = ("A slug is one folder name: letters of any script, digits, and `-`, `_` or `.` between them, "
+             "such as `slug: putin-paris`.")
 
 
 def data_of(text: str | bytes) -> bytes:
@@ -435,13 +436,13 @@ def test_a_key_written_twice_is_a_warning_naming_both_lines() -> None:
                       "    November 2015 has no day 31: check the day and the month."],
                      id="bad updated"),
         pytest.param(front("title: x", "date: 2015-11-30", "slug: ../../escaped"), PATH,
-                     [f'{PATH}:4: `slug` "../../escaped" cannot be a URL segment\n    {SLUG_HINT}'],
+                     [f'{PATH}:4: `slug` "../../escaped" cannot be a URL segment: it holds a `/`\n    {SLUG_HINT}'],
                      id="slug ../../escaped"),
         pytest.param(front("title: x", "date: 2015-11-30", "slug: a/b"), PATH,
-                     [f'{PATH}:4: `slug` "a/b" cannot be a URL segment\n    {SLUG_HINT}'],
+                     [f'{PATH}:4: `slug` "a/b" cannot be a URL segment: it holds a `/`\n    {SLUG_HINT}'],
                      id="slug with a slash"),
         pytest.param(front("title: x", "date: 2015-11-30", "slug: putin paris"), PATH,
-                     [f'{PATH}:4: `slug` "putin paris" cannot be a URL segment\n    {SLUG_HINT}'],
+                     [f'{PATH}:4: `slug` "putin paris" cannot be a URL segment: it holds a space\n    {SLUG_HINT}'],
                      id="slug with a space"),
         pytest.param(front("title: x", "date: 2015-11-30"), "content/!!!.md",
                      ["content/!!!.md: the file name has no letters or digits to make a URL from\n"
@@ -528,7 +529,7 @@ def test_every_problem_of_a_file_is_reported() -> None:
     assert sorted(p.split("\n")[0] for p in problems) == [
         f"{PATH}:2: `title` is a list, not text",
         f'{PATH}:3: `date` is "yesterday", not a date',
-        f'{PATH}:4: `slug` "../x" cannot be a URL segment',
+        f'{PATH}:4: `slug` "../x" cannot be a URL segment: it holds a `/`',
         f'{PATH}:5: `draft` must be true or false, not "maybe"',
         f'{PATH}:6: `source_url` must be an http or https address, not "ftp://x/"',
     ]
@@ -622,18 +623,66 @@ def test_topic_term_page() -> None:
     ("path", "problem"),
     [
         ("content/people/Vladimir Putin.md",
-         'content/people/Vladimir Putin.md: a term page\'s file name must be its slug; "Vladimir Putin" is not '
-         "one\n    Rename it to `vladimir-putin.md`."),
-        ("content/people/vladimir_putin.md",
-         'content/people/vladimir_putin.md: a term page\'s file name must be its slug; "vladimir_putin" is not '
-         "one\n    Rename it to `vladimir-putin.md`."),
-        ("content/people/Путин.md",
-         'content/people/Путин.md: a term page\'s file name must be its slug; "Путин" is not one\n'
-         "    Rename it to `putin.md`."),
+         'content/people/Vladimir Putin.md: a term page\'s file name is its slug, and "Vladimir Putin" cannot be '
+         "one: it holds a space\n    Rename it to `vladimir-putin.md`."),
+        ("content/people/.putin.md.md",
+         'content/people/.putin.md.md: a term page\'s file name is its slug, and ".putin.md" cannot be '
+         "one: it starts with `.`, which hides a file\n    Rename it to `putin-md.md`."),
+        ("content/people/putin!.md",
+         'content/people/putin!.md: a term page\'s file name is its slug, and "putin!" cannot be '
+         "one: it holds `!`, which is not a letter, a digit, `-`, `_` or `.`\n    Rename it to `putin.md`."),
     ],
 )
 def test_term_page_file_name_must_be_a_slug(path: str, problem: str) -> None:
     assert parse_term("---\nname: Vladimir Putin\n---\n", path) == (None, [problem])
+
+
+@pytest.mark.parametrize("stem", ["vladimir_putin", "Путин", "rse-maëlle-salmon", "v1.2"])
+def test_a_term_page_file_name_of_any_script_is_its_slug(stem: str) -> None:
+    page, problems = parse_term("---\nname: Vladimir Putin\n---\n", f"content/people/{stem}.md")
+    assert problems == [] and page is not None and page.slug == stem
+
+
+@pytest.mark.parametrize(
+    ("written", "slug", "url"),
+    [
+        ("rse-maëlle-salmon", "rse-maëlle-salmon", "/2015/11/rse-ma%C3%ABlle-salmon/"),
+        ("cómo_traducir_una_entrada", "cómo_traducir_una_entrada", "/2015/11/c%C3%B3mo_traducir_una_entrada/"),
+        ("ekran_okuyucularla_r_kullanımı", "ekran_okuyucularla_r_kullanımı",
+         "/2015/11/ekran_okuyucularla_r_kullan%C4%B1m%C4%B1/"),
+        ("rse-ma%C3%ABlle-salmon", "rse-maëlle-salmon", "/2015/11/rse-ma%C3%ABlle-salmon/"),  # decoded first
+        ("v1.2", "v1.2", "/2015/11/v1.2/"),
+        ("Putin_Paris", "Putin_Paris", "/2015/11/Putin_Paris/"),
+    ],
+)
+def test_slugs_of_any_script_are_accepted(written: str, slug: str, url: str) -> None:
+    article, problems = parse(front("title: x", "date: 2015-11-30", f"slug: {written}"))
+    assert problems == [] and article is not None
+    assert (article.slug, article.url) == (slug, url)
+
+
+@pytest.mark.parametrize(
+    ("written", "why"),
+    [
+        ("sin%e2%80%8a-ready", 'decodes to "sin\\u200a-ready", which holds a space (U+200A)'),
+        ("'%2e%2e'", 'decodes to "..", which starts with `.`, which hides a file'),
+        ("a%2fb", 'decodes to "a/b", which holds a `/`'),
+        ("'%ff'", "is percent-encoded, but what it encodes is not UTF-8 text"),
+        (".hidden", "starts with `.`, which hides a file"),
+        ("a\\b", "holds a `\\`"),
+        ("slug.", "ends with `.`"),
+        ("'a?b'", "holds `?`, which is not a letter, a digit, `-`, `_` or `.`"),
+    ],
+)
+def test_slugs_that_cannot_name_a_folder_say_why(written: str, why: str) -> None:
+    _, problems = parse(front("title: x", "date: 2015-11-30", f"slug: {written}"))
+    assert problems == [f'{PATH}:4: `slug` "{written.strip(chr(39))}" cannot be a URL segment: it {why}\n    {SLUG_HINT}']
+
+
+def test_a_slug_over_200_bytes_is_refused() -> None:
+    _, problems = parse(front("title: x", "date: 2015-11-30", f"slug: {'é' * 101}"))
+    assert [p.split("\n")[0] for p in problems] == [
+        f"{PATH}:4: `slug` makes a URL segment of 202 bytes in UTF-8; at most 200 fit in a file name"]
 
 
 @pytest.mark.parametrize(
@@ -700,17 +749,40 @@ CONTROL_HINT = "Delete it: most editors do not show it, so retype the text aroun
 @pytest.mark.parametrize(
     ("text", "line", "code"),
     [
-        ("---\ntitle: x\ndate: 2015-11-30\n---\nRed \x1b[31m text.\n", 5, "001B"),
-        ("---\ntitle: x\ndate: 2015-11-30\n---\n\nA NUL \x00 byte.\n", 6, "0000"),
         ("---\ntitle: x\x07\ndate: 2015-11-30\n---\nText.\n", 2, "0007"),
-        ("---\ntitle: x\ndate: 2015-11-30\n---\nNot a character: \uffff.\n", 5, "FFFF"),
+        ("\n\n---\ntitle: x\ndate: 2015-11-30\nsummary: a\x1b[31m\n---\nText.\n", 6, "001B"),
+        ("---\ntitle: x\ndate: 2015-11-30\n---\x00\nText.\n", 4, "0000"),  # on the closing line
+        ("---\ntitle: x\x07\ndate: 2015-11-30\nText.\n", 2, "0007"),  # and where the front matter is not closed
     ],
 )
-def test_a_control_character_is_reported_on_its_line(text: str, line: int, code: str) -> None:
-    # an Atom feed that held it would not be XML
+def test_a_control_character_in_front_matter_is_reported_on_its_line(text: str, line: int, code: str) -> None:
+    # it would reach titles and feeds, and an Atom feed that held it would not be XML
     article, problems = parse(text.encode("utf-8"))
     assert article is None
     assert problems == [f"{PATH}:{line}: the control character U+{code} is not allowed here\n    {CONTROL_HINT}"]
+
+
+BODY_CONTROL_HINT = ("Delete them: most editors do not show them, so retype the text around them. "
+                     "`digest build --strict` refuses them.")
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "problem", "html"),
+    [
+        ("In 2019 the\x08 report said.\n", 5, "1 invisible control character (U+0008)",
+         "<p>In 2019 the report said.</p>\n"),
+        ("Red \x1b[31m text.\n\nA NUL \x00 byte, \x1b again.\n", 5, "3 invisible control characters (U+001B, U+0000)",
+         "<p>Red [31m text.</p>\n<p>A NUL  byte,  again.</p>\n"),
+        ("\nNot a character: \uffff.\n", 6, "1 invisible control character (U+FFFF)",
+         "<p>Not a character: .</p>\n"),
+    ],
+)
+def test_control_characters_in_a_body_are_dropped_with_one_warning(body: str, line: int, problem: str,
+                                                                    html: str) -> None:
+    article, problems = parse(f"---\ntitle: x\ndate: 2015-11-30\n---\n{body}".encode("utf-8"))
+    assert article is not None and article.body_html == html
+    assert problems == [f"{PATH}:{line}: warning: the body holds {problem}, left out of the page\n    "
+                        + BODY_CONTROL_HINT]
 
 
 def test_a_path_that_is_not_utf8_is_reported() -> None:
@@ -731,6 +803,7 @@ def test_a_title_given_twice_and_empty_is_still_missing() -> None:
 def test_a_value_s_line_breaks_stay_on_the_problem_s_line() -> None:
     article, problems = parse(front("title: x", "date: 2015-11-30", 'slug: "a\\nb"', "aliases: |", "  /a", "  /b"))
     assert article is None
-    assert [p.split("\n")[0] for p in problems] == [f'{PATH}:4: `slug` "a\\nb" cannot be a URL segment',
-                                                    f'{PATH}:5: `aliases` item 1 ("/a\\n/b\\n") is not a path in '
-                                                    "the site"]
+    assert [p.split("\n")[0] for p in problems] == [f'{PATH}:4: `slug` "a\\nb" cannot be a URL segment: it holds the '
+                                                    "control character U+000A",
+                                                    f'{PATH}:5: `aliases` item 1 ("/a\\n/b\\n") cannot be an old '
+                                                    "address of the article: it holds a space"]
