@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS links (path TEXT PRIMARY KEY, value BLOB);
 # What a cache file may hold: digest's own nouns, the dates in them, and YAML's plain text.
 _ALLOWED = {(kind.__module__, kind.__qualname__) for kind in (
     *(value for nouns in (model, records) for _, value in inspect.getmembers(nouns, inspect.isclass)
-      if value.__module__ == nouns.__name__),
+      if value.__module__.split(".")[:2] == nouns.__name__.split(".")),
     datetime.datetime, datetime.date, datetime.timedelta, datetime.timezone, zoneinfo.ZoneInfo, Plain)}
 
 

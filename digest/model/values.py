@@ -1,0 +1,95 @@
+"""The smallest nouns: problems, the errors that carry them, a read-only mapping, the taxonomies.
+
+This module imports nothing: every other one may import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+__version__ = "0.1.0"  # the package's version; part of every cache key
+
+Taxonomy = Literal["people", "topics"]
+TAXONOMIES: tuple[Taxonomy, ...] = ("people", "topics")
+Severity = Literal["error", "warning"]
+
+V = TypeVar("V")
+
+
+class FrozenMap(Mapping[str, V]):
+    """A read-only mapping that, unlike `MappingProxyType`, can be pickled to worker processes.
+
+    >>> meta = FrozenMap({"region": "Europe"})
+    >>> meta["region"], len(meta), dict(meta)
+    ('Europe', 1, {'region': 'Europe'})
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, V] | None = None) -> None:
+        self._data: dict[str, V] = dict(data or {})
+
+    def __getitem__(self, key: str) -> V:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+    def __reduce__(self) -> tuple[type[FrozenMap[V]], tuple[dict[str, V]]]:
+        return (FrozenMap, (self._data,))
+
+
+EMPTY: Mapping[str, object] = FrozenMap[object]()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """One thing wrong with a site, written for its author.
+
+    >>> print(Problem(path="content/a.md", line=3, message="`date` is missing",
+    ...               hint="Add `date: 2015-11-30`."))
+    content/a.md:3: `date` is missing
+        Add `date: 2015-11-30`.
+    """
+
+    path: str | None  # POSIX, relative to the site root; None for the site as a whole
+    line: int | None  # 1-based, where known
+    message: str
+    hint: str = ""
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        text = where + self.message
+        if self.severity == "warning":
+            text = f"{where}warning: {self.message}"
+        if self.hint:
+            text += "\n    " + self.hint.replace("\n", "\n    ")
+        return text
+
+    def as_error(self) -> Problem:
+        """The same problem, as an error (what `--strict` makes of warnings)."""
+        return Problem(path=self.path, line=self.line, message=self.message,
+                       hint=self.hint, severity="error")
+
+
+class DigestError(Exception):
+    """A build stopped by problems in the site; carries every one it found."""
+
+    def __init__(self, problems: tuple[Problem, ...] | list[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(Exception):
+    """A build asked for something impossible, such as writing over the site itself."""
