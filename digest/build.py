@@ -26,14 +26,15 @@ from digest.incremental.fingerprint import Fingerprints, pages_to_render
 from digest.incremental.inputs import Inputs, look_at_inputs, template_salt
 from digest.incremental.sources import parse_sources, with_bodies
 from digest.incremental.state import Decision, Route, choose_route, last_build, next_record
-from digest.link.site import build_site
-from digest.model import DigestError, FrozenMap, Problem, SiteConfig, SourceFile, UsageError, term_url
+from digest.link.site import build_sites
+from digest.model import DigestError, FrozenMap, Problem, Site, SiteConfig, SourceFile, UsageError, term_url
 from digest.records import BuildOptions, BuildResult, LastBuild, Work
 from digest.plan.checks import check_file_clashes, check_images, check_page_urls
-from digest.plan.pages import output_path, plan_pages
+from digest.plan.pages import output_path, plan_sites
 from digest.read.config import load_config
 from digest.read.discover import CONTENT_DIR, scan
 from digest.render.environment import make_environment
+from digest.render.i18n import ENGLISH, Messages, load_messages
 from digest.render.renderer import PageRenderer, render_pages
 from digest.render.theme import Theme, load_templates, resolve_theme, static_files
 from digest.workers import default_jobs
@@ -82,12 +83,13 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         clock.lap("config")
         return _result(clock, decision, config, output_dir, last.counts, (*last.warnings, *last.search_warnings),
                        unchanged=last.files)
-    env = make_environment(theme, config, search_ready(config))
-    load_templates(env, site_dir, problems)
+    search = search_ready(config)
+    words = load_messages(config, theme.i18n_dirs, site_dir, problems)
+    load_templates(make_environment(theme, config, search, words[config.language]), site_dir, problems)
     salt = template_salt(config, theme)
     clock.lap("config")
-    run = _Run(site_dir=site_dir, output_dir=output_dir, options=options, config=config, env=env,
-               jobs=options.jobs or default_jobs(), progress=progress, clock=clock)
+    run = _Run(site_dir=site_dir, output_dir=output_dir, options=options, config=config, theme=theme,
+               search=search, words=words, jobs=options.jobs or default_jobs(), progress=progress, clock=clock)
 
     work: Work | None = None
     written: Written | list[Problem] | None = None
@@ -99,7 +101,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     if work is None or not isinstance(written, tuple):  # the full route, or edits that did more than bodies
         if decision.route is Route.BODIES_ONLY:
             decision = Decision(route=Route.FULL, why="an edit changed more than an article's body")
-        work = _whole_site(run, theme, sources, assets, inputs, last, cache, now, salt, problems)
+        work = _whole_site(run, sources, assets, inputs, last, cache, now, salt, problems)
         written = _render_and_write(run, work)
         if isinstance(written, list):
             raise DigestError([*work.problems, *written])
@@ -126,13 +128,15 @@ class _Run:
     output_dir: Path
     options: BuildOptions
     config: SiteConfig
-    env: jinja2.Environment
+    theme: Theme
+    search: bool  # the build makes a search index
+    words: Mapping[str, Messages]  # each language's, by code
     jobs: int
     progress: Progress | None
     clock: Stopwatch
 
 
-def _whole_site(run: _Run, theme: Theme, sources: list[SourceFile], assets: list[str], inputs: Inputs,
+def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs: Inputs,
                 last: LastBuild | None, cache: BuildCache | None, now: datetime.datetime, salt: str,
                 problems: list[Problem]) -> Work:
     """The work of a full build: every source parsed (from the cache where it did not change), the site
@@ -154,11 +158,11 @@ def _whole_site(run: _Run, theme: Theme, sources: list[SourceFile], assets: list
     run.clock.lap("parse")
 
     # link, plan, and check the plan
-    site = build_site(config, published, parsed.term_pages, problems)
-    pages = plan_pages(site)
-    check_page_urls(pages, site, problems)
+    sites = build_sites(config, published, parsed.term_pages, problems)
+    pages = plan_sites(sites)
+    check_page_urls(pages, [a for site in sites for a in site.articles], problems)
     copies = {path[len(CONTENT_DIR) + 1:]: str(run.site_dir / path) for path in assets}
-    copies.update(static_files(theme))
+    copies.update(static_files(run.theme))
     check_file_clashes(pages, copies, run.site_dir, problems)
     check_images([*published, *parsed.term_pages], copies, run.site_dir, problems)
     if options.strict:
@@ -169,19 +173,29 @@ def _whole_site(run: _Run, theme: Theme, sources: list[SourceFile], assets: list
 
     # what changed: the pages whose fingerprints differ from those of the files in the output
     stored = cache.fingerprints() if cache is not None else {}
-    todo, kept, current = pages_to_render(pages, Fingerprints(site, salt), stored if last is not None else {},
-                                          run.output_dir, options.clean)
-    made_from = {output_path(a.url): a.path for a in site.articles}
-    made_from.update((output_path(term_url("/", p.taxonomy, p.slug)), p.path) for p in parsed.term_pages)
-    return Work(site=site, render=tuple(with_bodies(todo, parsed.bodies, cache.bodies if cache is not None else None)),
+    fingerprints = {site.config.language: Fingerprints(site, salt) for site in sites}
+    todo, kept, current = pages_to_render(pages, lambda page: fingerprints.get(page.language, fingerprints[
+        config.language]).page(page), stored if last is not None else {}, run.output_dir, options.clean)
+    made_from = {output_path(a.url): a.path for site in sites for a in site.articles}
+    made_from.update((output_path(term_url(site.config.root, p.taxonomy, p.slug)), p.path)
+                     for site in sites for p in parsed.term_pages)
+    return Work(sites=sites, render=tuple(with_bodies(todo, parsed.bodies, cache.bodies if cache is not None else None)),
                 keep=tuple(kept), copies=tuple(sorted((path, source) for path, source in copies.items()
                                                       if path not in current)),
                 previous=last.produced if last is not None and not options.clean else None,
-                problems=tuple(problems), counts=(len(site.articles), len(site.people), len(site.topics), len(pages)),
-                feed=tuple(a.path for a in site.articles[: config.feed_size]), next_release=min(upcoming, default=None),
+                problems=tuple(problems), counts=_counts(sites, len(pages)),
+                feeds=tuple((site.config.language, tuple(a.path for a in site.articles[: config.feed_size]))
+                            for site in sites), next_release=min(upcoming, default=None),
                 sources=FrozenMap(made_from), parsed=parsed.new_entries, removed_sources=tuple(parsed.removed),
                 fingerprints={path: fp for path, fp in current.items() if stored.get(path) != fp},
-                removed_pages=tuple(stored.keys() - current.keys()), links=link_records(site))
+                removed_pages=tuple(stored.keys() - current.keys()), links=link_records(sites))
+
+
+def _counts(sites: tuple[Site, ...], pages: int) -> tuple[int, int, int, int]:
+    """Articles, people, topics (each counted once, in whatever languages it is) and pages."""
+    people = {t.slug for site in sites for t in site.people}
+    topics = {t.slug for site in sites for t in site.topics}
+    return sum(len(site.articles) for site in sites), len(people), len(topics), pages
 
 
 def _render_and_write(run: _Run, work: Work) -> Written | list[Problem]:
@@ -200,8 +214,12 @@ def _render_and_write(run: _Run, work: Work) -> Written | list[Problem]:
 
     progress = run.progress
     report = None if progress is None else lambda done: progress("render", done, len(work.render))
-    renderer = PageRenderer(run.env, work.site, run.site_dir)
-    staged, problems = render_pages(renderer, work.render, stage, run.jobs, report)
+    renderers = {}
+    for site in work.sites:
+        words = run.words.get(site.config.language, ENGLISH)
+        env = make_environment(run.theme, site.config, run.search, words)
+        renderers[site.config.language] = PageRenderer(env, site, run.site_dir, words)
+    staged, problems = render_pages(renderers, work.render, stage, run.jobs, report)
     run.clock.lap("render")
     if problems:
         writer.abort()

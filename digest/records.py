@@ -16,8 +16,10 @@ from digest.model import Article, FrozenMap, Page, Problem, Site, SiteConfig, Te
 
 # `ArticleLinks` with articles named by path and terms by (slug, name): what a build remembers
 # of an article's place, as plain tuples, which pickle many times faster than dataclasses:
-# (people, topics, related paths, previous path, next path).
-LinkRecord = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[str, ...], str | None, str | None]
+# (people, topics, related paths, previous path, next path, the article's page in every language:
+# (language, URL) pairs, its `Page.alternates`).
+LinkRecord = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[str, ...], str | None, str | None,
+                   tuple[tuple[str, str], ...]]
 
 
 
@@ -90,7 +92,7 @@ class LastBuild:
     files: int  # output files it wrote or found unchanged
     warnings: tuple[Problem, ...]  # the site's
     search_warnings: tuple[Problem, ...]  # why its search index was not made, if it was not
-    feed: tuple[str, ...]  # the paths of the articles in the site's feed
+    feeds: tuple[tuple[str, tuple[str, ...]], ...]  # (language, the paths of the articles in its feed)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,14 +102,14 @@ class Work:
     Made by the full build (`digest/build.py`) or by the body-only shortcut (`digest/incremental/bodies.py`).
     """
 
-    site: Site  # what the rendered pages show
+    sites: tuple[Site, ...]  # what the rendered pages show: the site, or each language's
     render: tuple[Page, ...]  # the pages to render, with the bodies they show
     keep: tuple[str, ...]  # output paths whose files stay as they are
     copies: tuple[tuple[str, str], ...]  # (output path, source file) of the files copied as they are
     previous: tuple[str, ...] | None  # the files the last build wrote there, if known: those not made now go
     problems: tuple[Problem, ...]  # the site's warnings (an error stops a build before it has work)
     counts: tuple[int, int, int, int]  # articles, people, topics, pages
-    feed: tuple[str, ...]  # the paths of the articles in the site's feed
+    feeds: tuple[tuple[str, tuple[str, ...]], ...]  # (language, the paths of the articles in its feed)
     next_release: datetime.datetime | None  # the date of the first article left out as future
     sources: Mapping[str, str]  # output path -> the file it was made from (articles, term pages)
     parsed: Mapping[str, CachedParse]  # for the cache: the parse results new this time

@@ -25,10 +25,11 @@ LAYOUT: dict[str, tuple[str, ...]] = {
     "model": ("values", "settings", "content", "pages"),  # the nouns of a site
     "records": (),  # the nouns of a build run: options, results, what the cache keeps
     "workers": (),  # worker processes, for read, render and the link checker
-    "read": ("yamlread", "files", "config", "dates", "names", "markdown", "frontmatter", "discover", "content"),
+    "read": ("yamlread", "files", "settings", "languages", "config", "dates", "names", "markdown", "frontmatter", "discover",
+             "content"),
     "link": ("terms", "site"),
     "plan": ("pages", "checks"),
-    "render": ("wording", "charts", "schema", "theme", "environment", "renderer"),
+    "render": ("theme", "i18n", "wording", "charts", "schema", "environment", "renderer"),
     "write": ("twin", "output", "search"),
     "incremental": ("inputs", "fingerprint", "cache", "sources", "state", "bodies"),
     "build": (),  # the pipeline

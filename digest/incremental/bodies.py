@@ -15,27 +15,35 @@ from digest.incremental.cache import BuildCache
 from digest.incremental.fingerprint import Fingerprints
 from digest.incremental.inputs import Inputs
 from digest.incremental.sources import parse_one, restamped, with_bodies
-from digest.model import Article, ArticleLinks, FrozenMap, Site, SiteConfig, SourceFile, TermRef
+from digest.model import Article, ArticleLinks, FrozenMap, Page, Site, SiteConfig, SourceFile, TermRef
 from digest.records import CachedParse, LastBuild, LinkRecord, Work
-from digest.plan.pages import article_page, output_path, site_feed
+from digest.plan.pages import article_alternates, article_page, output_path, site_feed
 
 MAX_EDITS = 200  # more changed files than this are built in full: the shortcut would not be shorter
 
 
-def link_records(site: Site) -> dict[str, LinkRecord]:
+def link_records(sites: tuple[Site, ...]) -> dict[str, LinkRecord]:
     """What every article of the site links to, by path, for rebuilds that do not link the site again."""
-    return {path: (tuple((r.slug, r.name) for r in links.people), tuple((r.slug, r.name) for r in links.topics),
-                   tuple(a.path for a in links.related), links.previous.path if links.previous else None,
-                   links.next.path if links.next else None)
-            for path, links in site.links.items()}
+    records: dict[str, LinkRecord] = {}
+    for site in sites:
+        for article in site.articles:
+            links = site.links[article.path]
+            records[article.path] = (
+                tuple((r.slug, r.name) for r in links.people), tuple((r.slug, r.name) for r in links.topics),
+                tuple(a.path for a in links.related), links.previous.path if links.previous else None,
+                links.next.path if links.next else None, article_alternates(site, article))
+    return records
 
 
-def relink(record: LinkRecord, articles: Mapping[str, Article], full: bool) -> ArticleLinks:
-    """An article's links from its record; `full` also fills related, previous and next from `articles`."""
-    people, topics, related, previous, following = record
+def relink(record: LinkRecord, articles: Mapping[str, Article], full: bool, root: str = "/") -> ArticleLinks:
+    """An article's links from its record; `full` also fills related, previous and next from `articles`.
+
+    `root`: the path of the article's language, where its people and topics are.
+    """
+    people, topics, related, previous, following, _ = record
     return ArticleLinks(
-        people=tuple(TermRef(taxonomy="people", slug=slug, name=name) for slug, name in people),
-        topics=tuple(TermRef(taxonomy="topics", slug=slug, name=name) for slug, name in topics),
+        people=tuple(TermRef(taxonomy="people", slug=slug, name=name, root=root) for slug, name in people),
+        topics=tuple(TermRef(taxonomy="topics", slug=slug, name=name, root=root) for slug, name in topics),
         related=tuple(articles[p] for p in related) if full else (),
         previous=articles[previous] if full and previous else None,
         next=articles[following] if full and following else None)
@@ -74,8 +82,8 @@ def bodies_only(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, co
         if output_path(parsed.url) in produced:
             fresh.append(dataclasses.replace(parsed, body_html=entry.body_html or ""))
     shown = {a.path for a in fresh}
-    with_feed = bool(shown & set(last.feed))
-    main = shown | (set(last.feed) if with_feed else set())
+    feeds = {language: paths for language, paths in last.feeds if shown & set(paths)}  # the feeds that show them
+    main = shown | {path for paths in feeds.values() for path in paths}
     records = cache.links(main)
     near = {p for r in records.values() for p in (*r[2], r[3], r[4]) if p} - records.keys()
     records.update(cache.links(near))
@@ -88,18 +96,29 @@ def bodies_only(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, co
             bodies[path] = loaded.body_html or ""
     if not (main | near) <= articles.keys() <= records.keys():
         return None
-    links = {path: relink(record, articles, path in main) for path, record in records.items()}
-    site = Site(config=config, articles=tuple(articles[p] for p in last.feed) if with_feed else (),
-                links=FrozenMap(links), people=(), topics=(), years=(), months=())
-    todo = [article_page(site, dataclasses.replace(a, body_html="")) for a in fresh]
-    if with_feed:
-        todo.append(site_feed(site))
-    fingerprints = Fingerprints(site, salt)
+    settings = {language.code: config.in_language(language) for language in config.languages}
+
+    def settings_of(article: Article) -> SiteConfig:
+        return settings.get(article.lang, config)
+
+    links = FrozenMap({path: relink(record, articles, path in main, settings_of(articles[path]).root)
+                       for path, record in records.items()})
+    sites: list[Site] = []
+    todo: list[Page] = []
+    for language in dict.fromkeys([*(settings_of(a).language for a in fresh), *feeds]):
+        site = Site(config=settings.get(language, config), links=links, people=(), topics=(), years=(), months=(),
+                    articles=tuple(articles[p] for p in feeds.get(language, ())))
+        sites.append(site)
+        todo += [article_page(site, dataclasses.replace(a, body_html=""), records[a.path][5]) for a in fresh
+                 if settings_of(a).language == language]
+        if language in feeds:
+            todo.append(site_feed(site))
+    fingerprints = {site.config.language: Fingerprints(site, salt) for site in sites}
     rendered = {page.output_path for page in todo}
-    return Work(site=site, render=tuple(with_bodies(todo, bodies, cache.bodies)),
+    return Work(sites=tuple(sites), render=tuple(with_bodies(todo, bodies, cache.bodies)),
                 keep=tuple(path for path in last.produced if path not in rendered), copies=(),
-                previous=last.produced, problems=last.warnings, counts=last.counts, feed=last.feed,
+                previous=last.produced, problems=last.warnings, counts=last.counts, feeds=last.feeds,
                 next_release=last.next_release, sources=FrozenMap(),
                 parsed=new_entries, removed_sources=(),
-                fingerprints={page.output_path: fingerprints.page(page) for page in todo}, removed_pages=(),
-                links=None)
+                fingerprints={page.output_path: fingerprints[page.language].page(page) for page in todo},
+                removed_pages=(), links=None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -53,7 +53,7 @@ class Fingerprints:
         """The fingerprint of one page."""
         if page.template is None:
             return _hash(f"{self.salt}|{page.url}|bytes|") + _hash((page.body or b"").decode("utf-8", "replace"))
-        parts = [self.salt, page.url, page.kind, page.template]
+        parts = [self.salt, page.url, page.kind, page.template, page.language, repr(page.alternates)]
         for key in sorted(page.context):
             parts.append(f"{key}={self._value(page.context[key])}")
         # what only these pages show of an article (body, contents, reading time) follows from its
@@ -105,7 +105,7 @@ class Fingerprints:
         if isinstance(value, Period):
             return f"M{value.year}/{value.month}[" + ",".join(self.article(a) for a in value.articles) + "]"
         if isinstance(value, TermRef):
-            return f"R{value.taxonomy}/{value.slug}={value.name}"
+            return f"R{value.root}{value.taxonomy}/{value.slug}={value.name}"
         if isinstance(value, (datetime.datetime, datetime.date)):
             return value.isoformat()
         if isinstance(value, (tuple, list)):
@@ -122,14 +122,14 @@ class Fingerprints:
         return ",".join(f"{r.taxonomy}/{r.slug}={r.name}" for r in refs)
 
 
-def pages_to_render(pages: list[Page], fingerprints: Fingerprints, previous: Mapping[str, str], output_dir: Path,
-                    clean: bool) -> tuple[list[Page], list[str], dict[str, str]]:
+def pages_to_render(pages: list[Page], fingerprint: Callable[[Page], str], previous: Mapping[str, str],
+                    output_dir: Path, clean: bool) -> tuple[list[Page], list[str], dict[str, str]]:
     """The pages whose file must be made again, the output paths of those whose file stays, and every fingerprint.
 
     `previous`: the fingerprints of the files the output holds (empty when they are not known).
     A page is kept when its fingerprint is the one its file was made with, and the file is there.
     """
-    current = {page.output_path: fingerprints.page(page) for page in pages}
+    current = {page.output_path: fingerprint(page) for page in pages}
     todo: list[Page] = []
     kept: list[str] = []
     for page in pages:

@@ -95,7 +95,7 @@ def template_salt(config: SiteConfig, theme: Theme) -> str:
     """What every page depends on: digest's version, the settings, whether search works, every template's source."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((__version__, config, search_ready(config))).encode())
-    for root in theme.template_dirs:
+    for root in (*theme.template_dirs, *theme.i18n_dirs):
         for folder, files in walk(root, link_home(theme, root)):
             for name in files:
                 path = os.path.join(folder, name)
@@ -114,7 +114,7 @@ def others_fingerprint(site_dir: Path, config: SiteConfig, theme: Theme, options
     digest.update(repr((__version__, config, dataclasses.replace(options, now=None, jobs=None))).encode())
     digest.update(repr(theme.links_out).encode())  # the walks skip them: a new one must still change the hash
     paths = [str(site_dir / asset) for asset in assets]
-    for root in (*theme.template_dirs, *theme.static_dirs):
+    for root in (*theme.template_dirs, *theme.static_dirs, *theme.i18n_dirs):
         for folder, files in walk(root, link_home(theme, root)):
             paths += (os.path.join(folder, name) for name in files)
     for path in paths:

@@ -61,7 +61,7 @@ def next_record(work: Work, inputs: Inputs, writer: OutputWriter, search_warning
                      produced=tuple(sorted(writer.produced)), inputs=inputs.every, others=inputs.others,
                      names=inputs.names, next_release=work.next_release, counts=work.counts,
                      files=writer.written + writer.unchanged, warnings=work.problems,
-                     search_warnings=search_warnings, feed=work.feed)
+                     search_warnings=search_warnings, feeds=work.feeds)
 
 
 def choose_route(last: LastBuild | None, inputs: Inputs, clean: bool, now: datetime.datetime) -> Decision:

@@ -14,8 +14,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from digest.model import Article, ArticleLinks, FrozenMap, Period, Problem, Site, SiteConfig, TermPage, TermRef
-from digest.link.terms import build_terms
+from digest.link.terms import alias_index, build_terms
+from digest.model import (TAXONOMIES, Article, ArticleLinks, FrozenMap, Period, Problem, Site, SiteConfig, Taxonomy,
+                          TermPage, TermRef)
 
 # How many of a term's articles, on either side of an article in time, count as candidates
 # for its related articles: keeps the work linear when a topic has thousands of articles.
@@ -45,14 +46,65 @@ def check_urls(articles: Iterable[Article], problems: list[Problem]) -> None:
                 else "Give one of the two files a different `slug:`."))
 
 
-def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iterable[TermPage],
-               problems: list[Problem]) -> Site:
-    """Link the published articles and term pages into a `Site`."""
+def build_sites(config: SiteConfig, articles: Iterable[Article], term_pages: Iterable[TermPage],
+                problems: list[Problem]) -> tuple[Site, ...]:
+    """Link the published articles and term pages: one `Site`, or one per language of `languages`.
+
+    The languages share one registry of people and topics (the term pages, their aliases) and
+    know each other's articles through `Site.translations`; each has its own articles, terms,
+    archives and related articles.
+    """
+    if not config.languages:
+        return (build_site(config, articles, term_pages, problems),)
     ordered = sort_articles(articles)
     check_urls(ordered, problems)
     pages = list(term_pages)
-    people = build_terms("people", ordered, [p for p in pages if p.taxonomy == "people"], problems)
-    topics = build_terms("topics", ordered, [p for p in pages if p.taxonomy == "topics"], problems)
+    owners = {taxonomy: alias_index(taxonomy, [p for p in pages if p.taxonomy == taxonomy], problems)
+              for taxonomy in TAXONOMIES}
+    translations = _translations(config, ordered, problems)
+    return tuple(build_site(config.in_language(language), [a for a in ordered if a.lang == language.code], pages,
+                            problems, owners, translations) for language in config.languages)
+
+
+def _translations(config: SiteConfig, articles: tuple[Article, ...],
+                  problems: list[Problem]) -> FrozenMap[tuple[Article, ...]]:
+    """Translation key -> the versions of an article, in the order of the languages; and a warning for
+    each translation whose original (the default language's version) is missing."""
+    order = {language.code: number for number, language in enumerate(config.languages)}
+    groups: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        groups[article.translation_key].append(article)
+    default = config.languages[0].code
+    for key, versions in sorted(groups.items()):
+        versions.sort(key=lambda a: (order[a.lang], a.path))
+        for twin in (a for a, b in zip(versions, versions[1:]) if a.lang == b.lang):
+            other = next(b for b in versions if b.lang == twin.lang and b is not twin)
+            problems.append(Problem(path=other.path, line=None, severity="warning",
+                                    message=f"is a second {twin.lang} version of {key}, beside {twin.path}",
+                                    hint="Give one of the two another `translation_key:`, or another language."))
+        if versions[0].lang != default and any(a.translates for a in versions):
+            for article in versions:
+                problems.append(Problem(
+                    path=article.path, line=None, severity="warning",
+                    message=f"is a translation of {key}, whose original in {default} is missing",
+                    hint=f"Add the {default} article, or give this one its own `translation_key:`."))
+    return FrozenMap({key: tuple(versions) for key, versions in groups.items() if len(versions) > 1})
+
+
+def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iterable[TermPage],
+               problems: list[Problem], owners: Mapping[Taxonomy, dict[str, str]] | None = None,
+               translations: FrozenMap[tuple[Article, ...]] | None = None) -> Site:
+    """Link the published articles and term pages into a `Site` (of one language, with `owners`: the
+    term pages' alias indexes, made once for every language, and their `translations`)."""
+    ordered = sort_articles(articles)
+    if owners is None:
+        check_urls(ordered, problems)
+    pages = list(term_pages)
+    language, root = (config.language, config.root) if owners is not None else ("", "/")
+    people = build_terms("people", ordered, [p for p in pages if p.taxonomy == "people"], problems,
+                         None if owners is None else owners["people"], language, root)
+    topics = build_terms("topics", ordered, [p for p in pages if p.taxonomy == "topics"], problems,
+                         None if owners is None else owners["topics"], language, root)
     related = _related(ordered, people.by_article, topics.by_article, config.related)
     links = {}
     for index, article in enumerate(ordered):
@@ -72,9 +124,11 @@ def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iter
     return Site(
         config=config, articles=ordered, links=FrozenMap(links),
         people=people.terms, topics=topics.terms,
-        years=tuple(Period(year=y, month=None, articles=tuple(a)) for y, a in sorted(years.items(), reverse=True)),
-        months=tuple(Period(year=y, month=m, articles=tuple(a))
+        years=tuple(Period(year=y, month=None, articles=tuple(a), root=config.root)
+                    for y, a in sorted(years.items(), reverse=True)),
+        months=tuple(Period(year=y, month=m, articles=tuple(a), root=config.root)
                      for (y, m), a in sorted(months.items(), reverse=True)),
+        translations=translations or FrozenMap(),
     )
 
 

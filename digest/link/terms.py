@@ -26,8 +26,7 @@ class Terms:
     by_article: Mapping[str, tuple[TermRef, ...]]  # article path -> refs
 
 
-def _alias_index(taxonomy: Taxonomy, pages: Iterable[TermPage],
-                 problems: list[Problem]) -> dict[str, str]:
+def alias_index(taxonomy: Taxonomy, pages: Iterable[TermPage], problems: list[Problem]) -> dict[str, str]:
     """slug of every name and alias → the slug of the term page that claims it."""
     owner: dict[str, str] = {}
     claimed_by: dict[str, str] = {}
@@ -60,10 +59,16 @@ def _noun(taxonomy: Taxonomy) -> str:
 
 
 def build_terms(taxonomy: Taxonomy, articles: tuple[Article, ...], pages: Iterable[TermPage],
-                problems: list[Problem]) -> Terms:
-    """The terms of one taxonomy, from the published articles (newest first) and the term pages."""
+                problems: list[Problem], owner: dict[str, str] | None = None, language: str = "",
+                root: str = "/") -> Terms:
+    """The terms of one taxonomy, from the published articles (newest first) and the term pages.
+
+    `owner`: the term pages' `alias_index`, when the caller made it (once for every language);
+    `language`: the language whose names the terms take (a term page's `names`); `root`: its path.
+    """
     pages = sorted(pages, key=lambda p: p.slug)
-    owner = _alias_index(taxonomy, pages, problems)
+    if owner is None:
+        owner = alias_index(taxonomy, pages, problems)
     page_by_slug = {page.slug: page for page in pages}
     members: dict[str, list[Article]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -102,14 +107,14 @@ def build_terms(taxonomy: Taxonomy, articles: tuple[Article, ...], pages: Iterab
     names: dict[str, str] = {}
     for slug in set(members) | set(page_by_slug):
         page = page_by_slug.get(slug)
-        if page is not None and page.name:
-            names[slug] = page.name
+        if page is not None and (page.names.get(language) or page.name):
+            names[slug] = page.names.get(language) or page.name
         elif spellings[slug]:
             # most used spelling; on a tie, the one that sorts first
             names[slug] = min(spellings[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0]
         else:
             names[slug] = slug.replace("-", " ").title()
-    refs = {slug: TermRef(taxonomy=taxonomy, slug=slug, name=name) for slug, name in names.items()}
+    refs = {slug: TermRef(taxonomy=taxonomy, slug=slug, name=name, root=root) for slug, name in names.items()}
     co_mentions: dict[str, Counter[str]] = defaultdict(Counter)
     for named in by_article.values():
         for slug in named:
@@ -127,7 +132,7 @@ def build_terms(taxonomy: Taxonomy, articles: tuple[Article, ...], pages: Iterab
             role=page.role if page else None, image=page.image if page else None,
             image_alt=page.image_alt if page else None, body_html=page.body_html if page else None,
             meta=page.meta if page else EMPTY, articles=tuple(members.get(slug, ())),
-            related=tuple((refs[other], count) for other, count in related),
+            related=tuple((refs[other], count) for other, count in related), root=root,
         ))
     return Terms(terms=tuple(terms),
                  by_article={path: tuple(refs[s] for s in slugs) for path, slugs in by_article.items()})

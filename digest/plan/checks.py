@@ -12,16 +12,16 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import unquote
 
-from digest.model import Article, Page, PageKind, Problem, Site, TermPage
+from digest.model import Article, Page, PageKind, Problem, TermPage
 from digest.read.yamlread import top_level_key_lines
 
 
-def check_page_urls(pages: list[Page], site: Site, problems: list[Problem]) -> None:
+def check_page_urls(pages: list[Page], articles: Iterable[Article], problems: list[Problem]) -> None:
     """Report an article whose URL, or old URL, is also one of the site's own pages (`/people/`, `/2015/`...).
 
     A URL inside another file of the site is `check_file_clashes`' to report.
     """
-    owners = {a.url: a.path for a in site.articles}
+    owners = {a.url: a.path for a in articles}
     seen: dict[str, Page] = {}
     for page in pages:
         first = seen.setdefault(page.output_path, page)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
-from digest.model import TAXONOMIES, Article, FrozenMap, Page, PageKind, Paginator, Site, Taxonomy, Term, TermRef
+from digest.model import (TAXONOMIES, Article, FrozenMap, Page, PageKind, Paginator, Site, SiteConfig, Taxonomy, Term,
+                          TermRef)
 
 SITEMAP_LIMIT = 50_000
 TOP_TERMS = 12
@@ -63,9 +65,9 @@ def by_count(terms: Sequence[Term]) -> tuple[Term, ...]:
 
 
 def _page(kind: PageKind, url: str, template: str, lastmod: datetime.datetime | None = None, sitemap: bool = True,
-          **context: object) -> Page:
-    return Page(kind=kind, url=url, output_path=output_path(url), template=template,
-                context=FrozenMap(context), lastmod=lastmod, sitemap=sitemap)
+          *, site: Site, alternates: tuple[tuple[str, str], ...] = (), **context: object) -> Page:
+    return Page(kind=kind, url=url, output_path=output_path(url), template=template, context=FrozenMap(context),
+                lastmod=lastmod, sitemap=sitemap, language=site.config.language, alternates=alternates)
 
 
 def _file(kind: PageKind, url: str, body: bytes) -> Page:
@@ -78,58 +80,114 @@ def _newest(articles: Sequence[Article]) -> datetime.datetime | None:
 
 
 def plan_pages(site: Site) -> list[Page]:
-    """Every page of the site, in a stable order."""
+    """Every page of a site in one language, in a stable order."""
+    return plan_sites((site,))
+
+
+def plan_sites(sites: Sequence[Site]) -> list[Page]:
+    """Every page of the site, in a stable order: each language's pages, then the files of the whole site."""
+    pages: list[Page] = []
+    for site in sites:
+        pages.extend(_language_pages(site))
+    first = sites[0].config
+    if len(sites) > 1 or first.languages:
+        pages = _with_alternates(pages, first)
+    if first.languages and first.root != "/":  # every language in a folder: the root says where they are
+        pages.append(_page(PageKind.LANGUAGES, "/", "languages.html", sitemap=False, site=sites[0]))
+    moved = sorted(((alias, article) for site in sites for article in site.articles for alias in article.aliases),
+                   key=lambda m: m[0])
+    if moved:
+        lines = [f"{first.url_for(alias)} {first.url_for(article.url)} 301\n" for alias, article in moved]
+        pages.append(_file(PageKind.REDIRECTS, "/_redirects", "".join(lines).encode()))
+    pages.extend(_sitemaps(first, pages))
+    pages.append(_file(PageKind.ROBOTS, "/robots.txt",
+                       f"User-agent: *\nAllow: /\n\nSitemap: {first.abs_url('/sitemap.xml')}\n".encode()))
+    return pages
+
+
+def _language_pages(site: Site) -> list[Page]:
+    """The pages of one language (of the site's one language, on a site without `languages`)."""
     config = site.config
+    root = config.root
+    feed = f"{root}feed.xml"
     pages: list[Page] = []
     top = {"people": by_count(site.people)[:TOP_TERMS], "topics": by_count(site.topics)[:TOP_TERMS]}
-    for paginator in paginate(site.articles, config.per_page, "/"):
+    for paginator in paginate(site.articles, config.per_page, root):
         pages.append(_page(PageKind.HOME, paginator.urls[paginator.number - 1], "index.html",
-                           _newest(paginator.items), paginator=paginator, feed_url="/feed.xml",
+                           _newest(paginator.items), site=site, paginator=paginator, feed_url=feed,
                            # the sidebar is on the first page only: a count that changes re-renders one page
                            top_people=top["people"] if paginator.number == 1 else (),
                            top_topics=top["topics"] if paginator.number == 1 else ()))
     pages.extend(article_page(site, article) for article in site.articles)
     for taxonomy in TAXONOMIES:
         pages.extend(_taxonomy_pages(site, taxonomy))
-    pages.append(_page(PageKind.ARCHIVE, "/archive/", "archive.html", _newest(site.articles[:1]),
-                       years=site.years, months=site.months, feed_url="/feed.xml"))
+    pages.append(_page(PageKind.ARCHIVE, f"{root}archive/", "archive.html", _newest(site.articles[:1]), site=site,
+                       years=site.years, months=site.months, feed_url=feed))
     for period in (*site.years, *site.months):
-        pages.append(_page(PageKind.PERIOD, period.url, "period.html", _newest(period.articles[:1]),
-                           period=period, feed_url="/feed.xml"))
-    pages.append(_page(PageKind.NOT_FOUND, "/404.html", "404.html", sitemap=False, feed_url="/feed.xml"))
+        pages.append(_page(PageKind.PERIOD, period.url, "period.html", _newest(period.articles[:1]), site=site,
+                           period=period, feed_url=feed))
+    # the 404 page of the default language is the site's: hosts serve /404.html for every missing page
+    default_root = config.languages[0].root if config.languages else root
+    not_found = "/404.html" if root == default_root else f"{root}404.html"
+    pages.append(_page(PageKind.NOT_FOUND, not_found, "404.html", sitemap=False, site=site, feed_url=feed))
     if config.search:
-        pages.append(_page(PageKind.SEARCH, "/search/", "search.html", sitemap=False, feed_url="/feed.xml"))
+        pages.append(_page(PageKind.SEARCH, f"{root}search/", "search.html", sitemap=False, site=site,
+                           feed_url=feed))
     pages.extend(_feeds(site))
-    pages.extend(_redirects(site))
-    pages.extend(_sitemaps(site, pages))
-    pages.append(_file(PageKind.ROBOTS, "/robots.txt",
-                       f"User-agent: *\nAllow: /\n\nSitemap: {config.abs_url('/sitemap.xml')}\n".encode()))
+    pages.extend(_page(PageKind.REDIRECT, alias, "redirect.html", sitemap=False, site=site, article=article,
+                       feed_url=feed)
+                 for article in site.articles for alias in article.aliases
+                 if redirects_from(alias))  # an old `.md` or `.php` address has no page: `_redirects` sends it on
     return pages
 
 
 def _taxonomy_pages(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
     config = site.config
     terms = site.taxonomy(taxonomy)
-    yield _page(PageKind.TERMS, f"/{taxonomy}/", "terms.html", _newest(site.articles[:1]), taxonomy=taxonomy,
-                terms=by_count(terms), feed_url="/feed.xml")
+    yield _page(PageKind.TERMS, f"{config.root}{taxonomy}/", "terms.html", _newest(site.articles[:1]), site=site,
+                taxonomy=taxonomy, terms=by_count(terms), feed_url=f"{config.root}feed.xml")
     for term in terms:
         first = term.url
         for paginator in paginate(term.articles, config.per_page, first):
             yield _page(PageKind.TERM, paginator.urls[paginator.number - 1], "term.html", _newest(paginator.items[:1]),
-                        taxonomy=taxonomy, term=term, paginator=paginator, feed_url=f"{first}feed.xml")
+                        site=site, taxonomy=taxonomy, term=term, paginator=paginator, feed_url=f"{first}feed.xml")
 
 
-def article_page(site: Site, article: Article) -> Page:
-    """An article's own page."""
-    return _page(PageKind.ARTICLE, article.url, "article.html", article.updated or article.date,
-                 article=article, links=site.links[article.path], feed_url="/feed.xml")
+def article_page(site: Site, article: Article, alternates: tuple[tuple[str, str], ...] | None = None) -> Page:
+    """An article's own page, with its translations as alternates (`alternates`: those a rebuild remembered)."""
+    return _page(PageKind.ARTICLE, article.url, "article.html", article.updated or article.date, site=site,
+                 alternates=article_alternates(site, article) if alternates is None else alternates,
+                 article=article, links=site.links[article.path], feed_url=f"{site.config.root}feed.xml")
+
+
+def article_alternates(site: Site, article: Article) -> tuple[tuple[str, str], ...]:
+    """An article's page in every language it is written in: (language, URL), in the order of the languages."""
+    versions = site.translations.get(article.translation_key, ()) if article.translation_key else ()
+    return tuple((a.lang, a.url) for a in versions)
 
 
 def site_feed(site: Site) -> Page:
-    """The site's feed: its newest articles, in full."""
+    """The site's feed (a language's, on a site with `languages`): its newest articles, in full."""
     newest = site.articles[: site.config.feed_size]
-    return _page(PageKind.FEED, "/feed.xml", "atom.xml", sitemap=False, about=None, alternate_url="/",
-                 articles=newest, full_content=True, updated=_newest(newest))
+    return _page(PageKind.FEED, f"{site.config.root}feed.xml", "atom.xml", sitemap=False, site=site, about=None,
+                 alternate_url=site.config.root, articles=newest, full_content=True, updated=_newest(newest))
+
+
+# the kinds of page every language has at the same path within it: /people/, /fr/people/
+_COUNTERPARTS = frozenset({PageKind.HOME, PageKind.TERMS, PageKind.TERM, PageKind.ARCHIVE, PageKind.PERIOD,
+                           PageKind.SEARCH})
+
+
+def _with_alternates(pages: list[Page], config: SiteConfig) -> list[Page]:
+    """The pages, each list and term page with its counterparts in the other languages as alternates
+    (articles have theirs already: their translations)."""
+    roots = {language.code: language.root for language in config.languages}
+    same: dict[tuple[PageKind, str], list[tuple[str, str]]] = defaultdict(list)
+    for page in pages:
+        if page.kind in _COUNTERPARTS:
+            same[(page.kind, page.url[len(roots[page.language]) - 1:])].append((page.language, page.url))
+    return [dataclasses.replace(page, alternates=tuple(found)) if page.kind in _COUNTERPARTS and len(
+        found := same[(page.kind, page.url[len(roots[page.language]) - 1:])]) > 1 else page for page in pages]
 
 
 def shown_in_full(page: Page) -> tuple[Article, ...]:
@@ -162,15 +220,16 @@ def _feeds(site: Site) -> Iterator[Page]:
     for taxonomy in TAXONOMIES:
         for term in site.taxonomy(taxonomy):
             first = term.url
-            yield _page(PageKind.FEED, f"{first}feed.xml", "atom.xml", sitemap=False,
+            yield _page(PageKind.FEED, f"{first}feed.xml", "atom.xml", sitemap=False, site=site,
                         about=TermRef(taxonomy=taxonomy, slug=term.slug, name=term.name), alternate_url=first,
                         articles=term.articles[:size], full_content=False,
                         updated=_newest(term.articles[:size]) or _newest(site.articles[:1]))
 
 
-def _sitemaps(site: Site, pages: list[Page]) -> list[Page]:
-    config = site.config
-    entries = [(config.abs_url(p.url), p.lastmod) for p in pages if p.sitemap]
+def _sitemaps(config: SiteConfig, pages: list[Page]) -> list[Page]:
+    default = config.languages[0].code if config.languages else ""
+    entries = [(config.abs_url(p.url), p.lastmod, _hreflang(config, p.alternates, default))
+               for p in pages if p.sitemap]
     chunks = [entries[i: i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [[]]
     if len(chunks) == 1:
         return [_file(PageKind.SITEMAP, "/sitemap.xml", _urlset(chunks[0]))]
@@ -183,12 +242,20 @@ def _sitemaps(site: Site, pages: list[Page]) -> list[Page]:
     return result
 
 
-def _urlset(entries: list[tuple[str, datetime.datetime | None]]) -> bytes:
+def _hreflang(config: SiteConfig, alternates: tuple[tuple[str, str], ...], default: str) -> str:
+    """A sitemap entry's links to the page in every language, and `x-default` to the default language's."""
+    links = [*alternates, *(("x-default", url) for code, url in alternates if code == default)]
+    return "".join(f'<xhtml:link rel="alternate" hreflang="{code}" href="{escape(config.abs_url(url))}"/>'
+                   for code, url in links)
+
+
+def _urlset(entries: list[tuple[str, datetime.datetime | None, str]]) -> bytes:
+    xhtml = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if any(links for _, _, links in entries) else ""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for loc, lastmod in entries:
+             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{xhtml}>']
+    for loc, lastmod, links in entries:
         modified = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
-        lines.append(f"<url><loc>{escape(loc)}</loc>{modified}</url>")
+        lines.append(f"<url><loc>{escape(loc)}</loc>{modified}{links}</url>")
     lines.append("</urlset>\n")
     return "\n".join(lines).encode()
 
@@ -200,16 +267,3 @@ def redirects_from(alias: str) -> bool:
     (True, True, False)
     """
     return alias.endswith("/") or alias.lower().endswith((".html", ".htm"))
-
-
-def _redirects(site: Site) -> Iterator[Page]:
-    """A page at each old URL of an article, sending readers on; and `_redirects` for hosts that read it."""
-    moved = [(alias, article) for article in site.articles for alias in article.aliases]
-    for alias, article in moved:
-        if redirects_from(alias):  # an old `.md` or `.php` address has no page: `_redirects` sends it on
-            yield _page(PageKind.REDIRECT, alias, "redirect.html", sitemap=False, article=article,
-                        feed_url="/feed.xml")
-    if moved:
-        lines = [f"{site.config.url_for(alias)} {site.config.url_for(article.url)} 301\n"
-                 for alias, article in sorted(moved, key=lambda m: m[0])]
-        yield _file(PageKind.REDIRECTS, "/_redirects", "".join(lines).encode())

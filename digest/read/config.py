@@ -9,94 +9,25 @@ the order of their lines.
 
 from __future__ import annotations
 
-import difflib
+import dataclasses
 import re
 import zoneinfo
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from digest.model import FrozenMap, MarkdownOptions, Problem, SiteConfig, UsageError
-from digest.read.yamlread import (YamlProblem, as_bool, as_int, as_text, describe, load_yaml, nested_key_lines,
-                                  top_level_key_lines, typed)
+from digest.model import FrozenMap, Language, MarkdownOptions, Problem, SiteConfig, UsageError
+from digest.read.languages import direction_of, locale_of, read_language, read_languages
+from digest.read.settings import CONFIG_FILE, UNSET, Reading, Setting, flag, read_table, read_text, whole
+from digest.read.yamlread import YamlProblem, as_int, as_text, describe, load_yaml, top_level_key_lines, typed
 
-CONFIG_FILE = "digest.yaml"
-
-
-class _Reading:
-    """One `digest.yaml` being read: its text, the lines of its keys, and the problems found."""
-
-    def __init__(self, text: str, lines: Mapping[str, list[int]]) -> None:
-        self.text = text
-        self.lines = lines
-        self.problems: list[Problem] = []
-
-    def problem(self, key: str, message: str, hint: str = "") -> None:
-        """A problem of the setting `key` ("per_page", "markdown.highlight"), on that key's line."""
-        parent, _, child = key.partition(".")
-        line = self.lines.get(parent, [None])[-1]
-        if child and line is not None:
-            line = nested_key_lines(self.text, line).get(child, line)
-        self.problems.append(Problem(path=CONFIG_FILE, line=line, message=message, hint=hint))
-
-
-UNSET: Any = object()  # what a reader returns when the value is wrong (it said why) or sets nothing
-Read = Callable[[str, Any, _Reading], Any]  # (the key as written, its value, the reading) -> the setting's value
-
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """One key of `digest.yaml`: the field it sets, how its value is read and checked, and what it is for."""
-
-    key: str
-    field: str  # the field of `owner` that it sets
-    read: Read
-    about: str
-    owner: type = SiteConfig
-
-    @property
-    def default(self) -> object:
-        """The value when the key is left out (or empty)."""
-        return getattr(self.owner(), self.field)
-
-
-def _text(key: str, value: Any, reading: _Reading) -> Any:
-    written = as_text(value)
-    if written is None:
-        reading.problem(key, f"`{key}` must be text, not {describe(value)}",
-                        f"Write one value on the line: `{key}: ...`, in double quotes if it starts with `[` or `{{`.")
-        return UNSET
-    return written
-
-
-def _whole(low: int, meaning: str) -> Read:
-    def read(key: str, value: Any, reading: _Reading) -> Any:
-        number = as_int(value)
-        if number is None or number < low:
-            reading.problem(key, f"`{key}` must be a whole number of at least {low}, not {describe(value)}",
-                            f"Write {meaning}.")
-            return UNSET
-        return number
-    return read
-
-
-def _flag(hint: str | None = None) -> Read:
-    def read(key: str, value: Any, reading: _Reading) -> Any:
-        flag = as_bool(value)
-        if flag is None:
-            name = key.rpartition(".")[2]
-            reading.problem(key, f"`{key}` must be true or false, not {describe(value)}",
-                            hint or f"Write `{name}: true` or `{name}: false`.")
-            return UNSET
-        return flag
-    return read
-
+__all__ = ["CONFIG_FILE", "MARKDOWN_SETTINGS", "PERMALINK_SETTINGS", "SETTINGS", "THEME_OPTIONS", "Setting",
+           "check_base_url_option", "load_config"]
 
 _URL = re.compile(r"https?://[^/\s?#]+(/[^\s?#]*)?")
 
 
-def _base_url(key: str, value: Any, reading: _Reading) -> Any:
+def _base_url(key: str, value: Any, reading: Reading) -> Any:
     if not isinstance(value, str) or not _URL.fullmatch(value):
         reading.problem(key, f"`base_url` must be an absolute http(s) URL, not {describe(value)}",
                         "Write the address the site will be published at: `base_url: https://example.org/news/`.")
@@ -104,8 +35,8 @@ def _base_url(key: str, value: Any, reading: _Reading) -> Any:
     return str(value) if value.endswith("/") else str(value) + "/"
 
 
-def _timezone(key: str, value: Any, reading: _Reading) -> Any:
-    zone = _text(key, value, reading)
+def _timezone(key: str, value: Any, reading: Reading) -> Any:
+    zone = read_text(key, value, reading)
     if zone is UNSET:
         return UNSET
     try:
@@ -116,11 +47,10 @@ def _timezone(key: str, value: Any, reading: _Reading) -> Any:
         return UNSET
     return zone
 
-
 _DOMAIN = re.compile(r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 
 
-def _domain(key: str, value: Any, reading: _Reading) -> Any:
+def _domain(key: str, value: Any, reading: Reading) -> Any:
     domain = as_text(value)
     if domain is None or not _DOMAIN.fullmatch(domain):
         reading.problem(key, f"`domain` must be a host name such as news.example.org, not {describe(value)}",
@@ -133,7 +63,7 @@ def _domain(key: str, value: Any, reading: _Reading) -> Any:
 _PLACEHOLDERS = {"year", "month", "day", "slug"}
 
 
-def _pattern(key: str, pattern: Any, reading: _Reading) -> Any:
+def _pattern(key: str, pattern: Any, reading: Reading) -> Any:
     error = _pattern_error(pattern)
     if error:
         reading.problem(key, f"`{key}` {error}", "Example: `article: /{year}/{month}/{slug}/`; placeholders: "
@@ -158,7 +88,7 @@ def _pattern_error(pattern: object) -> str:
     return ""
 
 
-def _toc_levels(key: str, value: Any, reading: _Reading) -> Any:
+def _toc_levels(key: str, value: Any, reading: Reading) -> Any:
     levels = [as_int(v) for v in value] if isinstance(value, list) else []
     if len(levels) != 2 or not all(v is not None and 1 <= v <= 6 for v in levels) or levels[0] > levels[1]:  # type: ignore[operator]
         reading.problem(key, "`markdown.toc_levels` must be two heading levels, from the higher to the lower",
@@ -168,33 +98,33 @@ def _toc_levels(key: str, value: Any, reading: _Reading) -> Any:
 
 
 MARKDOWN_SETTINGS = (
-    Setting("unsafe_html", "unsafe_html", _flag(), "pass raw HTML in Markdown through", MarkdownOptions),
+    Setting("unsafe_html", "unsafe_html", flag(), "pass raw HTML in Markdown through", MarkdownOptions),
     Setting("toc_levels", "toc_levels", _toc_levels, "heading levels that get ids and table-of-contents entries",
             MarkdownOptions),
-    Setting("highlight", "highlight", _flag(), "colour fenced code with Pygments", MarkdownOptions),
+    Setting("highlight", "highlight", flag(), "colour fenced code with Pygments", MarkdownOptions),
 )
 PERMALINK_SETTINGS = (
     Setting("article", "article_url", _pattern, "article URLs; placeholders {year}, {month}, {day}, {slug}"),
 )
 
 
-def _markdown(key: str, value: Any, reading: _Reading) -> Any:
+def _markdown(key: str, value: Any, reading: Reading) -> Any:
     if not isinstance(value, dict):
         reading.problem(key, f"`markdown` must be a mapping, not {describe(value)}",
                         "Write `markdown:`, then settings such as `  unsafe_html: true` on their own lines.")
         return UNSET
-    return MarkdownOptions(**_read_table(value, MARKDOWN_SETTINGS, reading, "markdown."))
+    return MarkdownOptions(**read_table(value, MARKDOWN_SETTINGS, reading, "markdown."))
 
 
-def _permalinks(key: str, value: Any, reading: _Reading) -> Any:
+def _permalinks(key: str, value: Any, reading: Reading) -> Any:
     if not isinstance(value, dict):
         reading.problem(key, f"`permalinks` must be a mapping, not {describe(value)}",
                         "Write it on two lines: `permalinks:`, then `  article: /{year}/{month}/{slug}/`.")
         return UNSET
-    return _read_table(value, PERMALINK_SETTINGS, reading, "permalinks.").get("article_url", UNSET)
+    return read_table(value, PERMALINK_SETTINGS, reading, "permalinks.").get("article_url", UNSET)
 
 
-def _free(key: str, value: Any, reading: _Reading) -> Any:
+def _free(key: str, value: Any, reading: Reading) -> Any:
     if not isinstance(value, dict):
         reading.problem(key, f"`{key}` must be a mapping of names to values, not {describe(value)}",
                         f"Write `{key}:`, then one `  name: value` per line.")
@@ -221,7 +151,7 @@ THEME_OPTIONS: tuple[tuple[str, Callable[[Any], bool], str, str], ...] = (
 )
 
 
-def _theme_options(key: str, value: Any, reading: _Reading) -> Any:
+def _theme_options(key: str, value: Any, reading: Reading) -> Any:
     options = _free(key, value, reading)
     if options is UNSET:
         return UNSET
@@ -233,44 +163,31 @@ def _theme_options(key: str, value: Any, reading: _Reading) -> Any:
 
 
 SETTINGS = (
-    Setting("title", "title", _text, "the site's name"),
-    Setting("description", "description", _text, "one sentence, used in page descriptions and feeds"),
+    Setting("title", "title", read_text, "the site's name"),
+    Setting("description", "description", read_text, "one sentence, used in page descriptions and feeds"),
     Setting("base_url", "base_url", _base_url, "the address the site is published at; its path prefixes every link"),
-    Setting("language", "language", _text, "the `lang` of pages and feeds"),
+    Setting("language", "language", read_language, "the `lang` of pages and feeds, when there is one language"),
     Setting("timezone", "timezone", _timezone, "the zone of dates written without one, and of archives"),
-    Setting("theme", "theme", _text, "a theme in `themes/NAME/` of the site"),
-    Setting("per_page", "per_page", _whole(1, "how many articles a list page shows, such as `per_page: 10`"),
+    Setting("theme", "theme", read_text, "a theme in `themes/NAME/` of the site"),
+    Setting("per_page", "per_page", whole(1, "how many articles a list page shows, such as `per_page: 10`"),
             "articles per page of the home page and of term pages"),
-    Setting("feed_size", "feed_size", _whole(1, "how many articles a feed holds, such as `feed_size: 20`"),
+    Setting("feed_size", "feed_size", whole(1, "how many articles a feed holds, such as `feed_size: 20`"),
             "entries per feed"),
-    Setting("related", "related", _whole(0, "how many related articles an article shows, such as `related: 5`"),
+    Setting("related", "related", whole(0, "how many related articles an article shows, such as `related: 5`"),
             "related articles shown under an article"),
     Setting("permalinks", "article_url", _permalinks, "URL patterns (`PERMALINK_SETTINGS`)"),
     Setting("markdown", "markdown", _markdown, "how bodies become HTML (`MARKDOWN_SETTINGS`)"),
-    Setting("search", "search", _flag("Write `search: false` to build the site without a search page and index."),
+    Setting("search", "search", flag("Write `search: false` to build the site without a search page and index."),
             "a search page and a Pagefind index of the articles"),
     Setting("domain", "domain", _domain, "the custom domain `digest publish --git-branch` writes into `CNAME`"),
     Setting("theme_options", "theme_options", _theme_options, "settings for the theme (`THEME_OPTIONS`)"),
     Setting("params", "meta", _free, "your own values, available to templates as `config.meta.KEY`"),
+    Setting("languages", "languages", read_languages, "the site's languages, the default first, each with optional "
+            "`title`, `description`, `base_url` (its folder) and `locale`"),
+    Setting("default_language_in_subdir", "default_language_in_subdir",
+            flag("Write `default_language_in_subdir: true` to put the default language's pages under /en/ too."),
+            "the default language's pages in a folder of their own, like the others'"),
 )
-
-
-def _read_table(raw: Mapping[Any, Any], table: tuple[Setting, ...], reading: _Reading,
-                prefix: str = "") -> dict[str, Any]:
-    """The fields the keys of `raw` set, read through `table`; every wrong or unknown key reported."""
-    known = {setting.key: setting for setting in table}
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        setting = known.get(str(key))
-        if setting is None:
-            reading.problem(f"{prefix}{key}", f"unknown setting `{prefix}{key}`",
-                            _did_you_mean(str(key), tuple(known)))
-        elif value is not None:  # an empty value is the default
-            result = setting.read(prefix + setting.key, value, reading)
-            if result is not UNSET:
-                values[setting.field] = result
-    return values
-
 
 def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
     """Read `digest.yaml` (every key optional) into a `SiteConfig`, or the problems found.
@@ -308,18 +225,29 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
     check_base_url_option(base_url)
     if base_url is not None:
         raw = {**raw, "base_url": base_url}
-    reading = _Reading(text, lines)
-    values = _read_table(raw, SETTINGS, reading)
+    reading = Reading(text, lines)
+    values = read_table(raw, SETTINGS, reading)
+    _settle_languages(values, reading)
     problems += reading.problems
     return SiteConfig(**values), sorted(problems, key=lambda p: p.line or 0)
 
 
-def _did_you_mean(key: str, known: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(key, known, n=1)
-    if close:
-        return f"Did you mean `{close[0]}`?"
-    return "Known settings: " + ", ".join(f"`{k}`" for k in known) + "."
-
+def _settle_languages(values: dict[str, Any], reading: Reading) -> None:
+    """The site's language, its locale and direction, from `languages` (the first) or `language`."""
+    languages: tuple[Language, ...] = values.get("languages", ())
+    if languages:
+        first = languages[0]
+        if values.get("default_language_in_subdir") and first.root == "/":
+            first = dataclasses.replace(first, root=f"/{first.code}/")
+            values["languages"] = (first, *languages[1:])
+        if values.get("language", first.code) != first.code:
+            reading.problem("language", f"`language` is {values['language']}, but `languages` starts with "
+                            f"{first.code}", "The first of `languages` is the site's default language: remove "
+                            "`language`, or put it first in `languages`.")
+        values["language"] = first.code
+        values["root"], values["locale"], values["direction"] = first.root, first.locale, first.direction
+    elif "language" in values:
+        values["locale"], values["direction"] = locale_of(values["language"]), direction_of(values["language"])
 
 def check_base_url_option(url: str | None) -> None:
     """Refuse a `--base-url` that is not an absolute http(s) URL (a usage error, not the site's)."""

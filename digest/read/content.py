@@ -12,19 +12,22 @@ import posixpath
 import re
 from urllib.parse import quote
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from digest.model import Article, Problem, SiteConfig, SourceFile, TermPage
+from digest.model import Article, FrozenMap, Problem, SiteConfig, SourceFile, TermPage
 from digest.read.dates import DateProblem, parse_date, split_date_prefix
 from digest.read.discover import CONTENT_DIR
 from digest.read.frontmatter import Fields, FileProblems, read_document
+from digest.read.languages import language_code
+from digest.read.yamlread import as_text, describe
 from digest.read.markdown import render_markdown
 from digest.read.names import SLUG_HINT, normalize_name, read_slug, slug_problem, slugify, too_long
 
 _ARTICLE_KEYS = frozenset({"title", "date", "people", "topics", "source", "source_url", "summary",
                            "slug", "draft", "updated", "image", "image_alt", "aliases"})
-_TERM_KEYS = frozenset({"name", "aliases", "role", "image", "image_alt"})
+_TERM_KEYS = frozenset({"name", "aliases", "role", "image", "image_alt", "names"})
 
 
 def content_hash(data: bytes) -> str:
@@ -54,8 +57,8 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
         return None, problems
     fields = Fields(doc, problems)
     zone = ZoneInfo(config.timezone)
-    stem = posixpath.basename(source.path)[:-3]
-    prefix, rest = split_date_prefix(stem)
+    place = _placement(source.path, fields, config)
+    prefix, rest = split_date_prefix(place.stem)
     directory = posixpath.dirname(source.path)[len(CONTENT_DIR) + 1:]
 
     title = fields.text("title")
@@ -107,13 +110,66 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
         problems.add(line, f'the image "{bad}" points outside content/', "Keep images in the content/ folder.")
     if any(p.severity == "error" for p in problems) or title is None or date is None or not slug:
         return None, problems
+    url = article_url(config.article_url, slug, date.astimezone(zone))
     return Article(
-        path=source.path, slug=slug, url=article_url(config.article_url, slug, date.astimezone(zone)),
+        path=source.path, slug=slug, url=place.root[:-1] + url,
         title=title, date=date, updated=updated, people=people, topics=topics, source=source_name,
         source_url=source_url, summary=summary or rendered.first_paragraph, body_html=rendered.html,
         toc=rendered.toc, words=rendered.words, draft=draft, image=image, image_alt=image_alt,
-        meta=fields.meta(_ARTICLE_KEYS), content_hash=content_hash(data), aliases=aliases,
+        meta=fields.meta(_ARTICLE_KEYS | (_LANGUAGE_KEYS if config.languages else set())),
+        content_hash=content_hash(data), aliases=aliases, lang=place.lang, translation_key=place.key,
+        translates=place.translates,
     ), problems
+
+
+_LANGUAGE_KEYS = frozenset({"lang", "translation_key", "translationKey"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Placement:
+    """Where an article stands among the site's languages."""
+
+    lang: str  # "" on a site without `languages`
+    root: str  # the path of its language's pages: "/", "/fr/"
+    key: str  # what its translations share
+    translates: bool  # it says it translates another article
+    stem: str  # its file name without `.md`, and without the language's mark: `post.fr.md` is `post`
+
+
+def _placement(path: str, fields: Fields, config: SiteConfig) -> _Placement:
+    """An article's language and translation key: from a `.LANG.md` name, else `lang:`, else a first folder
+    named after a language (`content/fr/...`), else the default language. An unknown code is a problem."""
+    stem = posixpath.basename(path)[:-3]
+    if not config.languages:
+        return _Placement(lang="", root="/", key="", translates=False, stem=stem)
+    known = {language.code.lower(): language for language in config.languages}
+    codes = ", ".join(language.code for language in config.languages)
+    relative = path[len(CONTENT_DIR) + 1:]
+    language = None
+    base, dot, mark = stem.rpartition(".")
+    from_name = dot and language_code(mark)
+    if from_name:
+        language = known.get(from_name.lower())
+        if language is None:
+            fields.problems.add(None, f"the file name says its language is {from_name}, which is not one of the "
+                                f"site's languages ({codes})",
+                                "Add it to `languages` in digest.yaml, or rename the file.")
+        stem = base
+        relative = relative[: len(relative) - len(mark) - 4] + ".md"
+    if language is None and (written := fields.text("lang")) is not None:
+        code = language_code(written)
+        language = known.get(code.lower()) if code else None
+        if language is None:
+            fields.problems.add(fields.line("lang"), f'`lang` is "{written}", not one of the site\'s languages ({codes})',
+                                "Write one of them, or add it to `languages` in digest.yaml.")
+    folder, _, inside = relative.partition("/")
+    if inside and folder.lower() in known:
+        language = language or known[folder.lower()]
+        relative = inside
+    explicit = fields.text("translation_key") or fields.text("translationKey")
+    language = language or config.languages[0]
+    return _Placement(lang=language.code, root=language.root, key=explicit or relative,
+                      translates=bool(from_name) or explicit is not None, stem=stem)
 
 
 def problems_keys(problems: list[Problem]) -> set[str]:
@@ -140,6 +196,7 @@ def parse_term_page(source: SourceFile, data: bytes, config: SiteConfig,
     role = fields.text("role")
     image = fields.image(directory)
     image_alt = fields.text("image_alt")
+    names = _names(fields, config)
     body = doc.body.strip()
     rendered = render_markdown(body, config.markdown, directory, url_for) if body else None
     if any(p.severity == "error" for p in problems):
@@ -148,4 +205,30 @@ def parse_term_page(source: SourceFile, data: bytes, config: SiteConfig,
                     name=normalize_name(name) if name else "", name_line=fields.line("name"), aliases=aliases,
                     alias_lines=tuple(fields.name_lines.get(a) for a in aliases), role=role, image=image,
                     image_alt=image_alt, body_html=rendered.html if rendered else None,
-                    meta=fields.meta(_TERM_KEYS)), problems
+                    meta=fields.meta(_TERM_KEYS), names=names), problems
+
+
+def _names(fields: Fields, config: SiteConfig) -> FrozenMap[str]:
+    """A term page's `names`: its name in other languages (`names: {ru: Владимир Путин}`), by language code."""
+    value = fields.raw("names")
+    if value is None:
+        return FrozenMap()
+    if not isinstance(value, dict):
+        fields.problems.add(fields.line("names"), f"`names` must be a mapping of languages to names, not {describe(value)}",
+                            "Write `names: {fr: Vladimir Poutine, ru: Владимир Путин}`.")
+        return FrozenMap()
+    known = {language.code.lower(): language.code for language in config.languages}
+    names: dict[str, str] = {}
+    for written, name in value.items():
+        code = language_code(str(written))
+        text = as_text(name)
+        if code is None or known and code.lower() not in known:
+            fields.problems.add(fields.line("names"), f'`names` has "{written}", not one of the site\'s languages'
+                                + (f" ({', '.join(known.values())})" if known else ""),
+                                "Give the names under the codes of `languages` in digest.yaml.")
+        elif text is None or not text.strip():
+            fields.problems.add(fields.line("names"), f"`names.{written}` is {describe(name)}, not a name",
+                                "Write the name as text.")
+        else:
+            names[known.get(code.lower(), code)] = normalize_name(text)
+    return FrozenMap(names)

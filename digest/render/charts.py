@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from digest.render.i18n import ENGLISH, Messages
+
 MONTHS_SHOWN = 36  # the chart's span at most, ending with the term's newest month
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                "October", "November", "December")
 
 
 def monthly_counts(dates: Iterable[datetime.datetime], zone: ZoneInfo) -> list[tuple[int, int, int]]:
@@ -37,37 +37,41 @@ def monthly_counts(dates: Iterable[datetime.datetime], zone: ZoneInfo) -> list[t
     return months[-MONTHS_SHOWN:]
 
 
-def mentions_chart(months: list[tuple[int, int, int]], name: str, chart_id: str) -> Markup:
+def mentions_chart(months: list[tuple[int, int, int]], name: str, chart_id: str, words: Messages = ENGLISH) -> Markup:
     """A bar chart of articles per month, with a caption saying what it shows and a table of the figures."""
     if not months:
         return Markup("")
+
+    def _month(month: tuple[int, int, int]) -> str:
+        return words.date(datetime.date(month[0], month[1], 1), "month")
+
     top = max(count for _, _, count in months)
     width, height, gap = 16, 64, 4
     bars = []
     for index, (year, month, count) in enumerate(months):
         tall = max(round(height * count / top), 1)  # `top` is at least 1; an empty month is a hairline
-        label = f"{_MONTH_NAMES[month - 1]} {year}: {count}"
+        label = words("{month}: {count}", month=_month((year, month, count)), count=count)
         empty = "" if count else ' class="empty"'
         bars.append(f'<rect x="{index * (width + gap)}" y="{height - tall}" width="{width}" height="{tall}"'
                     f"{empty}><title>{escape(label)}</title></rect>")
     total = sum(count for _, _, count in months)
     busiest = [m for m in months if m[2] == top]
-    span = f"{_month(months[0])} to {_month(months[-1])}" if len(months) > 1 else _month(months[0])
-    peak = f"; the most in {_month(busiest[0])} ({top})" if len(busiest) == 1 and len(months) > 1 else ""
-    summary = f"{total} article{'s' if total != 1 else ''} naming {name}, {span}{peak}."
+    span = (words("{first} to {last}", first=_month(months[0]), last=_month(months[-1])) if len(months) > 1
+            else _month(months[0]))
+    peak = (words("; the most in {month} ({count})", month=_month(busiest[0]), count=top)
+            if len(busiest) == 1 and len(months) > 1 else "")
+    summary = words("{count} naming {name}, {span}{peak}.", count=words.counted(total, "article"), name=name,
+                    span=span, peak=peak)
     rows = "".join(f"<tr><th scope=\"row\">{_month(m)}</th><td>{m[2]}</td></tr>" for m in reversed(months) if m[2])
     svg_width = len(months) * (width + gap) - gap
     return Markup(
         f'<div class="mentions"><figure>'
         f'<svg class="mentions-bars" viewBox="0 0 {svg_width} {height}" width="{svg_width}" height="{height}" '
         f'role="img" aria-labelledby="{chart_id}-caption">{"".join(bars)}</svg>'
-        f'<figcaption id="{chart_id}-caption">Articles per month: {escape(summary)}</figcaption></figure>'
-        f'<details><summary>The figures</summary><table><thead><tr><th scope="col">Month</th>'
-        f'<th scope="col">Articles</th></tr></thead><tbody>{rows}</tbody></table></details></div>')
-
-
-def _month(month: tuple[int, int, int]) -> str:
-    return f"{_MONTH_NAMES[month[1] - 1]} {month[0]}"
+        f'<figcaption id="{chart_id}-caption">{escape(words("Articles per month: {summary}", summary=summary))}'
+        f'</figcaption></figure><details><summary>{escape(words("The figures"))}</summary><table><thead><tr>'
+        f'<th scope="col">{escape(words("Month"))}</th><th scope="col">{escape(words("Articles"))}</th></tr></thead>'
+        f'<tbody>{rows}</tbody></table></details></div>')
 
 
 def initials_avatar(initials: str, size: int = 96) -> Markup:

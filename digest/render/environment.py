@@ -9,15 +9,16 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
-from digest.model import SiteConfig, Term
+from digest.model import Language, Page, SiteConfig, Term
 from digest.render import schema
 from digest.render.charts import initials_avatar, mentions_chart, monthly_counts
+from digest.render.i18n import ENGLISH, Messages
 from digest.render.theme import Theme
-from digest.render.wording import counted
 
 
-def format_date(value: datetime.datetime | datetime.date | None, style: str = "long") -> str:
-    """A date for readers: "30 November 2015" (long), "30 Nov 2015" (short), ISO 8601 (iso).
+def format_date(value: datetime.datetime | datetime.date | None, style: str = "long", words: Messages = ENGLISH) -> str:
+    """A date for readers: "30 November 2015" (long), "30 Nov 2015" (short), "November 2015" (month),
+    ISO 8601 (iso); in the language of `words`.
 
     >>> format_date(datetime.date(2015, 11, 3)), format_date(datetime.date(2015, 11, 3), "short")
     ('3 November 2015', '3 Nov 2015')
@@ -26,9 +27,7 @@ def format_date(value: datetime.datetime | datetime.date | None, style: str = "l
         return ""
     if style == "iso":
         return value.isoformat()
-    if style == "month":
-        return f"{value:%B %Y}"
-    return f"{value.day} {value:%B %Y}" if style == "long" else f"{value.day} {value:%b %Y}"
+    return words.date(value.date() if isinstance(value, datetime.datetime) else value, style)
 
 
 def initials(name: str) -> str:
@@ -83,9 +82,11 @@ def by_letter(terms: Iterable[Term]) -> list[tuple[str, list[Term]]]:
     return sorted(groups.items(), key=lambda group: (group[0] == "#", group[0]))
 
 
-def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = False) -> jinja2.Environment:
-    """The Jinja environment: the theme's lookup chain, autoescaping, filters and helpers.
+def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = False,
+                     words: Messages = ENGLISH) -> jinja2.Environment:
+    """The Jinja environment of one language: the theme's lookup chain, autoescaping, filters and helpers.
 
+    `config`: the language's settings (`SiteConfig.in_language`); `words`: its messages;
     `search_enabled`: the build makes a search index, so the theme shows its search box.
     """
     env = jinja2.Environment(
@@ -100,10 +101,16 @@ def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = Fa
     def local_date(value: datetime.datetime | datetime.date | None, style: str = "long") -> str:
         if isinstance(value, datetime.datetime) and value.tzinfo is not None:
             value = value.astimezone(zone)
-        return format_date(value, style)
+        return format_date(value, style, words)
 
     def chart(term: Term) -> Markup:
-        return mentions_chart(monthly_counts((a.date for a in term.articles), zone), term.name, "d-mentions")
+        return mentions_chart(monthly_counts((a.date for a in term.articles), zone), term.name, "d-mentions", words)
+
+    def language_links(page: Page) -> list[tuple[Language, str, bool]]:
+        """Every language of the site, with the page in it (else its home), and whether it is this page's."""
+        versions = dict(page.alternates)
+        return [(language, versions.get(language.code, language.root), language.code == config.language)
+                for language in config.languages]
 
     env.filters["date"] = local_date
     env.filters["avatar"] = lambda name: initials_avatar(initials(name))
@@ -116,7 +123,11 @@ def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = Fa
     env.filters["letter_id"] = lambda letter: "other" if letter == "#" else letter.lower()
     env.globals["mentions_chart"] = chart
     env.filters["initials"] = initials
-    env.filters["counted"] = counted
+    env.filters["counted"] = words.counted
+    env.globals["_"] = words
+    env.globals["language_links"] = language_links
+    env.globals["lang_url"] = config.page_url
+    env.globals["lang_path"] = lambda path: config.root + path.lstrip("/")
     env.globals["url_for"] = config.url_for
     env.globals["abs_url"] = config.abs_url
     env.globals["config"] = config

@@ -7,13 +7,14 @@ the pages it rendered to the write stage itself, so that no page travels back.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
 from digest.model import Article, Page, Problem, Site
+from digest.render.i18n import ENGLISH, Messages
 from digest.render.theme import template_label
 from digest.render.wording import page_words
 from digest.workers import MIN_PARALLEL_RENDER, parallel_map
@@ -22,9 +23,10 @@ from digest.workers import MIN_PARALLEL_RENDER, parallel_map
 class PageRenderer:
     """Renders pages of one site; keeps the problem of each page whose template failed."""
 
-    def __init__(self, env: jinja2.Environment, site: Site, site_dir: Path) -> None:
+    def __init__(self, env: jinja2.Environment, site: Site, site_dir: Path, words: Messages = ENGLISH) -> None:
         self.env = env
         self.site = site
+        self.words = words  # the language's messages (`render/i18n.py`)
         self.site_dir = site_dir
         self.problems: list[Problem] = []
         self._cards: dict[str, Markup] = {}
@@ -48,7 +50,7 @@ class PageRenderer:
             return page.body or b""
         try:
             template = self.env.get_template(page.template)
-            text = template.render({**page.context, **page_words(page, self.site.config)}, kind=page.kind,
+            text = template.render({**page.context, **page_words(page, self.site.config, self.words)}, kind=page.kind,
                                    site=self.site, page=page)
         except jinja2.TemplateNotFound as exc:
             self._add(None, None, f"no template `{exc.name}` in the theme",
@@ -72,15 +74,21 @@ class PageRenderer:
         self.problems.append(Problem(path=path, line=line, message=message, hint=hint))
 
 
-def render_pages(renderer: PageRenderer, pages: Sequence[Page], stage: Callable[[str, bytes], bool], jobs: int,
-                 progress: Callable[[int], None] | None = None) -> tuple[list[tuple[str, bool]], list[Problem]]:
+def render_pages(renderers: Mapping[str, PageRenderer], pages: Sequence[Page], stage: Callable[[str, bytes], bool],
+                 jobs: int, progress: Callable[[int], None] | None = None) -> tuple[list[tuple[str, bool]], list[Problem]]:
     """Render `pages`, handing each one's output path and bytes to `stage` in the process that rendered it.
 
-    Returns what `stage` said of each page rendered (whether it wrote the file), and the
-    problems of the pages whose templates failed: one per template mistake, not one per page.
+    `renderers`: by language code, each page's (the first renders the site's own files). Returns
+    what `stage` said of each page rendered (whether it wrote the file), and the problems of the
+    pages whose templates failed: one per template mistake, not one per page.
     """
+    if not pages:
+        return [], []
+    first = next(iter(renderers.values()))
+
     def render_one(index: int) -> tuple[str, bool | None, list[Problem]]:
         page = pages[index]  # workers are forked with `pages` in memory: only indexes travel
+        renderer = renderers.get(page.language, first)
         data = renderer.render(page)
         if data is None:
             problems, renderer.problems = renderer.problems, []
@@ -90,13 +98,14 @@ def render_pages(renderer: PageRenderer, pages: Sequence[Page], stage: Callable[
     if len(pages) >= MIN_PARALLEL_RENDER and jobs > 1:
         # Render every card once, in parallel, before the page workers fork with all of them:
         # otherwise each worker renders the cards of its pages itself.
-        articles = renderer.site.articles
+        cards = [(renderer, article) for renderer in renderers.values() for article in renderer.site.articles]
 
         def render_card(index: int) -> str:
-            return str(renderer.card(articles[index]))
+            return str(cards[index][0].card(cards[index][1]))
 
-        cards = parallel_map(render_card, range(len(articles)), jobs, MIN_PARALLEL_RENDER)
-        renderer.add_cards({a.path: html for a, html in zip(articles, cards)})
+        made = parallel_map(render_card, range(len(cards)), jobs, MIN_PARALLEL_RENDER)
+        for (renderer, article), html in zip(cards, made):
+            renderer.add_cards({article.path: html})
     staged: list[tuple[str, bool]] = []
     problems: list[Problem] = []
     seen: set[tuple[str | None, int | None, str]] = set()

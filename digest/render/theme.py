@@ -20,6 +20,8 @@ from digest.read.discover import CONTENT_DIR
 from digest.read.files import is_hidden, is_ignored, links_out, walk
 from digest.read.yamlread import top_level_key_lines
 
+I18N_DIR = "i18n"  # a theme's and a site's message catalogs (`render/i18n.py`)
+
 
 def builtin_theme_dir() -> Path:
     """The default theme: inside the installed package, else beside it in a source checkout."""
@@ -36,6 +38,7 @@ class Theme:
     static_dirs: tuple[Path, ...]  # copied in this order, later ones overriding earlier ones
     site_dir: Path | None = None  # links in the site's folders may point anywhere inside it
     links_out: tuple[str, ...] = ()  # links out of the site found in its folders (each a problem)
+    i18n_dirs: tuple[Path, ...] = ()  # message catalogs (`render/i18n.py`), first match wins
 
 
 def resolve_theme(site_dir: Path, config: SiteConfig, problems: list[Problem]) -> Theme:
@@ -47,6 +50,7 @@ def resolve_theme(site_dir: Path, config: SiteConfig, problems: list[Problem]) -
     builtin = builtin_theme_dir()
     templates = [site_dir / "templates"]
     static = [builtin / "static"]
+    words = [site_dir / I18N_DIR]
     if config.theme != "default":
         own = site_dir / "themes" / config.theme
         if not own.is_dir():
@@ -60,19 +64,23 @@ def resolve_theme(site_dir: Path, config: SiteConfig, problems: list[Problem]) -
                      f"to use the default theme." + (f" Themes here: {', '.join(known)}." if known else "")))
         templates.append(own / "templates")
         static.append(own / "static")
+        words.append(own / I18N_DIR)
     elif (site_dir / "themes" / "default").is_dir():
         templates.append(site_dir / "themes" / "default" / "templates")
         static.append(site_dir / "themes" / "default" / "static")
+        words.append(site_dir / "themes" / "default" / I18N_DIR)
     templates.append(builtin / "templates")
+    words.append(builtin / I18N_DIR)
     static.append(site_dir / "static")
     template_dirs = tuple(p for p in templates if p.is_dir())
     static_dirs = tuple(p for p in static if p.is_dir())
-    own_dirs = [p for p in (*template_dirs, *static_dirs) if not p.is_relative_to(builtin)]
+    i18n_dirs = tuple(p for p in words if p.is_dir())
+    own_dirs = [p for p in (*template_dirs, *static_dirs, *i18n_dirs) if not p.is_relative_to(builtin)]
     found = (links_out(site_dir, [site_dir / CONTENT_DIR], is_ignored)
              + links_out(site_dir, own_dirs, is_hidden))
     problems.extend(found)
     return Theme(template_dirs=template_dirs, static_dirs=static_dirs, site_dir=site_dir,
-                 links_out=tuple(p.path or "" for p in found))
+                 links_out=tuple(p.path or "" for p in found), i18n_dirs=i18n_dirs)
 
 
 def template_label(filename: str | None, site_dir: Path) -> str:

@@ -10,20 +10,19 @@ from __future__ import annotations
 import datetime
 
 from digest.model import Article, Page, PageKind, Period, SiteConfig, Term, TermRef
+from digest.render.i18n import ENGLISH, Messages
 
 
 def counted(count: int, noun: str) -> str:
-    """A count with its noun, singular or plural.
+    """A count with its noun, in English (the command line's words).
 
     >>> counted(1, "article"), counted(3, "article"), counted(2, "person")
     ('1 article', '3 articles', '2 people')
     """
-    if count == 1:
-        return f"1 {noun}"
-    return f"{count} {'people' if noun == 'person' else noun + 's'}"
+    return ENGLISH.counted(count, noun)
 
 
-def period_label(period: Period) -> str:
+def period_label(period: Period, words: Messages = ENGLISH) -> str:
     """A year or a month of the archive, for readers.
 
     >>> period_label(Period(year=2015, month=None, articles=())), period_label(Period(year=2015, month=11, articles=()))
@@ -31,45 +30,51 @@ def period_label(period: Period) -> str:
     """
     if period.month is None:
         return f"{period.year:04d}"
-    return datetime.date(period.year, period.month, 1).strftime("%B %Y")
+    return words.date(datetime.date(period.year, period.month, 1), "month")
 
 
-def page_words(page: Page, config: SiteConfig) -> dict[str, str]:
+def page_words(page: Page, config: SiteConfig, words: Messages = ENGLISH) -> dict[str, str]:
     """What a page's template says of the page: `title` and `description`, and `label` for a period.
 
     Everything they are made of is in the page's kind and values, so a page's fingerprint
-    (which covers those) changes whenever its words do.
+    (which covers those) changes whenever its words do. `config` is the page's language's.
     """
     context = page.context
     kind = page.kind
+    title = config.title
     number = getattr(context.get("paginator"), "number", 1)
     if kind is PageKind.HOME:
-        return _words(config.title if number == 1 else f"Latest, page {number}", config.description)
+        return _words(title if number == 1 else words("Latest, page {number}", number=number), config.description)
     if kind in (PageKind.ARTICLE, PageKind.REDIRECT):
         article: Article = context["article"]  # type: ignore[assignment]
         return _words(article.title, article.summary if kind is PageKind.ARTICLE else "")
     if kind is PageKind.TERMS:
         people = context["taxonomy"] == "people"
-        count = counted(len(context["terms"]), "person" if people else "topic")  # type: ignore[arg-type]
-        return _words("People" if people else "Topics", f"{count} in {config.title}, by number of articles.")
+        count = words.counted(len(context["terms"]), "person" if people else "topic")  # type: ignore[arg-type]
+        return _words(words("People" if people else "Topics"),
+                      words("{count} in {title}, by number of articles.", count=count, title=title))
     if kind is PageKind.TERM:
         term: Term = context["term"]  # type: ignore[assignment]
-        return _words(term.name if number == 1 else f"{term.name}, page {number}",
-                      term.role or f"{counted(term.count, 'article')} about {term.name} in {config.title}.")
+        return _words(term.name if number == 1 else words("{name}, page {number}", name=term.name, number=number),
+                      term.role or words("{count} about {name} in {title}.", count=words.counted(term.count, "article"),
+                                         name=term.name, title=title))
     if kind is PageKind.ARCHIVE:
-        return _words("Archive", f"Every article of {config.title}, by month.")
+        return _words(words("Archive"), words("Every article of {title}, by month.", title=title))
     if kind is PageKind.PERIOD:
         period: Period = context["period"]  # type: ignore[assignment]
-        label = period_label(period)
-        return {**_words(f"Articles of {label}", f"{counted(len(period.articles), 'article')} of {label}."),
-                "label": label}
+        label = period_label(period, words)
+        return {**_words(words("Articles of {label}", label=label),
+                         words("{count} of {label}.", count=words.counted(len(period.articles), "article"),
+                               label=label)), "label": label}
     if kind is PageKind.NOT_FOUND:
-        return _words("Page not found", "")
+        return _words(words("Page not found"), "")
     if kind is PageKind.SEARCH:
-        return _words("Search", f"Search the articles of {config.title}.")
+        return _words(words("Search"), words("Search the articles of {title}.", title=title))
     if kind is PageKind.FEED:
         about: TermRef | None = context["about"]  # type: ignore[assignment]
-        return _words(config.title if about is None else f"{about.name} — {config.title}", "")
+        return _words(title if about is None else words("{name} — {title}", name=about.name, title=title), "")
+    if kind is PageKind.LANGUAGES:
+        return _words(title, config.description)
     return {}
 
 

@@ -20,7 +20,8 @@ PER_PAGE_HINT = "    Write how many articles a list page shows, such as `per_pag
 TOC_LEVELS = ("digest.yaml:1: `markdown.toc_levels` must be two heading levels, from the higher to the lower\n"
               "    Write `toc_levels: [2, 3]` for `##` and `###` headings.")
 KNOWN = ("Known settings: `title`, `description`, `base_url`, `language`, `timezone`, `theme`, `per_page`, "
-         "`feed_size`, `related`, `permalinks`, `markdown`, `search`, `domain`, `theme_options`, `params`.")
+         "`feed_size`, `related`, `permalinks`, `markdown`, `search`, `domain`, `theme_options`, `params`, `languages`, "
+         "`default_language_in_subdir`.")
 
 
 def load(make_site: MakeSite, text: str, base_url: str | None = None) -> tuple[SiteConfig, list[str]]:

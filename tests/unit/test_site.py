@@ -348,7 +348,7 @@ def test_check_page_urls(slug: str, url: str, problem: str | None) -> None:
     assert problems == []
     pages = plan_pages(site)
     found: list[Problem] = []
-    check_page_urls(pages, site, found)
+    check_page_urls(pages, site.articles, found)
     expected = [] if problem is None else [
         problem + "\n    Give it another `slug:` or change `permalinks.article`."]
     assert [str(p) for p in found] == expected
@@ -358,5 +358,5 @@ def test_two_articles_with_one_url_are_left_to_check_urls() -> None:
     site, problems = make([article("a", 1, url="/x/"), article("b", 2, url="/x/")])
     assert len(problems) == 1
     found: list[Problem] = []
-    check_page_urls(plan_pages(site), site, found)
+    check_page_urls(plan_pages(site), site.articles, found)
     assert found == []
