@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from digest.link.terms import alias_index, build_terms
 from digest.model import (TAXONOMIES, Article, ArticleLinks, FrozenMap, Period, Problem, Site, SiteConfig, Taxonomy,
-                          TermPage, TermRef)
+                          Term, TermPage, TermRef)
 
 # How many of a term's articles, on either side of an article in time, count as candidates
 # for its related articles: keeps the work linear when a topic has thousands of articles.
@@ -123,13 +123,21 @@ def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iter
         months[(local.year, local.month)].append(article)
     return Site(
         config=config, articles=ordered, links=FrozenMap(links),
-        people=people.terms, topics=topics.terms,
+        people=_shown(people.terms, config, owners), topics=_shown(topics.terms, config, owners),
         years=tuple(Period(year=y, month=None, articles=tuple(a), root=config.root)
                     for y, a in sorted(years.items(), reverse=True)),
         months=tuple(Period(year=y, month=m, articles=tuple(a), root=config.root)
                      for (y, m), a in sorted(months.items(), reverse=True)),
         translations=translations or FrozenMap(),
     )
+
+
+def _shown(terms: tuple[Term, ...], config: SiteConfig, owners: object) -> tuple[Term, ...]:
+    """The terms that get a page in this language: on a site with `languages`, those its articles name (and in
+    the default language every term page's term, as on a site of one language)."""
+    if owners is None or config.language == config.languages[0].code:
+        return terms
+    return tuple(term for term in terms if term.articles)
 
 
 def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, ...]],

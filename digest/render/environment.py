@@ -125,6 +125,7 @@ def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = Fa
     env.filters["initials"] = initials
     env.filters["counted"] = words.counted
     env.globals["_"] = words
+    env.globals["script_words"] = words.for_script
     env.globals["language_links"] = language_links
     env.globals["lang_url"] = config.page_url
     env.globals["lang_path"] = lambda path: config.root + path.lstrip("/")

@@ -24,6 +24,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_skeleton
+from markupsafe import Markup, escape
 
 from digest.model import Problem, SiteConfig
 from digest.read.yamlread import YamlProblem, load_yaml, top_level_key_lines
@@ -55,7 +56,18 @@ class Messages:
         """
         found = self.catalog.get(message, message)
         text = found if isinstance(found, str) else str(found.get("other", message))
+        if any(hasattr(value, "__html__") for value in values.values()):  # a link put into a sentence
+            return Markup(escape(text)).format(**values)
         return text.format(**values) if values else text
+
+    def for_script(self, *messages: str) -> dict[str, Any]:
+        """These messages' translations that differ from English, for a script to read (`data-words`).
+
+        >>> Messages("fr", "fr", {"Person": "Personne", "Topic": "Topic"}).for_script("Person", "Topic", "Any")
+        {'Person': 'Personne'}
+        """
+        return {message: self.catalog[message] for message in messages
+                if message in self.catalog and self.catalog[message] != message}
 
     def counted(self, count: int, noun: str) -> str:
         """A count with its noun, in the plural form the language's rules give it.

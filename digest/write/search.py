@@ -64,17 +64,27 @@ def search_ready(config: SiteConfig) -> bool:
     return config.search and pagefind_binary() is not None
 
 
-def article_glob(article_url: str, year: str | None = None) -> str:
-    """The files Pagefind reads: those the article URL pattern can produce (in one year, if given).
+def article_glob(article_url: str, year: str | None = None, roots: tuple[str, ...] = ("/",)) -> str:
+    """The files Pagefind reads: those the article URL pattern can produce (in one year, if given), under
+    each language's folder (`roots`).
 
     >>> article_glob("/{year}/{month}/{slug}/"), article_glob("/{year}/{month}/{slug}/", "2015")
     ('*/*/*/index.html', '2015/*/*/index.html')
-    >>> article_glob("/news/{slug}.html")
-    'news/*.html'
+    >>> article_glob("/news/{slug}.html"), article_glob("/{year}/{month}/{slug}/", "2015", ("/", "/fr/"))
+    ('news/*.html', '{2015,fr/2015}/*/*/index.html')
     """
     pattern = article_url.strip("/").replace("{year}", year) if year else article_url.strip("/")
     pattern = re.sub(r"\{\w+\}", "*", pattern)
-    return pattern + "/index.html" if article_url.endswith("/") else pattern
+    pattern = pattern + "/index.html" if article_url.endswith("/") else pattern
+    if len(roots) == 1 and roots[0] == "/":
+        return pattern
+    first, _, rest = pattern.partition("/")
+    return "{" + ",".join(root.lstrip("/") + first for root in roots) + "}/" + rest
+
+
+def _roots(config: SiteConfig) -> tuple[str, ...]:
+    """The folders of the site's languages: ("/",), or ("/", "/fr/", "/ar/")."""
+    return tuple(language.root for language in config.languages) or ("/",)
 
 
 def shards_of(output_dir: Path, config: SiteConfig) -> list[str]:
@@ -84,7 +94,11 @@ def shards_of(output_dir: Path, config: SiteConfig) -> list[str]:
     """
     if not config.article_url.startswith("/{year}/"):
         return [_ALL]
-    years = [entry.name for entry in os.scandir(output_dir) if entry.is_dir() and _YEAR.fullmatch(entry.name)]
+    years = set()
+    for root in _roots(config):
+        folder = output_dir / root.strip("/")
+        if folder.is_dir():
+            years |= {entry.name for entry in os.scandir(folder) if entry.is_dir() and _YEAR.fullmatch(entry.name)}
     return sorted(years, reverse=True)
 
 
@@ -104,7 +118,9 @@ def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | No
                 "(pip install 'pagefind[bin]'); the site is built without its search page")
     live = output_dir / SEARCH_DIR
     shards = shards_of(output_dir, config)
-    touched = None if changed is None else {path.split("/", 1)[0] for path in changed}
+    roots = [root.lstrip("/") for root in _roots(config) if root != "/"]
+    touched = None if changed is None else {
+        next((path[len(r):] for r in roots if path.startswith(r)), path).split("/", 1)[0] for path in changed}
     for shard in shards:
         whole = (live / shard / "pagefind.js").is_file()
         if whole and touched is not None and shard != _ALL and shard not in touched:
@@ -127,9 +143,10 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str) -
     """Index one part into a scratch folder, then swap it into place; why it failed, or None."""
     new, old, live = output_dir / _NEW, output_dir / _OLD, output_dir / SEARCH_DIR / shard
     shutil.rmtree(new, ignore_errors=True)
-    glob = article_glob(config.article_url, None if shard == _ALL else shard)
-    command = [binary, "--site", str(output_dir), "--output-path", str(new), "--glob", glob,
-               "--force-language", config.language.split("-")[0]]
+    glob = article_glob(config.article_url, None if shard == _ALL else shard, _roots(config))
+    command = [binary, "--site", str(output_dir), "--output-path", str(new), "--glob", glob]
+    if not config.languages:  # one language: Pagefind's words for it, whatever the pages' lang says
+        command += ["--force-language", config.language.split("-")[0]]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False,
                               stdin=subprocess.DEVNULL, env={**os.environ, "PAGEFIND_QUIET": "true"})
