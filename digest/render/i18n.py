@@ -67,7 +67,7 @@ class Messages:
         {'Person': 'Personne'}
         """
         return {message: self.catalog[message] for message in messages
-                if message in self.catalog and self.catalog[message] != message}
+                if self.catalog.get(message, message) not in (message, _english_forms(message))}
 
     def counted(self, count: int, noun: str) -> str:
         """A count with its noun, in the plural form the language's rules give it.
@@ -82,7 +82,7 @@ class Messages:
         """
         forms = self.catalog.get(noun)
         if not isinstance(forms, Mapping):
-            forms = _ENGLISH.get(noun) or {"one": f"{{count}} {noun}", "other": f"{{count}} {noun}s"}
+            forms = _english_forms(noun)
         category = self.locale.plural_form(count)
         form = forms.get(category) or forms.get("other") or next(iter(forms.values()))
         return form.format(count=count)
@@ -96,6 +96,11 @@ class Messages:
         ('3 November 2015', '3 Nov 2015', 'November 2015', '3 novembre 2015', 'novembre 2015')
         """
         return _format(value, _SKELETONS[style], self.locale)
+
+
+def _english_forms(noun: str) -> dict[str, str]:
+    """A noun's English plural forms, for nouns no catalog has: "1 article", "3 articles"."""
+    return _ENGLISH.get(noun) or {"one": f"{{count}} {noun}", "other": f"{{count}} {noun}s"}
 
 
 @functools.lru_cache(maxsize=65536)

@@ -10,7 +10,16 @@
   const filterBox = root.querySelector("[data-filters]");
   const status = root.querySelector("[data-status]");
   const list = root.querySelector("[data-results]");
-  const names = { person: "Person", topic: "Topic" };
+  // the page's words, where its language is not English (the theme's catalogs, `data-words`)
+  const words = JSON.parse(root.dataset.words || "{}");
+  const t = (message, values = {}) => (words[message] || message).replace(/\{(\w+)\}/g, (_, key) => values[key]);
+  const counted = (count, noun, english) => {
+    const forms = words[noun];
+    if (!forms) return english;
+    const form = forms[new Intl.PluralRules(document.documentElement.lang).select(count)] || forms.other;
+    return form.replace("{count}", count);
+  };
+  const names = { person: t("Person"), topic: t("Topic") };
   const selects = {};
   const params = new URLSearchParams(location.search);
   let pagefind;
@@ -45,8 +54,9 @@
       return el("li", {}, el("h2", { className: "search-title" }, link), el("p", { className: "byline", textContent: when }), excerpt);
     }));
     const count = search.results.length;
-    status.textContent = count === 0 ? "No article matches." : count === 1 ? "1 article" : `${count} articles`
-      + (count > found.length ? `, the first ${found.length} shown` : "");
+    status.textContent = count === 0 ? t("No article matches.")
+      : counted(count, "article", count === 1 ? "1 article" : `${count} articles`)
+        + (count > found.length ? t(", the first {count} shown", { count: found.length }) : "");
   };
 
   (async () => {
@@ -65,7 +75,7 @@
         if (!values.length) continue;
         const id = `d-filter-${key}`;
         const select = el("select", { id, name: key });
-        select.append(el("option", { value: "", textContent: `Any ${key}` }),
+        select.append(el("option", { value: "", textContent: t(key === "person" ? "Any person" : "Any topic") }),
           ...values.map((value) => el("option", { value, textContent: `${value} (${available[key][value]})` })));
         select.value = params.get(key) || "";
         select.addEventListener("change", show);
@@ -74,7 +84,7 @@
       }
       filterBox.hidden = false;
     } catch (error) {
-      status.textContent = "The search index could not be loaded.";
+      status.textContent = t("The search index could not be loaded.");
       return;
     }
     input.value = params.get("q") || "";
