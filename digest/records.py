@@ -60,6 +60,24 @@ class BuildResult:
     changed: tuple[str, ...] = ()  # output paths written or removed, sorted
     # output path -> the file it was made from (articles, term pages); empty when the build did not link the site
     sources: Mapping[str, str] = field(default_factory=lambda: FrozenMap[str]())
+    # on a site with `languages`, each article and the languages it is written in (newest first); empty when
+    # the build did not link the site
+    translations: tuple[TranslatedArticle, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TranslatedArticle:
+    """An article of a site with `languages`, in every language it is written in (`digest check --translations`)."""
+
+    key: str  # what its versions share: the path of its file without the language's mark, or `translation_key:`
+    title: str  # its title in the first of the site's languages it has
+    date: datetime.datetime
+    versions: tuple[tuple[str, str], ...]  # (language, source file) of each version, in the order of the languages
+
+    def lacks(self, languages: tuple[str, ...]) -> tuple[str, ...]:
+        """The languages of `languages` it has no version in."""
+        have = {language for language, _ in self.versions}
+        return tuple(language for language in languages if language not in have)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

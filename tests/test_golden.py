@@ -13,6 +13,9 @@ A second case overrides only ``templates/article.html``
 (``tests/fixtures/golden-article-override/``): its article pages are compared with
 ``tests/golden/article-override/``, and every other file must be byte-identical to the
 default-theme output in ``tests/golden/expected/``.
+
+A third case is a site in three languages (``tests/fixtures/multilingual-site/``): a page of each
+kind that languages change is compared with ``tests/golden/multilingual/``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,15 @@ FIXTURE = HERE / "fixtures" / "golden-site"
 OVERRIDE_FIXTURE = HERE / "fixtures" / "golden-article-override"
 EXPECTED = HERE / "golden" / "expected"
 OVERRIDE_EXPECTED = HERE / "golden" / "article-override"
+MULTILINGUAL_FIXTURE = HERE / "fixtures" / "multilingual-site"
+MULTILINGUAL_EXPECTED = HERE / "golden" / "multilingual"
+# A page of each kind that languages change: homes, an article in its three languages' forms, a person
+# named per language, an index in Arabic, the feeds and the sitemap with its alternates.
+MULTILINGUAL_PAGES = frozenset({
+    "index.html", "fr/index.html", "ar/index.html", "2015/11/paris-climate-conference-opens/index.html",
+    "fr/2015/11/paris-climate-conference-opens/index.html", "ar/2015/11/paris-climate-conference-opens/index.html",
+    "fr/people/vladimir-putin/index.html", "ar/topics/index.html", "fr/feed.xml", "ar/feed.xml", "sitemap.xml",
+})
 
 # The build's "now": after every fixture article but the one dated 2016-03-01, which must
 # stay unpublished (future articles are built only with --future).
@@ -123,6 +135,20 @@ def test_golden_site_output_matches_expected_tree(tmp_path: Path, update_golden:
     expected = read_tree(EXPECTED)
     assert expected, f"{EXPECTED} is empty: run pytest --update-golden"
     difference = tree_difference(built, expected, "tests/golden/expected/")
+    if difference:
+        pytest.fail(difference, pytrace=False)
+
+
+def test_multilingual_site_output_matches_expected_tree(tmp_path: Path, update_golden: bool) -> None:
+    """A site in English, French and Arabic (tests/test_languages.py says what its pages must show)."""
+    built = {path: data for path, data in build_copy(MULTILINGUAL_FIXTURE, tmp_path).items()
+             if path in MULTILINGUAL_PAGES}
+    assert len(built) == len(MULTILINGUAL_PAGES), sorted(MULTILINGUAL_PAGES - built.keys())
+    if update_golden:
+        write_tree(MULTILINGUAL_EXPECTED, built)
+    expected = read_tree(MULTILINGUAL_EXPECTED)
+    assert expected, f"{MULTILINGUAL_EXPECTED} is empty: run pytest --update-golden"
+    difference = tree_difference(built, expected, "tests/golden/multilingual/")
     if difference:
         pytest.fail(difference, pytrace=False)
 

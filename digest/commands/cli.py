@@ -144,12 +144,38 @@ def _counts(result: BuildResult) -> str:
 
 @main.command("check")
 @_site_options
-def check_command(site: Path, drafts: bool, future: bool, base_url: str | None, strict: bool) -> None:
+@click.option("--translations", is_flag=True,
+              help="Also print which articles lack which of the site's languages.")
+def check_command(site: Path, drafts: bool, future: bool, base_url: str | None, strict: bool,
+                  translations: bool) -> None:
     """Check content, settings, templates and every internal link of a build, writing nothing."""
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url, strict=strict)
     result = _run(lambda: check(site, options), None)
     _echo_problems(result.warnings)
+    if translations:
+        _echo_translations(result)
     click.echo(f"{_counts(result)}: {counted(result.pages, 'page')} checked, no problems in {result.seconds:.2f} s")
+
+
+def _echo_translations(result: BuildResult) -> None:
+    """A table of the site's articles by language, "yes" where a version is written and "-" where not,
+    newest first, and how many each language lacks."""
+    languages = tuple(language.code for language in result.config.languages)
+    if not languages:
+        click.echo("The site has one language: `languages` in digest.yaml lists a site's languages.")
+        return
+    width = max([len("article"), *(len(row.key) for row in result.translations)])
+    columns = [max(len(code), 3) for code in languages]
+    click.echo("  ".join(["article".ljust(width), *(code.ljust(w) for code, w in zip(languages, columns))]).rstrip())
+    for row in result.translations:
+        lacks = row.lacks(languages)
+        cells = ("-" if code in lacks else "yes" for code in languages)
+        click.echo("  ".join([row.key.ljust(width), *(c.ljust(w) for c, w in zip(cells, columns))]).rstrip())
+    total = len(result.translations)
+    missing = {code: sum(code in row.lacks(languages) for row in result.translations) for code in languages}
+    complete = sum(not row.lacks(languages) for row in result.translations)
+    click.echo(f"{complete} of {counted(total, 'article')} in every language; missing: "
+               + ", ".join(f"{code} {missing[code]}" for code in languages))
 
 
 @main.command("serve")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from digest.link.terms import alias_index, build_terms
 from digest.model import (TAXONOMIES, Article, ArticleLinks, FrozenMap, Period, Problem, Site, SiteConfig, Taxonomy,
                           Term, TermPage, TermRef)
+from digest.records import TranslatedArticle
 
 # How many of a term's articles, on either side of an article in time, count as candidates
 # for its related articles: keeps the work linear when a topic has thousands of articles.
@@ -89,6 +90,26 @@ def _translations(config: SiteConfig, articles: tuple[Article, ...],
                     message=f"is a translation of {key}, whose original in {default} is missing",
                     hint=f"Add the {default} article, or give this one its own `translation_key:`."))
     return FrozenMap({key: tuple(versions) for key, versions in groups.items() if len(versions) > 1})
+
+
+def translation_table(sites: tuple[Site, ...]) -> tuple[TranslatedArticle, ...]:
+    """Every article of a site with `languages` and the languages it is written in, newest first; () for a
+    site of one language."""
+    if not sites or not sites[0].config.languages:
+        return ()
+    order = {language.code: number for number, language in enumerate(sites[0].config.languages)}
+    groups: dict[str, list[Article]] = defaultdict(list)
+    for site in sites:
+        for article in site.articles:
+            groups[article.translation_key].append(article)
+    table = []
+    for key, versions in groups.items():
+        versions.sort(key=lambda a: (order[a.lang], a.path))
+        table.append(TranslatedArticle(key=key, title=versions[0].title, date=versions[0].date,
+                                       versions=tuple((a.lang, a.path) for a in versions)))
+    table.sort(key=lambda row: row.key)
+    table.sort(key=lambda row: row.date, reverse=True)
+    return tuple(table)
 
 
 def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iterable[TermPage],
