@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -138,13 +139,20 @@ def apply_edit(site: Path, edit: str, n: int) -> None:
 def test_incremental_build_equals_clean_build(tmp_path_factory: pytest.TempPathFactory,
                                                edits: list[tuple[str, int]], aged: bool) -> None:
     root = tmp_path_factory.mktemp("incremental")
-    site = base_site(root)
+    edit_and_compare(root, base_site(root), edits, aged)
+
+
+def edit_and_compare(root: Path, site: Path, edits: list[tuple[str, int]], aged: bool) -> None:
+    """Build `site` with its cache, then after each edit check the output equals a clean build's."""
     options = BuildOptions(output_dir=str(root / "out"), now=NOW)
     if aged:
         age(site)
     build(site, options, BuildCache(site))
     for edit, n in edits:
-        apply_edit(site, edit, n)
+        if edit in LANGUAGE_EDITS:
+            apply_language_edit(site, edit, n)
+        else:
+            apply_edit(site, edit, n)
         if aged:
             age(site)
         build(site, options, BuildCache(site))
@@ -152,6 +160,69 @@ def test_incremental_build_equals_clean_build(tmp_path_factory: pytest.TempPathF
         shutil.rmtree(clean_out, ignore_errors=True)
         build(site, BuildOptions(output_dir=str(clean_out), now=NOW))
         assert tree(root / "out") == tree(clean_out), f"after {edit} {n}"
+
+
+def multilingual_settings(french_title: str = "Le Digest", in_subdir: bool = False) -> str:
+    return ("title: Test Digest\nbase_url: https://example.org/news/\nper_page: 3\n"
+            f"default_language_in_subdir: {'true' if in_subdir else 'false'}\n"
+            f"languages:\n  - en\n  - fr:\n      title: {french_title}\n  - ar\n")
+
+
+def multilingual_site(root: Path) -> Path:
+    """The small site in English, French and Arabic: four articles in French, two in Arabic, a person
+    named per language."""
+    site = base_site(root)
+    (site / "digest.yaml").write_text(multilingual_settings())
+    for n in range(4):
+        (site / "content" / f"a{n}.fr.md").write_text(article(
+            n, f"Titre {n}", 1 + 3 * n, ["Vladimir Poutine", "Benjamin Netanyahou"], ["Syrie"], f"Corps {n}."))
+    for n in range(2):
+        (site / "content" / f"a{n}.ar.md").write_text(article(n, f"عنوان {n}", 1 + 3 * n, ["فلاديمير بوتين"],
+                                                              ["سوريا"], f"نص {n}."))
+    term = site / "content" / "people" / "vladimir-putin.md"
+    term.write_text(term.read_text().replace("aliases: [Putin]", "aliases: [Putin, Vladimir Poutine, فلاديمير بوتين]\n"
+                                             "names: {fr: Vladimir Poutine, ar: فلاديمير بوتين}"))
+    return site
+
+
+LANGUAGE_EDITS = ("translate", "untranslate", "translation-body", "translation-title", "names", "catalog",
+                  "language-title", "subdir")
+
+
+def apply_language_edit(site: Path, edit: str, n: int) -> None:
+    """Change a site with languages in one of the ways its curators do."""
+    content = site / "content"
+    french = content / f"a{n % 8}.fr.md"
+    if edit in ("translate", "translation-body", "translation-title") and not french.exists():
+        french.write_text(article(n, f"Traduit {n}", 1 + 3 * (n % 8), ["Vladimir Poutine"], ["Syrie"], "Corps."))
+    if edit == "untranslate":
+        french.unlink(missing_ok=True)
+    elif edit == "translation-body":
+        french.write_text(french.read_text() + f"\nUn paragraphe {n}.\n")
+    elif edit == "translation-title":
+        french.write_text(french.read_text().replace("title: '", f"title: 'Nouveau {n} ", 1))
+    elif edit == "names":
+        term = content / "people" / "vladimir-putin.md"
+        term.write_text(re.sub(r"fr: [^,}]+", f"fr: Poutine {n}", term.read_text(), count=1))
+    elif edit == "catalog":
+        (site / "i18n").mkdir(exist_ok=True)
+        (site / "i18n" / "fr.yaml").write_text(f'Latest: "Les dernières {n}"\n')
+    elif edit == "language-title":
+        (site / "digest.yaml").write_text(multilingual_settings(french_title=f"Le Digest {n}"))
+    elif edit == "subdir":
+        (site / "digest.yaml").write_text(multilingual_settings(in_subdir="default_language_in_subdir: false"
+                                                                in (site / "digest.yaml").read_text()))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.sampled_from([*LANGUAGE_EDITS, "body", "title", "people", "add", "delete",
+                                                 "alias", "template"]),
+                                st.integers(min_value=0, max_value=20)), min_size=1, max_size=5),
+       aged=st.booleans())
+def test_incremental_build_equals_clean_build_with_languages(tmp_path_factory: pytest.TempPathFactory,
+                                                              edits: list[tuple[str, int]], aged: bool) -> None:
+    root = tmp_path_factory.mktemp("languages")
+    edit_and_compare(root, multilingual_site(root), edits, aged)
 
 
 def test_no_op_rebuild_renders_nothing(tmp_path: Path) -> None:

@@ -76,8 +76,9 @@ def parse_namespace(config: SiteConfig) -> str:
     (by a development version of the same number) is emptied, not read back without it.
     """
     shapes = tuple(tuple(f.name for f in dataclasses.fields(kind)) for kind in (Article, TermPage))
+    languages = tuple((language.code, language.root) for language in config.languages)  # an article's URL and lang
     return repr((__version__, shapes, _parser_source(), config.markdown, config.timezone, config.article_url,
-                 config.base_url))
+                 config.base_url, languages))
 
 
 @functools.lru_cache(maxsize=1)
