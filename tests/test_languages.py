@@ -356,3 +356,22 @@ def test_the_fixture_passes_check_site(built: tuple[Path, digest.BuildResult], r
     report = f"check-site exited {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
     assert proc.returncode == 0, report
     assert "check-site: 5 passed, 0 failed" in proc.stdout, report
+
+
+def test_the_preview_serves_and_rebuilds_each_language(tmp_path: Path, start_preview: Any) -> None:
+    site = copy_fixture(tmp_path)
+    preview = start_preview(site)
+    status, _, body = preview.get("/fr/2015/11/paris-climate-conference-opens/")
+    assert status == 200 and b'<html lang="fr">' in body
+    status, _, body = preview.get("/ar/")
+    assert status == 200 and b'dir="rtl"' in body
+    status, _, body = preview.get("/fr/nowhere/")
+    assert status == 404 and b'<html lang="fr">' in body  # the French 404 page
+    french = site / "content/2015/2015-11-30-paris-climate-conference-opens.fr.md"
+    french.write_text(french.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8")
+    rebuild = preview.wait_for_builds(2)[1]
+    assert rebuild.result is not None
+    assert rebuild.result.changed == ("fr/2015/11/paris-climate-conference-opens/index.html", "fr/feed.xml")
+    assert b"Une phrase de plus." in preview.get("/fr/2015/11/paris-climate-conference-opens/")[2]
+    english = preview.get("/2015/11/paris-climate-conference-opens/")[2]
+    assert b"Une phrase de plus." not in english

@@ -11,7 +11,7 @@ many or too long headers 431, and a client that sends nothing for `IDLE_SECONDS`
 disconnected, so half-sent requests cannot hold the server's threads forever.
 
 Folders are served by their `index.html` ("pretty URLs"); anything else missing gets the
-site's `404.html` with status 404. HTML pages get the reload script added as they are
+nearest `404.html` (a language's own, `fr/404.html`, else the site's) with status 404. HTML pages get the reload script added as they are
 sent, so the files on disk stay exactly what `digest build` writes.
 """
 
@@ -72,7 +72,7 @@ class Target:
     """What a request path asks for: a file, a redirect, or nothing."""
 
     status: int  # 200, 301 (to `location`), 400 or 404
-    output_path: str = ""  # POSIX, under the output folder, for 200
+    output_path: str = ""  # POSIX, under the output folder: for 200 the file, for 404 the nearest 404 page
     location: str = ""
 
 
@@ -112,8 +112,24 @@ def resolve(root: Path, base_path: str, raw_path: str) -> Target:
         if not candidate.startswith(real_root + os.sep):
             return Target(404)
     if not os.path.isfile(candidate):
-        return Target(404)
+        return Target(404, output_path=nearest_404(real_root, segments))
     return Target(200, output_path="/".join(segments))
+
+
+def nearest_404(real_root: str, segments: list[str]) -> str:
+    """The `404.html` of the deepest folder of the request that has one (`fr/404.html` for a missing
+    French page, as hosts such as Cloudflare Pages look it up); else the site's.
+
+    >>> import tempfile; root = tempfile.mkdtemp(); os.mkdir(os.path.join(root, "fr"))
+    >>> _ = open(os.path.join(root, "fr", "404.html"), "w").write("x")
+    >>> nearest_404(root, ["fr", "gone", "page"]), nearest_404(root, ["gone"])
+    ('fr/404.html', '404.html')
+    """
+    for depth in range(len(segments), 0, -1):
+        page = os.path.realpath(os.path.join(real_root, *segments[:depth], "404.html"))
+        if page.startswith(real_root + os.sep) and os.path.isfile(page):
+            return "/".join([*segments[:depth], "404.html"])
+    return "404.html"
 
 
 def request_path(target: str) -> str | None:
@@ -266,7 +282,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         version = live.version()
         data = self._read(target.output_path) if target.status == HTTPStatus.OK else None
         if data is None:
-            self._missing(head, version)
+            self._missing(head, version, target.output_path if target.status == HTTPStatus.NOT_FOUND else "")
             return
         kind = content_type(target.output_path)
         if kind.startswith("text/html"):
@@ -280,12 +296,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
         except OSError:  # removed by a rebuild since it was resolved
             return None
 
-    def _missing(self, head: bool, version: int) -> None:
-        page = self._read("404.html")
+    def _missing(self, head: bool, version: int, not_found_page: str) -> None:
+        """A 404 with the nearest 404 page of the site (`resolve` found it), else the site's."""
+        not_found_page = not_found_page or "404.html"
+        page = self._read(not_found_page)
         if page is None:
             page = b"<!doctype html><title>Not found</title><h1>Not found</h1></body>"
-        self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", with_live_script(page, version, "404.html"),
-                   head)
+        self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8",
+                   with_live_script(page, version, not_found_page), head)
 
     def _not_built(self, head: bool) -> None:
         page = (b"<!doctype html><html lang=en><meta charset=utf-8><title>digest serve</title>"

@@ -262,7 +262,7 @@ def _action(output_path: str, changed: set[str]) -> tuple[str, dict[str, object]
     """
     if not changed:
         return "none", {}
-    shown_elsewhere = output_path in ("", "404.html")  # a missing page may exist now
+    shown_elsewhere = output_path == "" or output_path.rpartition("/")[2] == "404.html"  # a missing page may exist now
     if output_path in changed or shown_elsewhere and any(p.endswith(".html") for p in changed):
         return "reload", {}
     others = [p for p in changed if not p.endswith((".html", ".xml", ".txt", ".css"))]
