@@ -4,6 +4,7 @@
     python benchmarks/bench.py                      # 1,000 and 10,000 articles
     python benchmarks/bench.py --articles 1000 --verify
     python benchmarks/bench.py --articles 100000 --json results.json
+    python benchmarks/bench.py --articles 10000 --languages 3   # the same corpus split over 3 languages
 
 Corpora come from ../shared/bench/gen_corpus.py (--flavor digest, seed 1) and are
 written, with their output, under /dev/shm when it exists: disk speed would
@@ -18,7 +19,9 @@ process as a user would run it:
 - template edit: the site's own base.html override changed;
 
 with peak resident memory (the build process, and its largest worker), files
-written, and each stage's time. `--verify` also checks that after every edit the
+written, and each stage's time. `--languages N` splits the same corpus over N languages
+(en, fr, de...): every Nth article moves into the folder of the second language, the next
+into the third's, and digest.yaml lists them. `--verify` also checks that after every edit the
 output equals a clean build's, byte for byte.
 """
 
@@ -227,9 +230,38 @@ def setting_up(args: argparse.Namespace, name: str) -> tuple[Path, Path] | None:
     return gen_corpus, workdir
 
 
-def bench(articles: int, workdir: Path, verify: bool, gen_corpus: Path) -> dict[str, object]:
-    """Every case for one corpus size."""
+LANGUAGES = ("en", "fr", "de", "es", "ru", "ja", "ar")
+
+
+def split_over_languages(site: Path, workdir: Path, count: int) -> Path:
+    """A copy of the corpus `site` in `count` languages (made the first time it is asked for): article i,
+    in the order of paths, stays in the default language or moves to `content/LANG/` of language i % count."""
+    split = workdir / f"{site.name}-{count}-languages"
+    if (split / "corpus.json").exists():
+        return split
+    shutil.rmtree(split, ignore_errors=True)
+    shutil.copytree(site, split, ignore=shutil.ignore_patterns("output", ".digest-*"))
+    manifest = json.loads((split / "corpus.json").read_text(encoding="utf-8"))
+    content = split / "content"
+    for number, path in enumerate(sorted(content.rglob("*.md"))):
+        language = LANGUAGES[number % count]
+        relative = path.relative_to(split).as_posix()
+        if language == "en" or relative == manifest["edit_target"]:
+            continue
+        target = content / language / path.relative_to(content)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(target)
+    with open(split / "digest.yaml", "a", encoding="utf-8") as settings:
+        settings.write(f"languages: [{', '.join(LANGUAGES[:count])}]\n")
+    (split / "corpus.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return split
+
+
+def bench(articles: int, workdir: Path, verify: bool, gen_corpus: Path, languages: int = 1) -> dict[str, object]:
+    """Every case for one corpus size (split over `languages`)."""
     site = corpus(articles, workdir, gen_corpus)
+    if languages > 1:
+        site = split_over_languages(site, workdir, languages)
     manifest = json.loads((site / "corpus.json").read_text(encoding="utf-8"))
     target = site / manifest["edit_target"]
     original = target.read_bytes()
@@ -239,7 +271,7 @@ def bench(articles: int, workdir: Path, verify: bool, gen_corpus: Path) -> dict[
     for stale in (output, site / ".digest-cache"):
         shutil.rmtree(stale, ignore_errors=True)
     time.sleep(2.1)  # files written just now count as "racily modified" and defeat the no-op check
-    results: dict[str, object] = {"articles": articles, "people": manifest["people_used"],
+    results: dict[str, object] = {"articles": articles, "languages": languages, "people": manifest["people_used"],
                                   "topics": manifest["topics_used"]}
     cases = [("cold", None), ("no-op", None), ("body edit", lambda: edit_body(target)),
              ("people edit", lambda: edit_people(target)), ("template edit", lambda: edit_template(site))]
@@ -287,6 +319,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     common_options(parser)
     parser.add_argument("--verify", action="store_true", help="compare every incremental output with a clean build")
+    parser.add_argument("--languages", type=int, default=1, choices=range(1, len(LANGUAGES) + 1), metavar="N",
+                        help=f"split each corpus over N languages (1 to {len(LANGUAGES)}; default 1)")
     args = parser.parse_args()
     ready = setting_up(args, "bench")
     if ready is None:
@@ -294,8 +328,9 @@ def main() -> int:
     gen_corpus, workdir = ready
     all_results = []
     for articles in args.articles or [1000, 10000]:
-        print(f"bench: {articles:,} articles in {workdir} ({os.cpu_count()} cores)", file=sys.stderr)
-        all_results.append(bench(articles, workdir, args.verify, gen_corpus))
+        print(f"bench: {articles:,} articles in {args.languages} language(s) in {workdir} ({os.cpu_count()} cores)",
+              file=sys.stderr)
+        all_results.append(bench(articles, workdir, args.verify, gen_corpus, args.languages))
     print_table(all_results)
     if args.json:
         args.json.write_text(json.dumps(all_results, indent=1) + "\n", encoding="utf-8")

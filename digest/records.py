@@ -1,6 +1,6 @@
 """The nouns of a build run: what it is asked, what it reports, and what it leaves for the next one.
 
-Like `model.py`, every type here is a frozen value; this module imports only `model`.
+Like `model`'s, every type here is a frozen value; this module imports only `model`.
 `BuildOptions` and `BuildResult` are the library's interface (`digest.build`); `Work` is what
 a build does once it knows its pages; `CachedParse`, `LastBuild` and `LinkRecord` are what
 the cache keeps (`digest/incremental/`).
