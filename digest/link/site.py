@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
+from digest.link.duplicates import find_duplicates
 from digest.link.terms import alias_index, build_terms
 from digest.model import (TAXONOMIES, Article, ArticleLinks, FrozenMap, Period, Problem, Site, SiteConfig, Taxonomy,
                           Term, TermPage, TermRef)
@@ -55,6 +56,8 @@ def build_sites(config: SiteConfig, articles: Iterable[Article], term_pages: Ite
     know each other's articles through `Site.translations`; each has its own articles, terms,
     archives and related articles.
     """
+    articles = list(articles)
+    problems.extend(find_duplicates(articles))
     if not config.languages:
         return (build_site(config, articles, term_pages, problems),)
     ordered = sort_articles(articles)

@@ -56,6 +56,8 @@ class Article:
     lang: str = ""  # its language, on a site with `languages`; else ""
     translation_key: str = ""  # what its translations share: its path without the language's mark
     translates: bool = False  # it says it is a translation (a `post.fr.md` name, or `translation_key:`)
+    links: tuple[tuple[str, int], ...] = ()  # the web links of its body: (address, line in the file), in order
+    source_url_line: int | None = None  # the line of `source_url` in the file
 
     @property
     def reading_time(self) -> int:

@@ -118,7 +118,8 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
         toc=rendered.toc, words=rendered.words, draft=draft, image=image, image_alt=image_alt,
         meta=fields.meta(_ARTICLE_KEYS | (_LANGUAGE_KEYS if config.languages else set())),
         content_hash=content_hash(data), aliases=aliases, lang=place.lang, translation_key=place.key,
-        translates=place.translates,
+        translates=place.translates, links=tuple((href, doc.body_line + line) for href, line in rendered.links),
+        source_url_line=fields.line("source_url") if source_url else None,
     ), problems
 
 

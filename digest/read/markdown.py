@@ -40,6 +40,7 @@ class RenderedMarkdown:
     first_paragraph: str
     words: int
     bad_links: tuple[str, ...]  # relative image paths that leave content/
+    links: tuple[tuple[str, int], ...] = ()  # (address, line of the body from 0) of each web link, in order
 
 
 def heading_id(text: str) -> str:
@@ -172,6 +173,7 @@ def render_markdown(text: str, options: MarkdownOptions, directory: str = "",
         env["url_for"] = url_for
     tokens = md.parse(text, env)
     toc: list[TocEntry] = []
+    links: list[tuple[str, int]] = []
     first = ""
     low, high = options.toc_levels
     for i, token in enumerate(tokens):
@@ -181,6 +183,22 @@ def render_markdown(text: str, options: MarkdownOptions, directory: str = "",
                 toc.append(TocEntry(level=level, id=str(token.attrGet("id")), title=_plain(tokens[i + 1].children)))
         elif token.type == "paragraph_open" and not first and token.level == 0:
             first = _plain(tokens[i + 1].children)
+        elif token.type == "inline" and token.map and token.children:
+            links.extend(_web_links(token.children, token.map[0]))
     body = md.renderer.render(tokens, md.options, env)
     return RenderedMarkdown(html=body, toc=tuple(toc), first_paragraph=first, words=count_words(text),
-                            bad_links=tuple(env.get("bad_links", ())))
+                            bad_links=tuple(env.get("bad_links", ())), links=tuple(links))
+
+
+def _web_links(children: list[Token], line: int) -> list[tuple[str, int]]:
+    """The http(s) links of a block's inline tokens, each with its line (the block's first, plus the line
+    breaks before it)."""
+    found = []
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "link_open":
+            href = str(child.attrGet("href") or "")
+            if href[:8].lower().startswith(("http://", "https://")):
+                found.append((href, line))
+    return found

@@ -1,0 +1,59 @@
+"""Duplicate links: two articles that point at the same story, as a curator files one story twice.
+
+Every article's `source_url` and the web links of its body are put in their canonical form
+(`read.urls.canonical_url`: scheme, `www.`, ports, trailing slashes, fragments, tracking
+parameters, AMP variants and the order of parameters do not count). A story that two
+articles link is reported once for each article after the first (the oldest, then by
+path), naming both files and lines. Not reported: links within one article, links between
+the versions of one article in several languages, and a publication's home page or section
+front (`/`, `/news`, `/en/`: one path segment of letters alone), which many articles name
+as their source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from digest.model import Article, Problem
+from digest.read.urls import canonical_url
+
+_FRONT_PAGE = re.compile(r"[^/?]+/(?:[A-Za-z]{1,20})?")  # host/, host/news: no query, no story's slug or number
+HINT = ("If it is the same story filed twice, remove one of the two articles; if the two are about it "
+        "on purpose, leave them (`--strict` makes this an error).")
+
+
+def story_links(article: Article) -> list[tuple[str, str, int | None]]:
+    """An article's links to stories: (canonical form, address as written, line), its `source_url` first."""
+    written: list[tuple[str, int | None]] = []
+    if article.source_url:
+        written.append((article.source_url, article.source_url_line))
+    written.extend(article.links)
+    found = []
+    for url, line in written:
+        key = canonical_url(url)
+        if key is not None and not _FRONT_PAGE.fullmatch(key):
+            found.append((key, url, line))
+    return found
+
+
+def find_duplicates(articles: Iterable[Article]) -> list[Problem]:
+    """A warning for each article that links a story an earlier article links (see the module's notes)."""
+    seen: dict[str, list[tuple[Article, str, int | None]]] = defaultdict(list)
+    for article in sorted(articles, key=lambda a: (a.date, a.path)):
+        for key, url, line in story_links(article):
+            places = seen[key]
+            if any(other.path == article.path for other, _, _ in places):
+                continue  # the same story twice in one article
+            places.append((article, url, line))
+    problems = []
+    for places in seen.values():
+        first, _, first_line = places[0]
+        for article, url, line in places[1:]:
+            if article.translation_key and article.translation_key == first.translation_key:
+                continue  # a translation names its original's story
+            where = f"{first.path}:{first_line}" if first_line else first.path
+            problems.append(Problem(path=article.path, line=line, severity="warning",
+                                    message=f"links the same story as {where}: {url}", hint=HINT))
+    return problems
