@@ -17,9 +17,9 @@ from digest.model import Article, FrozenMap, Page, Problem, Site, SiteConfig, Te
 # `ArticleLinks` with articles named by path and terms by (slug, name): what a build remembers
 # of an article's place, as plain tuples, which pickle many times faster than dataclasses:
 # (people, topics, related paths, previous path, next path, the article's page in every language:
-# (language, URL) pairs, its `Page.alternates`).
+# (language, URL) pairs, its `Page.alternates`, its source).
 LinkRecord = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[str, ...], str | None, str | None,
-                   tuple[tuple[str, str], ...]]
+                   tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
 
 
 

@@ -78,7 +78,7 @@ def age(site: Path) -> None:
 
 EDITS = st.sampled_from([
     "body", "title", "people", "topics", "date", "add", "delete", "draft", "alias", "term-body",
-    "template", "static", "config", "same-size",
+    "template", "static", "config", "same-size", "source", "source-page",
 ])
 
 
@@ -123,6 +123,14 @@ def apply_edit(site: Path, edit: str, n: int) -> None:
     elif edit == "config":
         (site / "digest.yaml").write_text(
             f"title: Test Digest {n}\nbase_url: https://example.org/news/\nper_page: {2 + n % 3}\n")
+    elif edit == "source":  # another outlet, or none: the site's last source may go, and its menu item
+        outlet = f"source: Outlet {n % 3}\n" if n % 4 else ""
+        path.write_text(re.sub(r"source: .*\n", outlet, text, count=1) if "source: " in text
+                        else text.replace("source_url:", f"{outlet}source_url:", 1))
+    elif edit == "source-page":
+        (content / "sources").mkdir(exist_ok=True)
+        (content / "sources" / "example-news.md").write_text(
+            f"---\nname: Example News\naliases: [Outlet {n % 3}]\nurl: https://example.org/\n---\nAn outlet.\n")
     elif edit == "same-size":
         # Same size, and for a file edited moments ago the same modification time, as a file system
         # whose clock ticks once a second gives: only the content hash can tell.

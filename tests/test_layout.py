@@ -26,7 +26,7 @@ LAYOUT: dict[str, tuple[str, ...]] = {
     "records": (),  # the nouns of a build run: options, results, what the cache keeps
     "workers": (),  # worker processes, for read, render and the link checker
     "read": ("yamlread", "files", "settings", "languages", "config", "dates", "names", "markdown", "frontmatter", "discover",
-             "content", "urls"),
+             "urls", "content"),
     "link": ("terms", "duplicates", "site"),
     "plan": ("pages", "checks"),
     "render": ("theme", "i18n", "wording", "charts", "schema", "environment", "renderer"),

@@ -15,7 +15,7 @@ from digest.incremental.cache import BuildCache
 from digest.incremental.fingerprint import Fingerprints
 from digest.incremental.inputs import Inputs
 from digest.incremental.sources import parse_one, restamped, with_bodies
-from digest.model import Article, ArticleLinks, FrozenMap, Page, Site, SiteConfig, SourceFile, TermRef
+from digest.model import Article, ArticleLinks, FrozenMap, Page, Site, SiteConfig, SourceFile, Taxonomy, TermRef
 from digest.records import CachedParse, LastBuild, LinkRecord, Work
 from digest.plan.pages import article_alternates, article_page, output_path, site_feed
 
@@ -31,7 +31,8 @@ def link_records(sites: tuple[Site, ...]) -> dict[str, LinkRecord]:
             records[article.path] = (
                 tuple((r.slug, r.name) for r in links.people), tuple((r.slug, r.name) for r in links.topics),
                 tuple(a.path for a in links.related), links.previous.path if links.previous else None,
-                links.next.path if links.next else None, article_alternates(site, article))
+                links.next.path if links.next else None, article_alternates(site, article),
+                tuple((r.slug, r.name) for r in links.sources))
     return records
 
 
@@ -40,13 +41,14 @@ def relink(record: LinkRecord, articles: Mapping[str, Article], full: bool, root
 
     `root`: the path of the article's language, where its people and topics are.
     """
-    people, topics, related, previous, following, _ = record
+    people, topics, related, previous, following, _, sources = record
     return ArticleLinks(
         people=tuple(TermRef(taxonomy="people", slug=slug, name=name, root=root) for slug, name in people),
         topics=tuple(TermRef(taxonomy="topics", slug=slug, name=name, root=root) for slug, name in topics),
         related=tuple(articles[p] for p in related) if full else (),
         previous=articles[previous] if full and previous else None,
-        next=articles[following] if full and following else None)
+        next=articles[following] if full and following else None,
+        sources=tuple(TermRef(taxonomy="sources", slug=slug, name=name, root=root) for slug, name in sources))
 
 
 def bodies_only(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, config: SiteConfig,
@@ -106,8 +108,13 @@ def bodies_only(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, co
     sites: list[Site] = []
     todo: list[Page] = []
     for language in dict.fromkeys([*(settings_of(a).language for a in fresh), *feeds]):
-        site = Site(config=settings.get(language, config), links=links, people=(), topics=(), years=(), months=(),
-                    articles=tuple(articles[p] for p in feeds.get(language, ())))
+        language_config = settings.get(language, config)
+        # a body cannot add or take away the site's last source: its menu is the last build's
+        sections: tuple[Taxonomy, ...] = (("people", "topics", "sources")
+                                          if output_path(f"{language_config.root}sources/") in produced
+                                          else ("people", "topics"))
+        site = Site(config=language_config, links=links, people=(), topics=(), years=(), months=(),
+                    articles=tuple(articles[p] for p in feeds.get(language, ())), sections=sections)
         sites.append(site)
         todo += [article_page(site, dataclasses.replace(a, body_html=""), records[a.path][5]) for a in fresh
                  if settings_of(a).language == language]

@@ -66,7 +66,7 @@ class Fingerprints:
         known = self._articles.get(article.path)
         if known is None:
             links = self.site.links.get(article.path)
-            refs = "" if links is None else self._refs((*links.people, *links.topics))
+            refs = "" if links is None else self._refs((*links.people, *links.topics, *links.sources))
             known = _hash(f"{article_signature(article)}|{refs}")
             self._articles[article.path] = known
         return known
@@ -78,12 +78,12 @@ class Fingerprints:
         if known is None:
             newest = term.articles[0].date.isoformat() if term.articles else ""
             oldest = term.articles[-1].date.isoformat() if term.articles else ""
-            related = ",".join(f"{r.slug}={r.name}:{n}" for r, n in term.related)
+            related = ",".join(f"{r.taxonomy}/{r.slug}={r.name}:{n}" for r, n in term.related)
             months = repr(monthly_counts((a.date for a in term.articles), self.zone))  # its chart
             known = _hash("|".join([
                 term.taxonomy, term.slug, term.name, repr(term.aliases), repr(term.role), repr(term.image),
                 repr(term.image_alt), _hash(term.body_html or ""), repr(sorted(term.meta.items(), key=str)),
-                str(term.count), newest, oldest, related, months]))
+                str(term.count), newest, oldest, related, months, repr(term.address)]))
             self._terms[key] = known
         return known
 
@@ -100,7 +100,7 @@ class Fingerprints:
                     + ",".join(self.article(a) for a in value.items) + "]")
         if isinstance(value, ArticleLinks):
             near = ",".join(self.article(a) if a is not None else "-" for a in (value.previous, value.next))
-            return (f"L{self._refs(value.people)}|{self._refs(value.topics)}|"
+            return (f"L{self._refs(value.people)}|{self._refs(value.topics)}|{self._refs(value.sources)}|"
                     + ",".join(self.article(a) for a in value.related) + "|" + near)
         if isinstance(value, Period):
             return f"M{value.year}/{value.month}[" + ",".join(self.article(a) for a in value.articles) + "]"

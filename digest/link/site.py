@@ -7,6 +7,7 @@ that would share a URL are an error naming both files.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import unicodedata
 from bisect import bisect_left
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from digest.link.duplicates import find_duplicates
-from digest.link.terms import alias_index, build_terms
+from digest.link.terms import RELATED_TERMS, alias_index, build_terms
 from digest.model import (TAXONOMIES, Article, ArticleLinks, FrozenMap, Period, Problem, Site, SiteConfig, Taxonomy,
                           Term, TermPage, TermRef)
 from digest.records import TranslatedArticle
@@ -129,6 +130,8 @@ def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iter
                          None if owners is None else owners["people"], language, root)
     topics = build_terms("topics", ordered, [p for p in pages if p.taxonomy == "topics"], problems,
                          None if owners is None else owners["topics"], language, root)
+    sources = build_terms("sources", ordered, [p for p in pages if p.taxonomy == "sources"], problems,
+                          None if owners is None else owners["sources"], language, root)
     related = _related(ordered, people.by_article, topics.by_article, config.related)
     links = {}
     for index, article in enumerate(ordered):
@@ -136,8 +139,9 @@ def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iter
             people=people.by_article[article.path], topics=topics.by_article[article.path],
             related=related[article.path],
             previous=ordered[index + 1] if index + 1 < len(ordered) else None,
-            next=ordered[index - 1] if index > 0 else None,
+            next=ordered[index - 1] if index > 0 else None, sources=sources.by_article[article.path],
         )
+    shown_sources = _shown(_coverage(sources.terms, links), config, owners)
     years: dict[int, list[Article]] = defaultdict(list)
     months: dict[tuple[int, int], list[Article]] = defaultdict(list)
     zone = ZoneInfo(config.timezone)
@@ -153,7 +157,28 @@ def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iter
         months=tuple(Period(year=y, month=m, articles=tuple(a), root=config.root)
                      for (y, m), a in sorted(months.items(), reverse=True)),
         translations=translations or FrozenMap(),
+        sources=shown_sources, sections=("people", "topics", "sources") if shown_sources else ("people", "topics"),
     )
+
+
+def _coverage(sources: tuple[Term, ...], links: Mapping[str, ArticleLinks]) -> tuple[Term, ...]:
+    """Sources with the people and topics each covers most as their `related` terms (an article has one
+    source, so no source is named alongside another)."""
+    covered = []
+    for source in sources:
+        people: Counter[TermRef] = Counter()
+        topics: Counter[TermRef] = Counter()
+        for article in source.articles:
+            people.update(links[article.path].people)
+            topics.update(links[article.path].topics)
+        top = [*_most(people), *_most(topics)]
+        covered.append(dataclasses.replace(source, related=tuple(top)))
+    return tuple(covered)
+
+
+def _most(counts: Counter[TermRef]) -> list[tuple[TermRef, int]]:
+    """The most counted, by count then name, up to `RELATED_TERMS`."""
+    return heapq.nsmallest(RELATED_TERMS, counts.items(), key=lambda kv: (-kv[1], kv[0].name))
 
 
 def _shown(terms: tuple[Term, ...], config: SiteConfig, owners: object) -> tuple[Term, ...]:

@@ -1,8 +1,11 @@
-"""Stage 4, link: the names written in articles → people and topics (`Term`s).
+"""Stage 4, link: the names written in articles → people, topics and sources (`Term`s).
 
 A name is matched by its slug, so case, spacing and punctuation do not split a
 term; a term page's `aliases` send other spellings to it. Spellings that only
-the slug joins are reported, so the curator can settle on one.
+the slug joins are reported, so the curator can settle on one. A source's page
+also claims the registered domain of its `url` and of every alias that is an
+address (`www.timesofisrael.com` → `timesofisrael.com`), which is the name of the
+source of an article that gives only a `source_url`.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 
 from digest.model import EMPTY, Article, Problem, Taxonomy, Term, TermPage, TermRef
 from digest.read.names import normalize_name, same_spelling, slugify
+from digest.read.urls import registered_domain
 
 RELATED_TERMS = 8
 
@@ -38,7 +42,10 @@ def alias_index(taxonomy: Taxonomy, pages: Iterable[TermPage], problems: list[Pr
         claimed_by.setdefault(slugify(page.slug), page.path)
     for page in pages:
         lines = (page.name_line, *(page.alias_lines or (None,) * len(page.aliases)))
-        for spelling, line in zip((page.name, *page.aliases), lines):
+        spellings = [*zip((page.name, *page.aliases), lines)]
+        if taxonomy == "sources":
+            spellings += [(domain, None) for domain in _domains(page) if domain not in (page.name, *page.aliases)]
+        for spelling, line in spellings:
             if not spelling:
                 continue
             key = slugify(spelling)
@@ -54,8 +61,15 @@ def alias_index(taxonomy: Taxonomy, pages: Iterable[TermPage], problems: list[Pr
     return owner
 
 
+def _domains(page: TermPage) -> list[str]:
+    """The registered domains a source's page claims: its `url`'s, and its aliases' that are addresses."""
+    found = [page.url, *(a for a in page.aliases if "." in a and " " not in a.strip())]
+    domains = (registered_domain(a if "://" in a else f"https://{a.strip()}") for a in found if a)
+    return list(dict.fromkeys(d for d in domains if d))
+
+
 def _noun(taxonomy: Taxonomy) -> str:
-    return "person" if taxonomy == "people" else "topic"
+    return {"people": "person", "topics": "topic", "sources": "source"}[taxonomy]
 
 
 def build_terms(taxonomy: Taxonomy, articles: tuple[Article, ...], pages: Iterable[TermPage],
@@ -133,6 +147,7 @@ def build_terms(taxonomy: Taxonomy, articles: tuple[Article, ...], pages: Iterab
             image_alt=page.image_alt if page else None, body_html=page.body_html if page else None,
             meta=page.meta if page else EMPTY, articles=tuple(members.get(slug, ())),
             related=tuple((refs[other], count) for other, count in related), root=root,
+            address=page.url if page else None,
         ))
     return Terms(terms=tuple(terms),
                  by_article={path: tuple(refs[s] for s in slugs) for path, slugs in by_article.items()})

@@ -17,7 +17,7 @@ class SourceFile:
 
     path: str  # "content/2015/2015-11-30-putin.md"
     abs_path: str
-    kind: Literal["article", "people", "topics"]
+    kind: Literal["article", "people", "topics", "sources"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,6 +58,13 @@ class Article:
     translates: bool = False  # it says it is a translation (a `post.fr.md` name, or `translation_key:`)
     links: tuple[tuple[str, int], ...] = ()  # the web links of its body: (address, line in the file), in order
     source_url_line: int | None = None  # the line of `source_url` in the file
+    # its source as a term of `sources`: `source`, else the registered domain of `source_url` ("bbc.co.uk")
+    source_term: str | None = None
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The name of its source as a term, as `people` and `topics` are names (one, or none)."""
+        return (self.source_term,) if self.source_term else ()
 
     @property
     def reading_time(self) -> int:
@@ -82,6 +89,7 @@ class TermPage:
     body_html: str | None
     meta: Mapping[str, object]
     names: Mapping[str, str] = field(default_factory=lambda: FrozenMap[str]())  # the name in other languages
+    url: str | None = None  # a source's own address (`content/sources/`): its domain names it too
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,8 +106,10 @@ class Term:
     body_html: str | None  # the term page's body, if there is one
     meta: Mapping[str, object]  # the term page's other keys
     articles: tuple[Article, ...]  # newest first
-    related: tuple[tuple[TermRef, int], ...] = ()  # people most often named alongside, with counts
+    # the terms most often named alongside, with counts (for a source: the people and topics it covers most)
+    related: tuple[tuple[TermRef, int], ...] = ()
     root: str = "/"  # the path of its language in the site: "/", or "/fr/"
+    address: str | None = None  # a source's own web address (its term page's `url`), checked like `source_url`
 
     @property
     def count(self) -> int:
@@ -143,6 +153,7 @@ class ArticleLinks:
     people: tuple[TermRef, ...]
     topics: tuple[TermRef, ...]
     related: tuple[Article, ...]
+    sources: tuple[TermRef, ...] = ()  # its source's page, if it has a source
     previous: Article | None  # older
     next: Article | None  # newer
 
@@ -178,7 +189,10 @@ class Site:
     months: tuple[Period, ...]  # newest first
     # translation key -> the versions of an article, in the order of the languages (every language's)
     translations: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: FrozenMap[tuple[Article, ...]]())
+    sources: tuple[Term, ...] = ()  # by slug
+    # the taxonomies whose index the site has (and its menu lists): sources only when an article names one
+    sections: tuple[Taxonomy, ...] = ("people", "topics")
 
     def taxonomy(self, name: Taxonomy) -> tuple[Term, ...]:
         """The terms of one taxonomy."""
-        return self.people if name == "people" else self.topics
+        return self.people if name == "people" else self.topics if name == "topics" else self.sources

@@ -11,8 +11,8 @@ from typing import Literal, TypeVar
 
 __version__ = "0.1.0"  # the package's version; part of every cache key
 
-Taxonomy = Literal["people", "topics"]
-TAXONOMIES: tuple[Taxonomy, ...] = ("people", "topics")
+Taxonomy = Literal["people", "topics", "sources"]
+TAXONOMIES: tuple[Taxonomy, ...] = ("people", "topics", "sources")
 Severity = Literal["error", "warning"]
 
 V = TypeVar("V")

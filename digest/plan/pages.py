@@ -66,6 +66,7 @@ def by_count(terms: Sequence[Term]) -> tuple[Term, ...]:
 
 def _page(kind: PageKind, url: str, template: str, lastmod: datetime.datetime | None = None, sitemap: bool = True,
           *, site: Site, alternates: tuple[tuple[str, str], ...] = (), **context: object) -> Page:
+    context.setdefault("sections", site.sections)  # the menu of every page: a page made anew when it changes
     return Page(kind=kind, url=url, output_path=output_path(url), template=template, context=FrozenMap(context),
                 lastmod=lastmod, sitemap=sitemap, language=site.config.language, alternates=alternates)
 
@@ -144,6 +145,8 @@ def _language_pages(site: Site) -> list[Page]:
 def _taxonomy_pages(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
     config = site.config
     terms = site.taxonomy(taxonomy)
+    if taxonomy not in site.sections:
+        return  # a site whose articles name no source has no page of sources
     yield _page(PageKind.TERMS, f"{config.root}{taxonomy}/", "terms.html", _newest(site.articles[:1]), site=site,
                 taxonomy=taxonomy, terms=by_count(terms), feed_url=f"{config.root}feed.xml")
     for term in terms:

@@ -24,6 +24,7 @@ from digest.read.languages import language_code
 from digest.read.yamlread import as_text, describe
 from digest.read.markdown import render_markdown
 from digest.read.names import SLUG_HINT, normalize_name, read_slug, slug_problem, slugify, too_long
+from digest.read.urls import registered_domain
 
 _ARTICLE_KEYS = frozenset({"title", "date", "people", "topics", "source", "source_url", "summary",
                            "slug", "draft", "updated", "image", "image_alt", "aliases"})
@@ -120,6 +121,7 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
         content_hash=content_hash(data), aliases=aliases, lang=place.lang, translation_key=place.key,
         translates=place.translates, links=tuple((href, doc.body_line + line) for href, line in rendered.links),
         source_url_line=fields.line("source_url") if source_url else None,
+        source_term=source_name or (registered_domain(source_url) if source_url else None),
     ), problems
 
 
@@ -198,6 +200,7 @@ def parse_term_page(source: SourceFile, data: bytes, config: SiteConfig,
     image = fields.image(directory)
     image_alt = fields.text("image_alt")
     names = _names(fields, config)
+    url = fields.url("url") if source.kind == "sources" else None  # a source's own address
     body = doc.body.strip()
     rendered = render_markdown(body, config.markdown, directory, url_for) if body else None
     if any(p.severity == "error" for p in problems):
@@ -206,7 +209,8 @@ def parse_term_page(source: SourceFile, data: bytes, config: SiteConfig,
                     name=normalize_name(name) if name else "", name_line=fields.line("name"), aliases=aliases,
                     alias_lines=tuple(fields.name_lines.get(a) for a in aliases), role=role, image=image,
                     image_alt=image_alt, body_html=rendered.html if rendered else None,
-                    meta=fields.meta(_TERM_KEYS), names=names), problems
+                    meta=fields.meta(_TERM_KEYS | ({"url"} if source.kind == "sources" else set())), names=names,
+                    url=url), problems
 
 
 def _names(fields: Fields, config: SiteConfig) -> FrozenMap[str]:

@@ -53,10 +53,12 @@ def news_article(article: Article, links: ArticleLinks, config: SiteConfig) -> M
 
 
 def term_page(term: Term, page_url: str, description: str, config: SiteConfig) -> Markup:
-    """A person's page as a `Person`; a topic's as a `CollectionPage` about it."""
-    subject = {"@type": "Person" if term.taxonomy == "people" else "Thing", "name": term.name,
-               "alternateName": list(term.aliases), "url": config.abs_url(term.url),
-               "image": config.abs_url(term.image) if term.image else None}
+    """A person's page as a `Person`; a topic's as a `CollectionPage` about it, a source's about the
+    `NewsMediaOrganization` (its own address as `sameAs`)."""
+    kind = {"people": "Person", "topics": "Thing", "sources": "NewsMediaOrganization"}[term.taxonomy]
+    subject = {"@type": kind, "name": term.name, "alternateName": list(term.aliases), "url": config.abs_url(term.url),
+               "image": config.abs_url(term.image) if term.image else None,
+               "sameAs": term.address}
     if term.taxonomy == "people":
         return json_ld({"@context": CONTEXT, **subject, "jobTitle": term.role,
                         "mainEntityOfPage": config.abs_url(page_url)})

@@ -12,6 +12,9 @@ import datetime
 from digest.model import Article, Page, PageKind, Period, SiteConfig, Term, TermRef
 from digest.render.i18n import ENGLISH, Messages
 
+# the noun that counts a taxonomy's terms: "3 people", "1 source"
+NOUNS = {"people": "person", "topics": "topic", "sources": "source"}
+
 
 def counted(count: int, noun: str) -> str:
     """A count with its noun, in English (the command line's words).
@@ -49,9 +52,9 @@ def page_words(page: Page, config: SiteConfig, words: Messages = ENGLISH) -> dic
         article: Article = context["article"]  # type: ignore[assignment]
         return _words(article.title, article.summary if kind is PageKind.ARTICLE else "")
     if kind is PageKind.TERMS:
-        people = context["taxonomy"] == "people"
-        count = words.counted(len(context["terms"]), "person" if people else "topic")  # type: ignore[arg-type]
-        return _words(words("People" if people else "Topics"),
+        taxonomy = context["taxonomy"]
+        count = words.counted(len(context["terms"]), NOUNS[taxonomy])  # type: ignore[arg-type, index]
+        return _words(words(str(taxonomy).capitalize()),
                       words("{count} in {title}, by number of articles.", count=count, title=title))
     if kind is PageKind.TERM:
         term: Term = context["term"]  # type: ignore[assignment]
