@@ -33,7 +33,8 @@ LAYOUT: dict[str, tuple[str, ...]] = {
     "write": ("twin", "output", "search"),
     "incremental": ("inputs", "fingerprint", "cache", "sources", "state", "bodies"),
     "build": (),  # the pipeline
-    "commands": ("links", "check", "scaffold", "publish", "preview.server", "preview.watch", "cli"),
+    "commands": ("links", "check", "scaffold", "publish", "preview.server", "preview.watch", "extract", "mentions",
+                 "intake", "cli"),
 }
 PARTS = tuple(LAYOUT)
 # The package itself, above every part: `__init__` (the public API) and `__main__` (`python -m digest`).

@@ -326,5 +326,61 @@ def _split(names: str) -> list[str]:
     return [n.strip() for n in names.split(",") if n.strip()]
 
 
+@main.command("import")
+@click.argument("site_and_source", nargs=-1, required=True, metavar="[SITE] SOURCE")
+@click.option("--people", default=None, help='Names to write instead of the suggestions; "+A, B" adds them.')
+@click.option("--topics", default=None, help='Topics to write instead of the suggestions; "+A, B" adds them.')
+@click.option("--title", default=None, help="The headline, instead of the one found.")
+@click.option("--source", default=None, help="The original publication, instead of the one found.")
+@click.option("--date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="YYYY-MM-DD, when the page gives no date (default: today).")
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=20.0, show_default=True,
+              help="Seconds to fetch a URL.")
+@click.option("-y", "--yes", is_flag=True, help="Write without asking.")
+@click.option("-n", "--dry-run", is_flag=True, help="Show the article, write nothing.")
+def import_command(site_and_source: tuple[str, ...], people: str | None, topics: str | None, title: str | None,
+                   source: str | None, date: datetime.datetime | None, timeout: float, yes: bool,
+                   dry_run: bool) -> None:
+    """Make an article of SOURCE: a text, Markdown or HTML file, an http(s) URL, or - (standard input)."""
+    from digest.commands import intake  # here: trafilatura takes a while to load, and only this command needs it
+    from digest.commands.extract import FetchError
+
+    if len(site_and_source) > 2:
+        raise click.UsageError("give at most a site folder and a source")
+    site, story = (Path("."), *site_and_source) if len(site_and_source) == 1 else site_and_source
+    if story == "-" and not (yes or dry_run):
+        raise click.UsageError("the story comes from standard input, so nothing can be asked: add --yes or --dry-run")
+    given = {taxonomy: intake.GivenNames(names=tuple(_split(value.lstrip("+"))), add=value.lstrip().startswith("+"))
+             for taxonomy, value in (("people", people), ("topics", topics)) if value is not None}
+    options = intake.ImportOptions(date=date.date() if date else None, title=title, source=source,
+                                   names=given, timeout=timeout)
+
+    def prepare() -> intake.Draft:
+        try:
+            return intake.prepare_import(Path(site), story, options, sys.stdin.buffer.read() if story == "-" else None)
+        except FetchError as exc:  # the source could not be read: not a mistake in the command
+            click.echo(f"digest: {exc}", err=True)
+            sys.exit(1)
+
+    draft = _run(prepare, None)
+    click.echo("\n".join(intake.preview(draft)))
+    _echo_problems(draft.warnings)
+    if draft.exists:
+        click.echo(f"digest: {draft.path} already exists; nothing was written", err=True)
+        sys.exit(2)
+    if dry_run:
+        return
+    if not yes:
+        try:
+            if not click.confirm(f"Write {draft.path}?", default=False):
+                click.echo("Nothing was written.")
+                return
+        except click.Abort:
+            click.echo("\ndigest: no answer; nothing was written (--yes writes without asking)", err=True)
+            sys.exit(1)
+    path = _run(lambda: intake.write_draft(Path(site), draft), None)
+    click.echo(f"Wrote {display_path(path)}")
+
+
 if __name__ == "__main__":
     main()

@@ -52,6 +52,7 @@ class SiteConfig:
     meta: Mapping[str, object] = field(default_factory=lambda: EMPTY)  # `params:`, free values for templates
     languages: tuple[Language, ...] = ()  # empty: a site in one language, `language`
     default_language_in_subdir: bool = False  # the default language's pages under /en/ too
+    import_drop: tuple[str, ...] = ()  # `import.drop`: expressions of lines `digest import` leaves out
     # the language these settings describe: the site's, or one of `languages` (`in_language`)
     root: str = "/"  # the path of its pages in the site
     locale: str = "en_001"  # the CLDR locale of its dates and plural rules

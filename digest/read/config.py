@@ -19,9 +19,10 @@ from typing import Any
 from digest.model import FrozenMap, Language, MarkdownOptions, Problem, SiteConfig, UsageError
 from digest.read.languages import direction_of, locale_of, read_language, read_languages
 from digest.read.settings import CONFIG_FILE, UNSET, Reading, Setting, flag, read_table, read_text, whole
-from digest.read.yamlread import YamlProblem, as_int, as_text, describe, load_yaml, top_level_key_lines, typed
+from digest.read.yamlread import (YamlProblem, as_int, as_text, describe, item_lines, load_yaml, nested_key_lines,
+                                  top_level_key_lines, typed)
 
-__all__ = ["CONFIG_FILE", "MARKDOWN_SETTINGS", "PERMALINK_SETTINGS", "SETTINGS", "THEME_OPTIONS", "Setting",
+__all__ = ["CONFIG_FILE", "IMPORT_SETTINGS", "MARKDOWN_SETTINGS", "PERMALINK_SETTINGS", "SETTINGS", "THEME_OPTIONS", "Setting",
            "check_base_url_option", "load_config"]
 
 _URL = re.compile(r"https?://[^/\s?#]+(/[^\s?#]*)?")
@@ -108,6 +109,44 @@ PERMALINK_SETTINGS = (
 )
 
 
+def _drop(key: str, value: Any, reading: Reading) -> Any:
+    patterns = [value] if isinstance(value, str) else value
+    if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
+        reading.problem(key, f"`{key}` must be a list of regular expressions, not {describe(value)}",
+                        "Write one expression per line, in single quotes: `    - '^Photo by .*'`.")
+        return UNSET
+    parent = reading.lines.get(key.partition(".")[0], [None])[-1]
+    line = nested_key_lines(reading.text, parent).get("drop") if parent else None
+    items = item_lines(reading.text, line) if line else []
+    good = True
+    for number, pattern in enumerate(patterns):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            good = False
+            where = items[number] if number < len(items) else line
+            reading.problems.append(Problem(
+                path=CONFIG_FILE, line=where, message=f"`{key}` item {number + 1} is not a regular expression: "
+                f"{exc.msg}" + (f" at character {exc.pos + 1}" if exc.pos is not None else "") + f": {pattern}",
+                hint="Write a Python regular expression matching whole lines; escape `(`, `[`, `.` and `?` "
+                     "with `\\` to match them as they are, and quote it in single quotes."))
+    return tuple(patterns) if good else UNSET
+
+
+IMPORT_SETTINGS = (
+    Setting("drop", "import_drop", _drop, "lines `digest import` leaves out, besides its own rules: regular "
+            "expressions, each matching a whole line, case ignored"),
+)
+
+
+def _import(key: str, value: Any, reading: Reading) -> Any:
+    if not isinstance(value, dict):
+        reading.problem(key, f"`import` must be a mapping, not {describe(value)}",
+                        "Write it on two lines: `import:`, then `  drop: ['^Photo by .*']`.")
+        return UNSET
+    return read_table(value, IMPORT_SETTINGS, reading, "import.").get("import_drop", UNSET)
+
+
 def _markdown(key: str, value: Any, reading: Reading) -> Any:
     if not isinstance(value, dict):
         reading.problem(key, f"`markdown` must be a mapping, not {describe(value)}",
@@ -187,6 +226,7 @@ SETTINGS = (
     Setting("default_language_in_subdir", "default_language_in_subdir",
             flag("Write `default_language_in_subdir: true` to put the default language's pages under /en/ too."),
             "the default language's pages in a folder of their own, like the others'"),
+    Setting("import", "import_drop", _import, "what `digest import` does (`IMPORT_SETTINGS`)"),
 )
 
 def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
