@@ -406,6 +406,7 @@ def test_links_with_script_addresses_are_not_links(hostile_output: Path) -> None
                     "jav%09ascript:alert(1)",  # percent-encoded: a relative address, not a scheme
                     "https://example.org/%22onmouseover=%22alert(1)",
                     "/2015/%22onerror=%22alert(1)",  # an image beside the article, that does not exist
+                    "/sources/script-alert-1-script-quillport-gazette/",  # its source's page: a slug, the same way
                     'https://gazette.example.org/a?q="><script>alert(1)</script>']  # source_url, escaped
 
 
