@@ -27,7 +27,8 @@ from digest.incremental.inputs import Inputs, look_at_inputs, template_salt
 from digest.incremental.sources import parse_sources, with_bodies
 from digest.incremental.state import Decision, Route, choose_route, last_build, next_record
 from digest.link.site import build_sites, translation_table
-from digest.model import DigestError, FrozenMap, Problem, Site, SiteConfig, SourceFile, UsageError, term_url
+from digest.model import (Article, DigestError, FrozenMap, Problem, Site, SiteConfig, SourceFile, UsageError,
+                          term_url)
 from digest.records import BuildOptions, BuildResult, LastBuild, TranslatedArticle, Work
 from digest.plan.checks import check_file_clashes, check_images, check_page_urls
 from digest.plan.pages import output_path, plan_sites
@@ -94,6 +95,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     work: Work | None = None
     written: Written | list[Problem] | None = None
     translations: tuple[TranslatedArticle, ...] = ()  # known when the site was linked
+    published: tuple[Article, ...] = ()
     if decision.route is Route.BODIES_ONLY and not problems:  # (a problem of the settings or templates: in full)
         assert cache is not None and last is not None
         work = bodies_only(cache, sources, inputs, config, last, salt)
@@ -104,6 +106,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
             decision = Decision(route=Route.FULL, why="an edit changed more than an article's body")
         work = _whole_site(run, sources, assets, inputs, last, cache, now, salt, problems)
         translations = translation_table(work.sites)
+        published = tuple(article for site in work.sites for article in site.articles)
         written = _render_and_write(run, work)
         if isinstance(written, list):
             raise DigestError([*work.problems, *written])
@@ -119,7 +122,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     if cache is not None and cache.warning:
         warnings = (Problem(path=None, line=None, message=cache.warning, severity="warning"), *warnings)
     return _result(clock, decision, config, output_dir, work.counts, warnings, writer, len(work.render),
-                   work.sources, translations=translations)
+                   work.sources, translations=translations, published=published)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -254,7 +257,7 @@ class Stopwatch:
 def _result(clock: Stopwatch, decision: Decision, config: SiteConfig, output_dir: Path,
             counts: tuple[int, int, int, int], warnings: tuple[Problem, ...], writer: OutputWriter | None = None,
             rendered: int = 0, sources: Mapping[str, str] | None = None, unchanged: int = 0,
-            translations: tuple[TranslatedArticle, ...] = ()) -> BuildResult:
+            translations: tuple[TranslatedArticle, ...] = (), published: tuple[Article, ...] = ()) -> BuildResult:
     """What the build did; `unchanged` counts the files of a build that wrote nothing."""
     articles, people, topics, pages = counts
     files = (writer.written, writer.unchanged, writer.removed, writer.changed) if writer else (0, unchanged, 0, ())
@@ -262,7 +265,8 @@ def _result(clock: Stopwatch, decision: Decision, config: SiteConfig, output_dir
                        written=files[0], unchanged=files[1], removed=files[2], changed=files[3],
                        sources=FrozenMap(sources), seconds=time.perf_counter() - clock.started,
                        warnings=warnings, timings=dict(clock.timings), output_dir=str(output_dir), config=config,
-                       route=f"{decision.route.value}: {decision.why}", translations=translations)
+                       route=f"{decision.route.value}: {decision.why}", translations=translations,
+                       published=published)
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

@@ -63,6 +63,8 @@ class BuildResult:
     # on a site with `languages`, each article and the languages it is written in (newest first); empty when
     # the build did not link the site
     translations: tuple[TranslatedArticle, ...] = ()
+    # the published articles, when the build linked the site (for `digest check --external`)
+    published: tuple[Article, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -33,7 +33,7 @@ LAYOUT: dict[str, tuple[str, ...]] = {
     "write": ("twin", "output", "search"),
     "incremental": ("inputs", "fingerprint", "cache", "sources", "state", "bodies"),
     "build": (),  # the pipeline
-    "commands": ("links", "check", "scaffold", "publish", "preview.server", "preview.watch", "extract", "mentions",
+    "commands": ("links", "external", "check", "scaffold", "publish", "preview.server", "preview.watch", "extract", "mentions",
                  "intake", "cli"),
 }
 PARTS = tuple(LAYOUT)

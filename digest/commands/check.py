@@ -1,7 +1,8 @@
 """`digest check`: every problem a build would find, then every internal link and fragment of the result.
 
 The site is built into a scratch folder that is removed afterwards, without the cache,
-so neither `output/` nor anything else of the site changes. The built pages are then
+so neither `output/` nor anything else of the site changes (but for `--external`, whose
+answers are kept a day in `.digest-cache/`). The built pages are then
 read for links (`links.py`). A broken link on an article's page or a term page is
 reported on that article's or term page's file, at the line that writes the link when
 the file has it (a Markdown link); a broken link elsewhere names the page and its line,
@@ -18,7 +19,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from digest.build import build, sort_problems
+from digest.commands.external import check_external, external_links
 from digest.commands.links import check_links
+from digest.incremental.cache import CACHE_DIR
 from digest.model import DigestError, Problem
 from digest.records import BuildOptions, BuildResult
 from digest.workers import default_jobs
@@ -26,8 +29,11 @@ from digest.workers import default_jobs
 _WRITTEN = re.compile(r"links to (\S+?)(?:,| \(| on )")  # the link as the page has it
 
 
-def check(site_dir: str | Path, options: BuildOptions | None = None) -> BuildResult:
-    """Build the site into a scratch folder and check its links; raise `DigestError` with every problem."""
+def check(site_dir: str | Path, options: BuildOptions | None = None, external: bool = False) -> BuildResult:
+    """Build the site into a scratch folder and check its links; raise `DigestError` with every problem.
+
+    `external`: also ask every web page the articles link to whether it still answers (`external.py`).
+    """
     started = time.perf_counter()
     site_dir = Path(site_dir)
     options = options or BuildOptions()
@@ -35,9 +41,11 @@ def check(site_dir: str | Path, options: BuildOptions | None = None) -> BuildRes
         result = build(site_dir, dataclasses.replace(options, output_dir=scratch, clean=False, index_search=False,
                                                      in_place=True))
         found = check_links(Path(scratch), result.config.base_path, options.jobs or default_jobs())
-    if found:
-        problems = sort_problems([attribute(p, result.sources, site_dir) for p in found])
-        raise DigestError([*problems, *result.warnings])
+    problems = [attribute(p, result.sources, site_dir) for p in found]
+    if external:
+        problems += check_external(external_links(result.published), site_dir / CACHE_DIR)
+    if problems:
+        raise DigestError([*sort_problems(problems), *result.warnings])
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
 

@@ -146,11 +146,13 @@ def _counts(result: BuildResult) -> str:
 @_site_options
 @click.option("--translations", is_flag=True,
               help="Also print which articles lack which of the site's languages.")
+@click.option("--external", is_flag=True,
+              help="Also ask every web page the articles link to whether it answers (results kept a day).")
 def check_command(site: Path, drafts: bool, future: bool, base_url: str | None, strict: bool,
-                  translations: bool) -> None:
+                  translations: bool, external: bool) -> None:
     """Check content, settings, templates and every internal link of a build, writing nothing."""
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url, strict=strict)
-    result = _run(lambda: check(site, options), None)
+    result = _run(lambda: check(site, options, external=external), None)
     _echo_problems(result.warnings)
     if translations:
         _echo_translations(result)
