@@ -128,15 +128,19 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 # The golden trees
 
 
-def test_golden_site_output_matches_expected_tree(tmp_path: Path, update_golden: bool) -> None:
-    built = build_copy(FIXTURE, tmp_path)
+def compare_with_golden(built: dict[str, bytes], golden: Path, update_golden: bool) -> None:
+    """Fail with a diff unless `built` is the tree in `golden` (which `--update-golden` rewrites first)."""
     if update_golden:
-        write_tree(EXPECTED, built)
-    expected = read_tree(EXPECTED)
-    assert expected, f"{EXPECTED} is empty: run pytest --update-golden"
-    difference = tree_difference(built, expected, "tests/golden/expected/")
+        write_tree(golden, built)
+    expected = read_tree(golden)
+    assert expected, f"{golden} is empty: run pytest --update-golden"
+    difference = tree_difference(built, expected, f"tests/golden/{golden.name}/")
     if difference:
         pytest.fail(difference, pytrace=False)
+
+
+def test_golden_site_output_matches_expected_tree(tmp_path: Path, update_golden: bool) -> None:
+    compare_with_golden(build_copy(FIXTURE, tmp_path), EXPECTED, update_golden)
 
 
 def test_multilingual_site_output_matches_expected_tree(tmp_path: Path, update_golden: bool) -> None:
@@ -144,13 +148,7 @@ def test_multilingual_site_output_matches_expected_tree(tmp_path: Path, update_g
     built = {path: data for path, data in build_copy(MULTILINGUAL_FIXTURE, tmp_path).items()
              if path in MULTILINGUAL_PAGES}
     assert len(built) == len(MULTILINGUAL_PAGES), sorted(MULTILINGUAL_PAGES - built.keys())
-    if update_golden:
-        write_tree(MULTILINGUAL_EXPECTED, built)
-    expected = read_tree(MULTILINGUAL_EXPECTED)
-    assert expected, f"{MULTILINGUAL_EXPECTED} is empty: run pytest --update-golden"
-    difference = tree_difference(built, expected, "tests/golden/multilingual/")
-    if difference:
-        pytest.fail(difference, pytrace=False)
+    compare_with_golden(built, MULTILINGUAL_EXPECTED, update_golden)
 
 
 def test_article_template_override_changes_articles_only(tmp_path: Path, update_golden: bool) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from digest.model import FrozenMap, Language, MarkdownOptions, Problem, SiteConfig, UsageError
 from digest.read.languages import direction_of, locale_of, read_language, read_languages
-from digest.read.settings import CONFIG_FILE, UNSET, Reading, Setting, flag, read_table, read_text, whole
+from digest.read.settings import CONFIG_FILE, UNSET, Read, Reading, Setting, flag, read_table, read_text, whole
 from digest.read.yamlread import (YamlProblem, as_int, as_text, describe, item_lines, load_yaml, nested_key_lines,
                                   top_level_key_lines, typed)
 
@@ -139,28 +139,29 @@ IMPORT_SETTINGS = (
 )
 
 
-def _import(key: str, value: Any, reading: Reading) -> Any:
-    if not isinstance(value, dict):
-        reading.problem(key, f"`import` must be a mapping, not {describe(value)}",
-                        "Write it on two lines: `import:`, then `  drop: ['^Photo by .*']`.")
-        return UNSET
-    return read_table(value, IMPORT_SETTINGS, reading, "import.").get("import_drop", UNSET)
+def _section(table: tuple[Setting, ...], hint: str, field: str | None = None) -> Read:
+    """The reader of a setting that is a mapping of settings (`markdown:`): its `table` read in one loop,
+    giving the one field `field` of `SiteConfig`, or all of them (`field=None`) as a dict."""
+    def read(key: str, value: Any, reading: Reading) -> Any:
+        if not isinstance(value, dict):
+            reading.problem(key, f"`{key}` must be a mapping, not {describe(value)}", hint)
+            return UNSET
+        values = read_table(value, table, reading, f"{key}.")
+        return values if field is None else values.get(field, UNSET)
+    return read
+
+
+_import = _section(IMPORT_SETTINGS, "Write it on two lines: `import:`, then `  drop: ['^Photo by .*']`.",
+                   "import_drop")
+_permalinks = _section(PERMALINK_SETTINGS,
+                       "Write it on two lines: `permalinks:`, then `  article: /{year}/{month}/{slug}/`.", "article_url")
+_markdown_table = _section(MARKDOWN_SETTINGS,
+                           "Write `markdown:`, then settings such as `  unsafe_html: true` on their own lines.")
 
 
 def _markdown(key: str, value: Any, reading: Reading) -> Any:
-    if not isinstance(value, dict):
-        reading.problem(key, f"`markdown` must be a mapping, not {describe(value)}",
-                        "Write `markdown:`, then settings such as `  unsafe_html: true` on their own lines.")
-        return UNSET
-    return MarkdownOptions(**read_table(value, MARKDOWN_SETTINGS, reading, "markdown."))
-
-
-def _permalinks(key: str, value: Any, reading: Reading) -> Any:
-    if not isinstance(value, dict):
-        reading.problem(key, f"`permalinks` must be a mapping, not {describe(value)}",
-                        "Write it on two lines: `permalinks:`, then `  article: /{year}/{month}/{slug}/`.")
-        return UNSET
-    return read_table(value, PERMALINK_SETTINGS, reading, "permalinks.").get("article_url", UNSET)
+    values = _markdown_table(key, value, reading)
+    return UNSET if values is UNSET else MarkdownOptions(**values)
 
 
 def _free(key: str, value: Any, reading: Reading) -> Any:
