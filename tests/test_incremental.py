@@ -251,10 +251,10 @@ def test_body_edit_renders_only_the_pages_that_show_it(tmp_path: Path) -> None:
     path = site / "content" / "a0.md"
     path.write_text(path.read_text() + "\nAnother paragraph.\n")
     result = build(site, options, BuildCache(site))
-    # the article page and the site feed (full content); nothing else shows the body, and the
-    # site is not even linked up again: the article's place in it did not change
-    assert result.rendered == 2
-    assert result.written == 2
+    # the article page and the site feed (full content), Atom and JSON; nothing else shows the body,
+    # and the site is not even linked up again: the article's place in it did not change
+    assert result.rendered == 3
+    assert result.written == 3
     assert "model" not in result.timings
     clean = tmp_path / "clean"
     build(site, BuildOptions(output_dir=str(clean), now=NOW))

@@ -371,7 +371,8 @@ def test_the_preview_serves_and_rebuilds_each_language(tmp_path: Path, start_pre
     french.write_text(french.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8")
     rebuild = preview.wait_for_builds(2)[1]
     assert rebuild.result is not None
-    assert rebuild.result.changed == ("fr/2015/11/paris-climate-conference-opens/index.html", "fr/feed.xml")
+    assert rebuild.result.changed == ("fr/2015/11/paris-climate-conference-opens/index.html", "fr/feed.json",
+                                      "fr/feed.xml")
     assert b"Une phrase de plus." in preview.get("/fr/2015/11/paris-climate-conference-opens/")[2]
     english = preview.get("/2015/11/paris-climate-conference-opens/")[2]
     assert b"Une phrase de plus." not in english

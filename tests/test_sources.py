@@ -65,9 +65,12 @@ def test_sources_by_name_domain_and_alias(make_site: Any) -> None:
     assert (output / "sources/reuters/feed.xml").is_file()
     # the article page links its source's page, whether the source is named or only addressed
     page_a = read(output, "2015/11/a/index.html")
-    assert '<a href="/sources/the-times-of-israel/">The Times of Israel</a>' in page_a
+    assert '<a href="/sources/the-times-of-israel/" data-pagefind-filter="source">The Times of Israel</a>' in page_a
     page_d = read(output, "2015/11/d/index.html")
-    assert 'Summarised from <strong data-pagefind-meta="source"><a href="/sources/bbc-co-uk/">bbc.co.uk</a>' in page_d
+    assert ('Summarised from <strong data-pagefind-meta="source"><a href="/sources/bbc-co-uk/" '
+            'data-pagefind-filter="source">bbc.co.uk</a>') in page_d
+    # an article that spells its source as an alias does shows the source's own name
+    assert '>The Times of Israel</a>' in read(output, "2015/11/b/index.html")
     assert "Summarised from" not in read(output, "2015/11/g/index.html")
     assert '<a href="/sources/">Sources</a>' in read(output, "index.html")
     sitemap = read(output, "sitemap.xml")

@@ -17,7 +17,7 @@ from digest.incremental.inputs import Inputs
 from digest.incremental.sources import parse_one, restamped, with_bodies
 from digest.model import Article, ArticleLinks, FrozenMap, Page, Site, SiteConfig, SourceFile, Taxonomy, TermRef
 from digest.records import CachedParse, LastBuild, LinkRecord, Work
-from digest.plan.pages import article_alternates, article_page, output_path, site_feed
+from digest.plan.pages import article_alternates, article_page, output_path, site_feeds
 
 MAX_EDITS = 200  # more changed files than this are built in full: the shortcut would not be shorter
 
@@ -119,7 +119,7 @@ def bodies_only(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, co
         todo += [article_page(site, dataclasses.replace(a, body_html=""), records[a.path][5]) for a in fresh
                  if settings_of(a).language == language]
         if language in feeds:
-            todo.append(site_feed(site))
+            todo.extend(site_feeds(site))
     fingerprints = {site.config.language: Fingerprints(site, salt) for site in sites}
     rendered = {page.output_path for page in todo}
     return Work(sites=tuple(sites), render=tuple(with_bodies(todo, bodies, cache.bodies)),

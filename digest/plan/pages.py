@@ -169,11 +169,21 @@ def article_alternates(site: Site, article: Article) -> tuple[tuple[str, str], .
     return tuple((a.lang, a.url) for a in versions)
 
 
-def site_feed(site: Site) -> Page:
-    """The site's feed (a language's, on a site with `languages`): its newest articles, in full."""
+def site_feeds(site: Site) -> tuple[Page, Page]:
+    """The site's feed (a language's, on a site with `languages`): its newest articles, in full, as Atom and
+    as its JSON Feed twin."""
     newest = site.articles[: site.config.feed_size]
-    return _page(PageKind.FEED, f"{site.config.root}feed.xml", "atom.xml", sitemap=False, site=site, about=None,
-                 alternate_url=site.config.root, articles=newest, full_content=True, updated=_newest(newest))
+    return _feed_pair(f"{site.config.root}feed.xml", site=site, about=None, alternate_url=site.config.root,
+                      articles=newest, full_content=True, updated=_newest(newest))
+
+
+def _feed_pair(url: str, *, site: Site, about: TermRef | None, alternate_url: str, articles: tuple[Article, ...],
+               full_content: bool, updated: datetime.datetime | None) -> tuple[Page, Page]:
+    """An Atom feed (`feed.xml`) and its JSON Feed 1.1 twin (`feed.json`), of the same entries."""
+    atom = _page(PageKind.FEED, url, "atom.xml", sitemap=False, site=site, about=about, alternate_url=alternate_url,
+                 articles=articles, full_content=full_content, updated=updated)
+    json_url = url.removesuffix(".xml") + ".json"
+    return atom, dataclasses.replace(atom, url=json_url, output_path=output_path(json_url), template="feed.json")
 
 
 # the kinds of page every language has at the same path within it: /people/, /fr/people/
@@ -219,14 +229,14 @@ def show_in_full(page: Page, articles: tuple[Article, ...]) -> Page:
 def _feeds(site: Site) -> Iterator[Page]:
     config = site.config
     size = config.feed_size
-    yield site_feed(site)
+    yield from site_feeds(site)
     for taxonomy in TAXONOMIES:
         for term in site.taxonomy(taxonomy):
             first = term.url
-            yield _page(PageKind.FEED, f"{first}feed.xml", "atom.xml", sitemap=False, site=site,
-                        about=TermRef(taxonomy=taxonomy, slug=term.slug, name=term.name), alternate_url=first,
-                        articles=term.articles[:size], full_content=False,
-                        updated=_newest(term.articles[:size]) or _newest(site.articles[:1]))
+            yield from _feed_pair(f"{first}feed.xml", site=site,
+                                  about=TermRef(taxonomy=taxonomy, slug=term.slug, name=term.name), alternate_url=first,
+                                  articles=term.articles[:size], full_content=False,
+                                  updated=_newest(term.articles[:size]) or _newest(site.articles[:1]))
 
 
 def _sitemaps(config: SiteConfig, pages: list[Page]) -> list[Page]:

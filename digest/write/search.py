@@ -4,7 +4,7 @@ Pagefind (the `pagefind` package's binary, installed with digest; nothing is dow
 reads the article pages and writes a static index to `output/pagefind/`, which the
 theme's search page queries in the browser: no server, no request to another host.
 What it indexes is marked in the templates: `data-pagefind-body` on an article,
-`data-pagefind-weight` on its title, `data-pagefind-filter` on its people and topics,
+`data-pagefind-weight` on its title, `data-pagefind-filter` on its people, topics and source,
 `data-pagefind-meta` on its date and source.
 
 The index is made in parts, one per year of articles, each written beside the output and

@@ -56,6 +56,13 @@ def test_searching_for_a_name_finds_the_seed_article_first(browser: Browser, ser
     assert first.locator("mark").first.inner_text() == "Netanyahu"  # the excerpt shows the match
     assert first.locator("a").get_attribute("href") == f"{prefix}2015/11/putin-netanyahu-paris/"
 
+    page.select_option("#d-filter-source", "The Times of Israel")  # sources are a filter too
+    page.wait_for_function(f"document.querySelectorAll('.search-results li').length < {len(found)}")
+    assert all("The Times of Israel" in byline for byline in page.locator(".search-results .byline").all_inner_texts())
+    assert "source=The+Times+of+Israel" in page.url
+    page.select_option("#d-filter-source", "")
+    page.wait_for_function(f"document.querySelectorAll('.search-results li').length === {len(found)}")
+
     page.select_option("#d-filter-topic", "Iran nuclear deal")
     page.wait_for_function(f"document.querySelectorAll('.search-results li').length < {len(found)}")
     narrowed = titles.all_inner_texts()

@@ -244,10 +244,16 @@ def test_plan_pages(small_pages: list[Page]) -> None:
         ("/404.html", "404.html", "404.html", "404"),
         ("/search/", "search/index.html", "search.html", "search"),
         ("/feed.xml", "feed.xml", "atom.xml", "feed"),
+        ("/feed.json", "feed.json", "feed.json", "feed"),  # each Atom feed has its JSON Feed twin
         ("/people/benjamin-netanyahu/feed.xml", "people/benjamin-netanyahu/feed.xml", "atom.xml", "feed"),
+        ("/people/benjamin-netanyahu/feed.json", "people/benjamin-netanyahu/feed.json", "feed.json", "feed"),
         ("/people/vladimir-putin/feed.xml", "people/vladimir-putin/feed.xml", "atom.xml", "feed"),
+        ("/people/vladimir-putin/feed.json", "people/vladimir-putin/feed.json", "feed.json", "feed"),
         ("/topics/paris-climate-conference/feed.xml", "topics/paris-climate-conference/feed.xml", "atom.xml", "feed"),
+        ("/topics/paris-climate-conference/feed.json", "topics/paris-climate-conference/feed.json", "feed.json",
+         "feed"),
         ("/topics/syria/feed.xml", "topics/syria/feed.xml", "atom.xml", "feed"),
+        ("/topics/syria/feed.json", "topics/syria/feed.json", "feed.json", "feed"),
         ("/sitemap.xml", "sitemap.xml", None, "sitemap"),
         ("/robots.txt", "robots.txt", None, "robots"),
     ]
@@ -311,7 +317,8 @@ def test_robots_txt_names_the_sitemap(small_pages: list[Page]) -> None:
 def test_an_empty_site_still_has_its_pages() -> None:
     site, _ = make([])
     assert [p.url for p in plan_pages(site)] == [
-        "/", "/people/", "/topics/", "/archive/", "/404.html", "/search/", "/feed.xml", "/sitemap.xml", "/robots.txt"]
+        "/", "/people/", "/topics/", "/archive/", "/404.html", "/search/", "/feed.xml", "/feed.json", "/sitemap.xml",
+        "/robots.txt"]
 
 
 def test_a_site_without_search_has_no_search_page() -> None:

@@ -19,7 +19,8 @@
     const form = forms[new Intl.PluralRules(document.documentElement.lang).select(count)] || forms.other;
     return form.replace("{count}", count);
   };
-  const names = { person: t("Person"), topic: t("Topic") };
+  const names = { person: t("Person"), topic: t("Topic"), source: t("Source") };
+  const anyOf = { person: t("Any person"), topic: t("Any topic"), source: t("Any source") };
   const selects = {};
   const params = new URLSearchParams(location.search);
   let pagefind;
@@ -75,7 +76,7 @@
         if (!values.length) continue;
         const id = `d-filter-${key}`;
         const select = el("select", { id, name: key });
-        select.append(el("option", { value: "", textContent: t(key === "person" ? "Any person" : "Any topic") }),
+        select.append(el("option", { value: "", textContent: anyOf[key] }),
           ...values.map((value) => el("option", { value, textContent: `${value} (${available[key][value]})` })));
         select.value = params.get(key) || "";
         select.addEventListener("change", show);
