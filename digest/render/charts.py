@@ -37,8 +37,10 @@ def monthly_counts(dates: Iterable[datetime.datetime], zone: ZoneInfo) -> list[t
     return months[-MONTHS_SHOWN:]
 
 
-def mentions_chart(months: list[tuple[int, int, int]], name: str, chart_id: str, words: Messages = ENGLISH) -> Markup:
-    """A bar chart of articles per month, with a caption saying what it shows and a table of the figures."""
+def mentions_chart(months: list[tuple[int, int, int]], name: str, chart_id: str, words: Messages = ENGLISH,
+                   source: bool = False) -> Markup:
+    """A bar chart of articles per month, with a caption saying what it shows and a table of the figures
+    (`source`: the articles come from `name`, rather than name it)."""
     if not months:
         return Markup("")
 
@@ -60,8 +62,8 @@ def mentions_chart(months: list[tuple[int, int, int]], name: str, chart_id: str,
             else _month(months[0]))
     peak = (words("; the most in {month} ({count})", month=_month(busiest[0]), count=top)
             if len(busiest) == 1 and len(months) > 1 else "")
-    summary = words("{count} naming {name}, {span}{peak}.", count=words.counted(total, "article"), name=name,
-                    span=span, peak=peak)
+    summary = words("{count} from {name}, {span}{peak}." if source else "{count} naming {name}, {span}{peak}.",
+                    count=words.counted(total, "article"), name=name, span=span, peak=peak)
     rows = "".join(f"<tr><th scope=\"row\">{_month(m)}</th><td>{m[2]}</td></tr>" for m in reversed(months) if m[2])
     svg_width = len(months) * (width + gap) - gap
     return Markup(

@@ -104,7 +104,8 @@ def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = Fa
         return format_date(value, style, words)
 
     def chart(term: Term) -> Markup:
-        return mentions_chart(monthly_counts((a.date for a in term.articles), zone), term.name, "d-mentions", words)
+        return mentions_chart(monthly_counts((a.date for a in term.articles), zone), term.name, "d-mentions", words,
+                              source=term.taxonomy == "sources")
 
     def language_links(page: Page) -> list[tuple[Language, str, bool]]:
         """Every language of the site, with the page in it (else its home), and whether it is this page's."""

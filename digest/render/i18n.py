@@ -45,6 +45,7 @@ class Messages:
         self.language = language
         self.locale = Locale.parse(locale)
         self.catalog = catalog
+        self._texts: dict[str, str] = {}  # each message's text, looked up once
 
     def __call__(self, message: str, **values: object) -> str:
         """A message in this language, its `{placeholders}` filled in.
@@ -54,11 +55,15 @@ class Messages:
         >>> Messages("en", "en_001", {})("Search")
         'Search'
         """
-        found = self.catalog.get(message, message)
-        text = found if isinstance(found, str) else str(found.get("other", message))
+        text = self._texts.get(message)
+        if text is None:  # a page asks for about 25 messages, a site's pages for a few hundred distinct ones
+            found = self.catalog.get(message, message)
+            text = self._texts[message] = found if isinstance(found, str) else str(found.get("other", message))
+        if not values:
+            return text
         if any(hasattr(value, "__html__") for value in values.values()):  # a link put into a sentence
             return Markup(escape(text)).format(**values)
-        return text.format(**values) if values else text
+        return text.format(**values)
 
     def for_script(self, *messages: str) -> dict[str, Any]:
         """These messages' translations that differ from English, for a script to read (`data-words`).
