@@ -19,11 +19,13 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import urllib3
-
 from digest.model import Article, Problem, __version__
+
+if TYPE_CHECKING:  # urllib3 is loaded when a check asks the web, not by every `digest` command
+    import urllib3
 
 CONCURRENCY = 16  # requests at a time
 PER_HOST = 2  # requests at a time to one host, as a polite crawler does
@@ -92,6 +94,8 @@ def check_external(places: Mapping[str, list[tuple[str, int | None]]], cache_dir
 
 def _ask(url: str, timeout: float) -> Answer:
     """Ask one address: HEAD, then GET where HEAD is refused."""
+    import urllib3
+
     pool = urllib3.PoolManager(headers={"User-Agent": USER_AGENT}, retries=urllib3.Retry(
         total=None, connect=0, read=0, status=0, other=0, redirect=MAX_REDIRECTS, raise_on_redirect=True))
     try:
@@ -104,6 +108,8 @@ def _ask(url: str, timeout: float) -> Answer:
 
 
 def _request(pool: urllib3.PoolManager, method: str, url: str, timeout: float) -> Answer:
+    import urllib3
+
     try:
         response = pool.request(method, url, timeout=urllib3.Timeout(connect=timeout, read=timeout),
                                 preload_content=False, redirect=True)
