@@ -14,6 +14,7 @@ import dataclasses
 import datetime
 import difflib
 import json
+import time
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,13 +27,14 @@ from digest.commands.extract import (DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Extract
                                      extract_html, extract_text, fetch, looks_like_html)
 from digest.commands.mentions import (SOURCES, Mention, Registry, build_registry, find_mentions, find_source, fold,
                                       known_source, new_names, source_by_domain)
+from digest.incremental.inputs import file_stamp
+from digest.incremental.sources import parse_sources
 from digest.model import TAXONOMIES, Article, DigestError, FrozenMap, Problem, SiteConfig, TermPage, UsageError
 from digest.read.config import load_config
-from digest.read.content import parse_article, parse_term_page
 from digest.read.discover import CONTENT_DIR, scan
-from digest.read.files import read_bytes
 from digest.read.names import slugify
 from digest.read.urls import canonical_url
+from digest.workers import default_jobs
 
 MAX_SLUG = 80  # characters of a slug made from a headline: enough to tell stories apart
 SAME_TITLE = 0.9  # difflib's ratio of two titles' slugs at which they are the same story
@@ -165,24 +167,12 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def read_site(site_dir: Path, config: SiteConfig) -> tuple[list[Article], list[TermPage]]:
-    """The site's articles and term pages, parsed as a build parses them; files with problems left out."""
+    """The site's articles and term pages, parsed by the build's own parse stage (in worker processes on a
+    large site), without its cache; files with errors left out."""
     sources, _ = scan(site_dir)
-    articles: list[Article] = []
-    pages: list[TermPage] = []
-    for source in sources:
-        try:
-            data = read_bytes(source.abs_path)
-        except OSError:
-            continue
-        if source.kind == "article":
-            article, _problems = parse_article(source, data, config, config.url_for)
-            if article is not None:
-                articles.append(article)
-        else:
-            page, _problems = parse_term_page(source, data, config, config.url_for)
-            if page is not None:
-                pages.append(page)
-    return articles, pages
+    stamps = {source.path: file_stamp(source.abs_path) for source in sources}
+    parsed = parse_sources(sources, stamps, config, {}, time.time_ns(), default_jobs(), None)
+    return parsed.articles, parsed.term_pages
 
 
 def _chosen(found: tuple[Mention, ...], registry: Registry, taxonomy: str, given: GivenNames | None) -> tuple[Name, ...]:

@@ -79,7 +79,7 @@ def build_registry(articles: Sequence[Article], pages: Sequence[TermPage]) -> Re
     for taxonomy in TAXONOMIES:
         own = [page for page in pages if page.taxonomy == taxonomy]
         spellings: dict[Words, str] = {}
-        if taxonomy in Article.__dataclass_fields__:  # articles name terms of it: link them as a build does
+        if taxonomy != SOURCES:  # people and topics named by articles, linked as a build does (sources: below)
             extra = {page.slug: tuple(page.names.values()) for page in own}
             for term in build_terms(taxonomy, tuple(articles), own, []).terms:
                 _add(spellings, (term.name, *term.aliases, *extra.get(term.slug, ())), term.name)
@@ -91,8 +91,7 @@ def build_registry(articles: Sequence[Article], pages: Sequence[TermPage]) -> Re
     for page in pages:
         if str(page.taxonomy) == SOURCES:
             _add(sources, (page.name, *page.aliases), page.name or page.slug, strip_the=True)
-            url = page.meta.get("url", getattr(page, "url", None))
-            if isinstance(url, str) and (domain := registered_domain(url)):
+            if page.url and (domain := registered_domain(page.url)):
                 domains.setdefault(domain, set()).add(page.name or page.slug)
     for article in articles:
         if article.source:
