@@ -29,11 +29,20 @@ def link_records(sites: tuple[Site, ...]) -> dict[str, LinkRecord]:
         for article in site.articles:
             links = site.links[article.path]
             records[article.path] = (
-                tuple((r.slug, r.name) for r in links.people), tuple((r.slug, r.name) for r in links.topics),
+                _named(links.people), _named(links.topics),
                 tuple(a.path for a in links.related), links.previous.path if links.previous else None,
-                links.next.path if links.next else None, article_alternates(site, article),
-                tuple((r.slug, r.name) for r in links.sources))
+                links.next.path if links.next else None, article_alternates(site, article), _named(links.sources))
     return records
+
+
+def _named(refs: tuple[TermRef, ...]) -> tuple[tuple[str, str], ...]:
+    """Terms as a record keeps them: (slug, name)."""
+    return tuple((ref.slug, ref.name) for ref in refs)
+
+
+def _refs(taxonomy: Taxonomy, named: tuple[tuple[str, str], ...], root: str) -> tuple[TermRef, ...]:
+    """Terms of a record as references again."""
+    return tuple(TermRef(taxonomy=taxonomy, slug=slug, name=name, root=root) for slug, name in named)
 
 
 def relink(record: LinkRecord, articles: Mapping[str, Article], full: bool, root: str = "/") -> ArticleLinks:
@@ -43,12 +52,10 @@ def relink(record: LinkRecord, articles: Mapping[str, Article], full: bool, root
     """
     people, topics, related, previous, following, _, sources = record
     return ArticleLinks(
-        people=tuple(TermRef(taxonomy="people", slug=slug, name=name, root=root) for slug, name in people),
-        topics=tuple(TermRef(taxonomy="topics", slug=slug, name=name, root=root) for slug, name in topics),
+        people=_refs("people", people, root), topics=_refs("topics", topics, root),
         related=tuple(articles[p] for p in related) if full else (),
         previous=articles[previous] if full and previous else None,
-        next=articles[following] if full and following else None,
-        sources=tuple(TermRef(taxonomy="sources", slug=slug, name=name, root=root) for slug, name in sources))
+        next=articles[following] if full and following else None, sources=_refs("sources", sources, root))
 
 
 def bodies_only(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, config: SiteConfig,

@@ -75,13 +75,9 @@ def _translations(config: SiteConfig, articles: tuple[Article, ...],
                   problems: list[Problem]) -> FrozenMap[tuple[Article, ...]]:
     """Translation key -> the versions of an article, in the order of the languages; and a warning for
     each translation whose original (the default language's version) is missing."""
-    order = {language.code: number for number, language in enumerate(config.languages)}
-    groups: dict[str, list[Article]] = defaultdict(list)
-    for article in articles:
-        groups[article.translation_key].append(article)
+    groups = _versions(config, articles)
     default = config.languages[0].code
     for key, versions in sorted(groups.items()):
-        versions.sort(key=lambda a: (order[a.lang], a.path))
         for twin in (a for a, b in zip(versions, versions[1:]) if a.lang == b.lang):
             other = next(b for b in versions if b.lang == twin.lang and b is not twin)
             problems.append(Problem(path=other.path, line=None, severity="warning",
@@ -96,21 +92,25 @@ def _translations(config: SiteConfig, articles: tuple[Article, ...],
     return FrozenMap({key: tuple(versions) for key, versions in groups.items() if len(versions) > 1})
 
 
+def _versions(config: SiteConfig, articles: Iterable[Article]) -> dict[str, list[Article]]:
+    """Translation key -> the articles that share it, in the order of the site's languages."""
+    order = {language.code: number for number, language in enumerate(config.languages)}
+    groups: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        groups[article.translation_key].append(article)
+    for versions in groups.values():
+        versions.sort(key=lambda a: (order[a.lang], a.path))
+    return groups
+
+
 def translation_table(sites: tuple[Site, ...]) -> tuple[TranslatedArticle, ...]:
     """Every article of a site with `languages` and the languages it is written in, newest first; () for a
     site of one language."""
     if not sites or not sites[0].config.languages:
         return ()
-    order = {language.code: number for number, language in enumerate(sites[0].config.languages)}
-    groups: dict[str, list[Article]] = defaultdict(list)
-    for site in sites:
-        for article in site.articles:
-            groups[article.translation_key].append(article)
-    table = []
-    for key, versions in groups.items():
-        versions.sort(key=lambda a: (order[a.lang], a.path))
-        table.append(TranslatedArticle(key=key, title=versions[0].title, date=versions[0].date,
-                                       versions=tuple((a.lang, a.path) for a in versions)))
+    groups = _versions(sites[0].config, (article for site in sites for article in site.articles))
+    table = [TranslatedArticle(key=key, title=versions[0].title, date=versions[0].date,
+                               versions=tuple((a.lang, a.path) for a in versions)) for key, versions in groups.items()]
     table.sort(key=lambda row: row.key)
     table.sort(key=lambda row: row.date, reverse=True)
     return tuple(table)
