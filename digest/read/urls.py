@@ -14,8 +14,6 @@ import functools
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from tld import get_fld
-
 # Query parameters that say where a reader came from, not what they read.
 TRACKING_PARAMETERS = frozenset({
     "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "igshid", "igsh",
@@ -88,5 +86,7 @@ def registered_domain(url: str) -> str | None:
         return None
     if not host or _IP.fullmatch(host):
         return None
+    from tld import get_fld  # loaded by the first source to need it, not by every build's start
+
     found = get_fld(host, fix_protocol=True, fail_silently=True)
     return str(found) if found else None

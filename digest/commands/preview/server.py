@@ -11,8 +11,9 @@ many or too long headers 431, and a client that sends nothing for `IDLE_SECONDS`
 disconnected, so half-sent requests cannot hold the server's threads forever.
 
 Folders are served by their `index.html` ("pretty URLs"); anything else missing gets the
-nearest `404.html` (a language's own, `fr/404.html`, else the site's) with status 404. HTML pages get the reload script added as they are
-sent, so the files on disk stay exactly what `digest build` writes.
+nearest `404.html` (a language's own, `fr/404.html`, else the site's) with status 404. HTML
+pages get the reload script added as they are sent, so the files on disk stay exactly what
+`digest build` writes.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def content_type(output_path: str) -> str:
 
 
 NOT_FOUND_DEPTH = 4  # the deepest folder whose own 404 page a missing page may get (`fr/`, `news/fr/`...)
+
 
 @dataclass(frozen=True, slots=True)
 class Target:
