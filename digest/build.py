@@ -74,7 +74,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     config, problems = load_config(site_dir, options.base_url)
     stop_on_errors(problems)
     theme = resolve_theme(site_dir, config, problems)
-    sources, assets = scan(site_dir)
+    sources, assets = scan(site_dir, editions=config.editions is not None)
     inputs = look_at_inputs(site_dir, config, theme, options, sources, assets, clock.started_ns)
     now = options.now or datetime.datetime.now(datetime.timezone.utc)
     last = last_build(cache, config, output_dir)
@@ -163,7 +163,9 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     run.clock.lap("parse")
 
     # link, plan, and check the plan
-    sites = build_sites(config, published, parsed.term_pages, problems)
+    sites = build_sites(config, published, parsed.term_pages, problems, parsed.edition_pages,
+                        until=None if options.future else now)
+    upcoming += [site.next_edition_due for site in sites if site.next_edition_due is not None]
     pages = plan_sites(sites)
     check_page_urls(pages, [a for site in sites for a in site.articles], problems)
     copies = {path[len(CONTENT_DIR) + 1:]: str(run.site_dir / path) for path in assets}

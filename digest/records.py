@@ -12,14 +12,15 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from digest.model import Article, FrozenMap, Page, Problem, Site, SiteConfig, TermPage
+from digest.model import Article, EditionPage, FrozenMap, Page, Problem, Site, SiteConfig, TermPage
 
 # `ArticleLinks` with articles named by path and terms by (slug, name): what a build remembers
 # of an article's place, as plain tuples, which pickle many times faster than dataclasses:
 # (people, topics, related paths, previous path, next path, the article's page in every language:
-# (language, URL) pairs, its `Page.alternates`, its source).
+# (language, URL) pairs, its `Page.alternates`, its source, and the edition it appeared in: (number, title, URL,
+# ISO date), or None).
 LinkRecord = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[str, ...], str | None, str | None,
-                   tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
+                   tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[int, str, str, str] | None]
 
 
 
@@ -90,7 +91,7 @@ class CachedParse:
     size: int
     content_hash: str
     signature: str = ""  # of what the file places in the site; a file whose signature stays can be re-rendered alone
-    value: tuple[Article | TermPage | None, tuple[Problem, ...]]  # an article's body_html is kept apart
+    value: tuple[Article | TermPage | EditionPage | None, tuple[Problem, ...]]  # an article's body_html is kept apart
     body_html: str | None
 
 

@@ -25,16 +25,16 @@ LAYOUT: dict[str, tuple[str, ...]] = {
     "model": ("values", "settings", "content", "pages"),  # the nouns of a site
     "records": (),  # the nouns of a build run: options, results, what the cache keeps
     "workers": (),  # worker processes, for read, render and the link checker
-    "read": ("yamlread", "files", "settings", "languages", "config", "dates", "names", "markdown", "frontmatter", "discover",
+    "read": ("yamlread", "files", "settings", "languages", "editions", "config", "dates", "names", "markdown", "frontmatter", "discover",
              "urls", "content"),
-    "link": ("terms", "duplicates", "site"),
+    "link": ("terms", "duplicates", "editions", "site"),
     "plan": ("pages", "checks"),
-    "render": ("theme", "i18n", "wording", "charts", "schema", "environment", "renderer"),
+    "render": ("theme", "i18n", "wording", "charts", "schema", "newsletter", "environment", "renderer"),
     "write": ("twin", "output", "search"),
     "incremental": ("inputs", "fingerprint", "cache", "sources", "state", "bodies"),
     "build": (),  # the pipeline
     "commands": ("links", "external", "check", "scaffold", "publish", "preview.server", "preview.watch", "extract", "mentions",
-                 "intake", "cli"),
+                 "intake", "mail", "edition", "cli"),
 }
 PARTS = tuple(LAYOUT)
 # The package itself, above every part: `__init__` (the public API) and `__main__` (`python -m digest`).

@@ -72,3 +72,24 @@ def attribute(problem: Problem, sources: Mapping[str, str], site_dir: Path) -> P
                 line = text.count("\n", 0, at) + 1
                 break
     return Problem(path=source, line=line, message=f"its page {url} {problem.message}", hint=problem.hint)
+
+
+def translation_lines(result: BuildResult) -> list[str]:
+    """A table of the site's articles by language, "yes" where a version is written and "-" where not,
+    newest first, and how many each language lacks (`digest check --translations`)."""
+    languages = tuple(language.code for language in result.config.languages)
+    if not languages:
+        return ["The site has one language: `languages` in digest.yaml lists a site's languages."]
+    width = max([len("article"), *(len(row.key) for row in result.translations)])
+    columns = [max(len(code), 3) for code in languages]
+    lines = ["  ".join(["article".ljust(width), *(code.ljust(w) for code, w in zip(languages, columns))]).rstrip()]
+    for row in result.translations:
+        lacks = row.lacks(languages)
+        cells = ("-" if code in lacks else "yes" for code in languages)
+        lines.append("  ".join([row.key.ljust(width), *(c.ljust(w) for c, w in zip(cells, columns))]).rstrip())
+    total = len(result.translations)
+    missing = {code: sum(code in row.lacks(languages) for row in result.translations) for code in languages}
+    complete = sum(not row.lacks(languages) for row in result.translations)
+    lines.append(f"{complete} of {total} article{'' if total == 1 else 's'} in every language; missing: "
+                 + ", ".join(f"{code} {missing[code]}" for code in languages))
+    return lines

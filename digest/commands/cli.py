@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 import click
 
 from digest.build import build, output_dir_of
-from digest.commands.check import check
+from digest.commands.check import check, translation_lines
+from digest.commands.edition import describe, read_edition, site_and_number, write_introduction
+from digest.commands.mail import send
 from digest.commands.preview.watch import Preview, Rebuild, ServeOptions, open_server, serve_site
 from digest.commands.publish import Published, publish_dir, publish_git
 from digest.commands.scaffold import create_site, new_article
@@ -155,29 +157,8 @@ def check_command(site: Path, drafts: bool, future: bool, base_url: str | None, 
     result = _run(lambda: check(site, options, external=external), None)
     _echo_problems(result.warnings)
     if translations:
-        _echo_translations(result)
+        click.echo("\n".join(translation_lines(result)))
     click.echo(f"{_counts(result)}: {counted(result.pages, 'page')} checked, no problems in {result.seconds:.2f} s")
-
-
-def _echo_translations(result: BuildResult) -> None:
-    """A table of the site's articles by language, "yes" where a version is written and "-" where not,
-    newest first, and how many each language lacks."""
-    languages = tuple(language.code for language in result.config.languages)
-    if not languages:
-        click.echo("The site has one language: `languages` in digest.yaml lists a site's languages.")
-        return
-    width = max([len("article"), *(len(row.key) for row in result.translations)])
-    columns = [max(len(code), 3) for code in languages]
-    click.echo("  ".join(["article".ljust(width), *(code.ljust(w) for code, w in zip(languages, columns))]).rstrip())
-    for row in result.translations:
-        lacks = row.lacks(languages)
-        cells = ("-" if code in lacks else "yes" for code in languages)
-        click.echo("  ".join([row.key.ljust(width), *(c.ljust(w) for c, w in zip(cells, columns))]).rstrip())
-    total = len(result.translations)
-    missing = {code: sum(code in row.lacks(languages) for row in result.translations) for code in languages}
-    complete = sum(not row.lacks(languages) for row in result.translations)
-    click.echo(f"{complete} of {counted(total, 'article')} in every language; missing: "
-               + ", ".join(f"{code} {missing[code]}" for code in languages))
 
 
 @main.command("serve")
@@ -292,36 +273,61 @@ def publish_command(site: Path, output: Path | None, git_branch: str | None, rem
 @click.option("--title", default="My Digest", show_default=True, help="The site's title.")
 def init_command(directory: Path, title: str) -> None:
     """Create a new site in DIRECTORY, with one example article."""
-    try:
-        created = create_site(directory, title, datetime.datetime.now(datetime.timezone.utc))
-    except UsageError as exc:
-        click.echo(f"digest: {exc}", err=True)
-        sys.exit(2)
+    created = _run(lambda: create_site(directory, title, datetime.datetime.now(datetime.timezone.utc)), None)
     click.echo(f"Created a site in {directory}/ ({len(created)} files). Next:")
     click.echo(f"  cd {directory}\n  digest new \"A headline\" --people \"A Person\" --topics \"A topic\"\n"
                f"  digest build")
 
 
 @main.command("new")
-@click.argument("title")
+@click.argument("title", required=False)
 @click.option("--people", default="", help="Comma-separated names: \"Vladimir Putin, Benjamin Netanyahu\".")
 @click.option("--topics", default="", help="Comma-separated topics.")
 @click.option("--source", default=None, help="The original publication.")
 @click.option("--source-url", default=None, help="Link to the original.")
 @click.option("--draft", is_flag=True, help="Mark the article as a draft.")
+@click.option("--edition", is_flag=True, help="Instead: the coming edition's introduction, content/editions/N.md.")
 @click.option("--site", "site_dir", default=".", type=click.Path(file_okay=False, path_type=Path),
               help="The site folder (default: this folder).")
-def new_command(title: str, people: str, topics: str, source: str | None, source_url: str | None,
-                draft: bool, site_dir: Path) -> None:
-    """Create a new article in content/, dated now."""
-    try:
-        path = new_article(site_dir, title=title, people=_split(people), topics=_split(topics),
-                           source=source, source_url=source_url, draft=draft,
-                           now=datetime.datetime.now(datetime.timezone.utc))
-    except UsageError as exc:
-        click.echo(f"digest: {exc}", err=True)
-        sys.exit(2)
+def new_command(title: str | None, people: str, topics: str, source: str | None, source_url: str | None,
+                draft: bool, edition: bool, site_dir: Path) -> None:
+    """Create a new article in content/, dated now (or, with --edition, the coming edition's introduction)."""
+    if edition:
+        path = _run(lambda: write_introduction(site_dir), None)
+    elif not title:
+        raise click.UsageError("give the article's TITLE (or --edition for an edition's introduction)")
+    else:
+        path = _run(lambda: new_article(site_dir, title=title, people=_split(people), topics=_split(topics),
+                                        source=source, source_url=source_url, draft=draft,
+                                        now=datetime.datetime.now(datetime.timezone.utc)), None)
     click.echo(f"Created {path}")
+
+
+@main.command("edition")
+@click.argument("arguments", nargs=-1, metavar="[SITE] [NUMBER]")
+@click.option("--next", "coming", is_flag=True, help="The coming edition, with its articles so far.")
+@click.option("--email", type=click.Path(dir_okay=False, path_type=Path), help="Write the newsletter to FILE.eml.")
+@click.option("--send", "send_it", is_flag=True, help="Send the newsletter through the server of `smtp:`.")
+@click.option("--drafts", is_flag=True, help="Include articles with `draft: true`.")
+def edition_command(arguments: tuple[str, ...], coming: bool, email: Path | None, send_it: bool,
+                    drafts: bool) -> None:
+    """Show what an edition holds (default: the newest), and write or send it as a newsletter."""
+    site, number = _run(lambda: site_and_number(arguments, coming), None)
+    report = _run(lambda: read_edition(site, number, coming, BuildOptions(drafts=drafts)), None)
+    _echo_problems(report.warnings)
+    click.echo("\n".join(describe(report)))
+    if (email or send_it) and report.edition is None:
+        raise click.UsageError(f"edition {report.number} holds no article yet: there is no newsletter to write")
+    message = report.message()
+    if email:
+        email.write_bytes(message.as_bytes())
+        click.echo(f"Wrote {email}")
+    if send_it:
+        if report.config.smtp is None:
+            raise click.UsageError("--send needs `smtp:` in digest.yaml (host, from, to); the user name and "
+                                   "password come from DIGEST_SMTP_USER and DIGEST_SMTP_PASSWORD")
+        sent = _run(lambda: send(message, report.config.smtp), None)  # type: ignore[arg-type]
+        click.echo(f"Sent to {', '.join(sent)} through {report.config.smtp.host}:{report.config.smtp.port}")
 
 
 def _split(names: str) -> list[str]:

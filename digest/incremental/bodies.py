@@ -9,13 +9,14 @@ build recorded of the articles they show (`link_records`); the site is not linke
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Mapping
 
 from digest.incremental.cache import BuildCache
 from digest.incremental.fingerprint import Fingerprints
 from digest.incremental.inputs import Inputs
 from digest.incremental.sources import parse_one, restamped, with_bodies
-from digest.model import Article, ArticleLinks, FrozenMap, Page, Site, SiteConfig, SourceFile, Taxonomy, TermRef
+from digest.model import Article, ArticleLinks, EditionRef, FrozenMap, Page, Site, SiteConfig, SourceFile, Taxonomy, TermRef
 from digest.records import CachedParse, LastBuild, LinkRecord, Work
 from digest.plan.pages import article_alternates, article_page, output_path, site_feeds
 
@@ -31,7 +32,9 @@ def link_records(sites: tuple[Site, ...]) -> dict[str, LinkRecord]:
             records[article.path] = (
                 _named(links.people), _named(links.topics),
                 tuple(a.path for a in links.related), links.previous.path if links.previous else None,
-                links.next.path if links.next else None, article_alternates(site, article), _named(links.sources))
+                links.next.path if links.next else None, article_alternates(site, article), _named(links.sources),
+                None if links.edition is None else (links.edition.number, links.edition.title, links.edition.url,
+                                                    links.edition.date.isoformat()))
     return records
 
 
@@ -50,8 +53,10 @@ def relink(record: LinkRecord, articles: Mapping[str, Article], full: bool, root
 
     `root`: the path of the article's language, where its people and topics are.
     """
-    people, topics, related, previous, following, _, sources = record
+    people, topics, related, previous, following, _, sources, edition = record
     return ArticleLinks(
+        edition=None if edition is None else EditionRef(number=edition[0], title=edition[1], url=edition[2],
+                                                        date=datetime.date.fromisoformat(edition[3])),
         people=_refs("people", people, root), topics=_refs("topics", topics, root),
         related=tuple(articles[p] for p in related) if full else (),
         previous=articles[previous] if full and previous else None,

@@ -33,7 +33,7 @@ from digest.read.yamlread import Plain
 
 CACHE_DIR = ".digest-cache"
 _FILE = "cache.sqlite"
-_SCHEMA = 4
+_SCHEMA = 5
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS parsed (

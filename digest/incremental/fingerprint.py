@@ -97,11 +97,11 @@ class Fingerprints:
         if isinstance(value, Paginator):
             # its URLs follow from the first one and the count: no need to hash them all on every page
             return (f"P{value.number}/{value.count}/{value.total}/{value.urls[0]}["
-                    + ",".join(self.article(a) for a in value.items) + "]")
+                    + ",".join(self._value(item) for item in value.items) + "]")
         if isinstance(value, ArticleLinks):
             near = ",".join(self.article(a) if a is not None else "-" for a in (value.previous, value.next))
             return (f"L{self._refs(value.people)}|{self._refs(value.topics)}|{self._refs(value.sources)}|"
-                    + ",".join(self.article(a) for a in value.related) + "|" + near)
+                    + ",".join(self.article(a) for a in value.related) + "|" + near + "|" + self._value(value.edition))
         if isinstance(value, Period):
             return f"M{value.year}/{value.month}[" + ",".join(self.article(a) for a in value.articles) + "]"
         if isinstance(value, TermRef):

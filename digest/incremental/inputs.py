@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest import read
-from digest.model import Article, FrozenMap, SiteConfig, SourceFile, TermPage, __version__
+from digest.model import Article, EditionPage, FrozenMap, SiteConfig, SourceFile, TermPage, __version__
 from digest.records import BuildOptions
 from digest.read.files import read_bytes, walk
 from digest.render.theme import Theme, link_home
@@ -75,10 +75,10 @@ def parse_namespace(config: SiteConfig) -> str:
     The fields of the parsed types are part of it: a cache written before a field was added
     (by a development version of the same number) is emptied, not read back without it.
     """
-    shapes = tuple(tuple(f.name for f in dataclasses.fields(kind)) for kind in (Article, TermPage))
+    shapes = tuple(tuple(f.name for f in dataclasses.fields(kind)) for kind in (Article, TermPage, EditionPage))
     languages = tuple((language.code, language.root) for language in config.languages)  # an article's URL and lang
     return repr((__version__, shapes, _parser_source(), config.markdown, config.timezone, config.article_url,
-                 config.base_url, languages))
+                 config.base_url, languages, config.editions is not None))  # editions: what content/editions/ holds
 
 
 @functools.lru_cache(maxsize=1)

@@ -12,20 +12,21 @@ from dataclasses import dataclass
 
 from digest.incremental.fingerprint import article_signature
 from digest.incremental.inputs import kept_stamp
-from digest.model import Article, Page, Problem, SiteConfig, SourceFile, TermPage
+from digest.model import Article, EditionPage, Page, Problem, SiteConfig, SourceFile, TermPage
 from digest.records import CachedParse
 from digest.plan.pages import show_in_full, shown_in_full
-from digest.read.content import content_hash, parse_article, parse_term_page
+from digest.read.content import content_hash, parse_article, parse_edition_page, parse_term_page
 from digest.read.files import read_bytes
 from digest.workers import MIN_PARALLEL_PARSE, parallel_map
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedSources:
-    """The site's articles and term pages, their problems, and what the cache should learn."""
+    """The site's articles, term pages and editions' introductions, their problems, and what the cache should learn."""
 
     articles: list[Article]  # bodies kept apart, in `bodies`
     term_pages: list[TermPage]
+    edition_pages: list[EditionPage]
     problems: list[Problem]
     new_entries: dict[str, CachedParse]
     bodies: dict[str, str]  # article path -> body, for the articles parsed this time
@@ -41,9 +42,11 @@ def parse_one(source: SourceFile, stamp: tuple[int, int], config: SiteConfig, st
                              hint="Check that the file exists and is readable; a link must point to a "
                                   "file that exists.")
         return CachedParse(mtime_ns=-1, size=-1, content_hash="", value=(None, (unreadable,)), body_html=None)
-    value: Article | TermPage | None
+    value: Article | TermPage | EditionPage | None
     if source.kind == "article":
         value, found = parse_article(source, data, config, config.url_for)
+    elif source.kind == "editions":
+        value, found = parse_edition_page(source, data, config, config.url_for)
     else:
         value, found = parse_term_page(source, data, config, config.url_for)
     body = value.body_html if isinstance(value, Article) else None
@@ -78,7 +81,7 @@ def parse_sources(sources: list[SourceFile], stamps: Mapping[str, tuple[int, int
                   cached: Mapping[str, CachedParse], started_ns: int, jobs: int,
                   progress: Callable[[str, int, int], None] | None) -> ParsedSources:
     """Every source's result: cached when its time and size, or its bytes, are unchanged; else parsed."""
-    results: dict[str, tuple[Article | TermPage | None, tuple[Problem, ...]]] = {}
+    results: dict[str, tuple[Article | TermPage | EditionPage | None, tuple[Problem, ...]]] = {}
     new_entries: dict[str, CachedParse] = {}
     misses: list[SourceFile] = []
     for source in sources:
@@ -107,7 +110,7 @@ def parse_sources(sources: list[SourceFile], stamps: Mapping[str, tuple[int, int
         results[source.path] = entry.value
         if entry.body_html is not None:
             bodies[source.path] = entry.body_html
-    parsed = ParsedSources(articles=[], term_pages=[], problems=[], new_entries=new_entries, bodies=bodies,
+    parsed = ParsedSources(articles=[], term_pages=[], edition_pages=[], problems=[], new_entries=new_entries, bodies=bodies,
                            removed=sorted(cached.keys() - stamps.keys()))
     for source in sources:
         value, found = results[source.path]
@@ -116,6 +119,8 @@ def parse_sources(sources: list[SourceFile], stamps: Mapping[str, tuple[int, int
             parsed.articles.append(value)
         elif isinstance(value, TermPage):
             parsed.term_pages.append(value)
+        elif isinstance(value, EditionPage):
+            parsed.edition_pages.append(value)
     return parsed
 
 

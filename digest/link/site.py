@@ -8,17 +8,20 @@ that would share a URL are an error naming both files.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import heapq
 import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from digest.link.duplicates import find_duplicates
+from digest.link.editions import build_editions, origin_of
 from digest.link.terms import RELATED_TERMS, alias_index, build_terms
-from digest.model import (TAXONOMIES, Article, ArticleLinks, FrozenMap, Period, Problem, Site, SiteConfig, Taxonomy,
-                          Term, TermPage, TermRef)
+from digest.model import (TAXONOMIES, Article, ArticleLinks, EditionPage, FrozenMap, Period, Problem, Site, SiteConfig,
+                          Taxonomy, Term, TermPage, TermRef)
 from digest.records import TranslatedArticle
 
 # How many of a term's articles, on either side of an article in time, count as candidates
@@ -50,17 +53,21 @@ def check_urls(articles: Iterable[Article], problems: list[Problem]) -> None:
 
 
 def build_sites(config: SiteConfig, articles: Iterable[Article], term_pages: Iterable[TermPage],
-                problems: list[Problem]) -> tuple[Site, ...]:
+                problems: list[Problem], edition_pages: Iterable[EditionPage] = (),
+                until: datetime.datetime | None = None) -> tuple[Site, ...]:
     """Link the published articles and term pages: one `Site`, or one per language of `languages`.
 
     The languages share one registry of people and topics (the term pages, their aliases) and
     know each other's articles through `Site.translations`; each has its own articles, terms,
-    archives and related articles.
+    archives, related articles and editions (numbered alike: by one calendar). `until`: the
+    editions due by then are made (None: every one, as `--future` asks).
     """
     articles = list(articles)
     problems.extend(find_duplicates(articles))
+    dated = _Editions(pages=tuple(edition_pages), until=until, origin=origin_of(
+        config.editions, articles, ZoneInfo(config.timezone)) if config.editions else None)
     if not config.languages:
-        return (build_site(config, articles, term_pages, problems),)
+        return (build_site(config, articles, term_pages, problems, editions=dated),)
     ordered = sort_articles(articles)
     check_urls(ordered, problems)
     pages = list(term_pages)
@@ -68,7 +75,16 @@ def build_sites(config: SiteConfig, articles: Iterable[Article], term_pages: Ite
               for taxonomy in TAXONOMIES}
     translations = _translations(config, ordered, problems)
     return tuple(build_site(config.in_language(language), [a for a in ordered if a.lang == language.code], pages,
-                            problems, owners, translations) for language in config.languages)
+                            problems, owners, translations, dated) for language in config.languages)
+
+
+@dataclass(frozen=True, slots=True)
+class _Editions:
+    """What every language's editions come from: the introductions, when they are due, the calendar's first day."""
+
+    pages: tuple[EditionPage, ...] = ()
+    until: datetime.datetime | None = None
+    origin: datetime.date | None = None
 
 
 def _translations(config: SiteConfig, articles: tuple[Article, ...],
@@ -118,7 +134,7 @@ def translation_table(sites: tuple[Site, ...]) -> tuple[TranslatedArticle, ...]:
 
 def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iterable[TermPage],
                problems: list[Problem], owners: Mapping[Taxonomy, dict[str, str]] | None = None,
-               translations: FrozenMap[tuple[Article, ...]] | None = None) -> Site:
+               translations: FrozenMap[tuple[Article, ...]] | None = None, editions: _Editions | None = None) -> Site:
     """Link the published articles and term pages into a `Site` (of one language, with `owners`: the
     term pages' alias indexes, made once for every language, and their `translations`)."""
     ordered = sort_articles(articles)
@@ -141,6 +157,10 @@ def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iter
             previous=ordered[index + 1] if index + 1 < len(ordered) else None,
             next=ordered[index - 1] if index > 0 else None, sources=sources.by_article[article.path],
         )
+    dated = editions or _Editions()
+    made = build_editions(config, ordered, links, dated.pages, dated.origin, dated.until, problems)
+    for path, ref in made.of_article.items():
+        links[path] = dataclasses.replace(links[path], edition=ref)
     shown_sources = _shown(_coverage(sources.terms, links), config, owners)
     years: dict[int, list[Article]] = defaultdict(list)
     months: dict[tuple[int, int], list[Article]] = defaultdict(list)
@@ -158,6 +178,7 @@ def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iter
                      for (y, m), a in sorted(months.items(), reverse=True)),
         translations=translations or FrozenMap(),
         sources=shown_sources, sections=("people", "topics", "sources") if shown_sources else ("people", "topics"),
+        editions=made.editions, next_edition_due=made.next_due,
     )
 
 

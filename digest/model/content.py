@@ -17,7 +17,7 @@ class SourceFile:
 
     path: str  # "content/2015/2015-11-30-putin.md"
     abs_path: str
-    kind: Literal["article", "people", "topics", "sources"]
+    kind: Literal["article", "people", "topics", "sources", "editions"]  # "editions": an edition's introduction
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,6 +147,66 @@ class TermRef:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EditionPage:
+    """An edition's introduction (`content/editions/NUMBER.md`, or `NUMBER.LANG.md`): what the curator says of it."""
+
+    path: str
+    number: int
+    lang: str = ""  # the language it is written in, on a site with `languages` ("" for the default)
+    title: str | None = None  # the edition's title, instead of the `editions.title` pattern
+    summary: str | None = None  # plain text: the e-mail's preheader and the feed's summary
+    body_html: str | None = None  # the lead paragraphs
+    sections: tuple[str, ...] = ()  # topics in the order the edition shows them, as the curator names them
+    sections_line: int | None = None
+    skip: bool = False  # no edition NUMBER: its articles join the next
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EditionRef:
+    """A light reference to an edition, to link to it."""
+
+    number: int
+    title: str
+    url: str
+    date: datetime.date  # the day it went out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EditionSection:
+    """The articles of an edition about one topic (or about none: `topic` None), oldest first."""
+
+    topic: TermRef | None
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Edition:
+    """A numbered edition: the articles of one period (a day, a week, a month), grouped by topic."""
+
+    number: int
+    title: str
+    url: str  # site-relative, percent-encoded: "/editions/12/"
+    start: datetime.date  # the first day it covers (earlier when the periods before it were skipped)
+    end: datetime.date  # the last day it covers
+    date: datetime.date  # the day it goes out
+    articles: tuple[Article, ...]  # newest first
+    sections: tuple[EditionSection, ...]
+    people: tuple[tuple[TermRef, int], ...]  # the people most named in it, with their counts
+    people_count: int  # how many people it names
+    topic_count: int
+    summary: str | None = None  # the introduction's
+    intro_html: str | None = None  # the introduction's body
+    previous: EditionRef | None = None  # older
+    next: EditionRef | None = None  # newer
+    source: str | None = None  # the introduction's file, if it has one
+
+    @property
+    def ref(self) -> EditionRef:
+        """A reference to it."""
+        return EditionRef(number=self.number, title=self.title, url=self.url, date=self.date)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ArticleLinks:
     """What an article page links to besides its body."""
 
@@ -156,6 +216,7 @@ class ArticleLinks:
     sources: tuple[TermRef, ...] = ()  # its source's page, if it has a source
     previous: Article | None  # older
     next: Article | None  # newer
+    edition: EditionRef | None = None  # the edition it appeared in, if any
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -192,6 +253,8 @@ class Site:
     sources: tuple[Term, ...] = ()  # by slug
     # the taxonomies whose index the site has (and its menu lists): sources only when an article names one
     sections: tuple[Taxonomy, ...] = ("people", "topics")
+    editions: tuple[Edition, ...] = ()  # newest first; () on a site without `editions`
+    next_edition_due: datetime.datetime | None = None  # when the first edition not yet made is due
 
     def taxonomy(self, name: Taxonomy) -> tuple[Term, ...]:
         """The terms of one taxonomy."""

@@ -6,8 +6,9 @@ import datetime
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from digest.model.content import Article
+
 from digest.model.values import EMPTY
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -16,7 +17,7 @@ class Paginator:
 
     number: int  # 1-based
     count: int  # how many pages the list has
-    items: tuple[Article, ...]
+    items: tuple[Any, ...]  # articles; or editions, on the editions' index
     urls: tuple[str, ...]  # every page's URL, in order
     total: int  # items over all pages
     window: tuple[tuple[int, str | None], ...] = ()  # page numbers to link, None for a gap (plan.pages.page_window)
@@ -47,6 +48,9 @@ class PageKind(enum.StrEnum):
     SITEMAP = "sitemap"  # the files below are bytes made by the planner, with no template
     ROBOTS = "robots"
     REDIRECTS = "redirects"  # `_redirects`, for hosts that read it
+    EDITIONS = "editions"  # the editions, newest first, paginated
+    EDITION = "edition"
+    EMAIL = "email"  # an edition as a newsletter: `email.html` (its CSS inlined) and its plain-text twin `email.txt`
     LANGUAGES = "languages"  # the site's root, when every language has a folder: the languages, and on to the first
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -31,6 +32,34 @@ class Language:
     name: str = ""  # its name in itself, for the language switcher: "français"
 
 
+Cadence = Literal["daily", "weekly", "monthly"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EditionSettings:
+    """`editions:` in digest.yaml: how the articles are gathered into numbered editions (`link/editions.py`)."""
+
+    every: Cadence = "weekly"
+    week_starts: int = 0  # the first day of a weekly edition's week: 0 is Monday, 6 Sunday
+    publish_day: int | None = None  # the weekday it goes out on, on or after its period's last day; None: that day
+    first_number: int = 1
+    start: datetime.date | None = None  # a day of the first edition's period; None: that of the oldest article
+    title: str = "{site} #{number}"  # placeholders {site}, {number}, {year}, {month}, {day} (of its date)
+    skip: tuple[datetime.date, ...] = ()  # a day of each period with no edition: its articles join the next
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmtpSettings:
+    """`smtp:` in digest.yaml: where `digest edition --send` hands the newsletter. The user name and password
+    come from the environment (`DIGEST_SMTP_USER`, `DIGEST_SMTP_PASSWORD`), never from the file."""
+
+    host: str = ""
+    port: int = 587
+    sender: str = ""  # `from:`: "World Digest <digest@example.org>"
+    recipients: tuple[str, ...] = ()  # `to:`: the list's address, or a service's
+    starttls: bool = True  # upgrade the connection with STARTTLS before anything is sent
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     """The site's settings: `digest.yaml` read, checked and given defaults."""
@@ -45,6 +74,7 @@ class SiteConfig:
     feed_size: int = 20
     related: int = 5
     article_url: str = "/{year}/{month}/{slug}/"
+    edition_url: str = "/editions/{number}/"  # `permalinks.edition`: {number}, {year}, {month}, {day} (of its date)
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
     search: bool = True  # a search page and a Pagefind index of the articles
     domain: str | None = None  # the custom domain `digest publish` writes into CNAME
@@ -53,6 +83,8 @@ class SiteConfig:
     languages: tuple[Language, ...] = ()  # empty: a site in one language, `language`
     default_language_in_subdir: bool = False  # the default language's pages under /en/ too
     import_drop: tuple[str, ...] = ()  # `import.drop`: expressions of lines `digest import` leaves out
+    editions: EditionSettings | None = None  # None: `editions: none`, a site without editions
+    smtp: SmtpSettings | None = None
     # the language these settings describe: the site's, or one of `languages` (`in_language`)
     root: str = "/"  # the path of its pages in the site
     locale: str = "en_001"  # the CLDR locale of its dates and plural rules

@@ -33,7 +33,11 @@ def check_page_urls(pages: list[Page], articles: Iterable[Article], problems: li
                                     hint="Remove it from `aliases`: the page there is not to be replaced."))
             continue
         kinds = {first.kind, page.kind}
-        if first is not page and PageKind.ARTICLE in kinds and kinds != {PageKind.ARTICLE}:
+        if first is not page and PageKind.EDITION in kinds and PageKind.ARTICLE not in kinds:
+            problems.append(Problem(path="digest.yaml", line=None,
+                                    message=f"an edition's URL {page.url} is also another page of the site",
+                                    hint="Change `permalinks.edition`: `/editions/{number}/` is the default."))
+        elif first is not page and PageKind.ARTICLE in kinds and kinds != {PageKind.ARTICLE}:
             problems.append(Problem(path=owners[page.url], line=None,
                                     message=f"its URL {page.url} is also a page of the site",
                                     hint="Give it another `slug:` or change `permalinks.article`."))

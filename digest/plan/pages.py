@@ -21,6 +21,7 @@ from digest.model import (TAXONOMIES, Article, FrozenMap, Page, PageKind, Pagina
 
 SITEMAP_LIMIT = 50_000
 TOP_TERMS = 12
+EDITIONS_PER_PAGE = 20  # editions listed on a page of the editions' index
 
 
 def output_path(url: str) -> str:
@@ -51,7 +52,7 @@ def page_window(number: int, urls: tuple[str, ...]) -> tuple[tuple[int, str | No
     return tuple(window)
 
 
-def paginate(articles: Sequence[Article], per_page: int, first_url: str) -> list[Paginator]:
+def paginate(articles: Sequence[object], per_page: int, first_url: str) -> list[Paginator]:
     """A list split into pages: `first_url`, then `first_url + "page/2/"` and so on."""
     count = max(1, -(-len(articles) // per_page))
     urls = tuple(first_url if n == 1 else f"{first_url}page/{n}/" for n in range(1, count + 1))
@@ -135,6 +136,7 @@ def _language_pages(site: Site) -> list[Page]:
         pages.append(_page(PageKind.SEARCH, f"{root}search/", "search.html", sitemap=False, site=site,
                            feed_url=feed))
     pages.extend(_feeds(site))
+    pages.extend(_edition_pages(site))
     pages.extend(_page(PageKind.REDIRECT, alias, "redirect.html", sitemap=False, site=site, article=article,
                        feed_url=feed)
                  for article in site.articles for alias in article.aliases
@@ -154,6 +156,32 @@ def _taxonomy_pages(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
         for paginator in paginate(term.articles, config.per_page, first):
             yield _page(PageKind.TERM, paginator.urls[paginator.number - 1], "term.html", _newest(paginator.items[:1]),
                         site=site, taxonomy=taxonomy, term=term, paginator=paginator, feed_url=f"{first}feed.xml")
+
+
+def _edition_pages(site: Site) -> Iterator[Page]:
+    """On a site with editions: their index (newest first, paginated), each edition's page and newsletter
+    (`email.html`, `email.txt`), and their feeds."""
+    config = site.config
+    if config.editions is None:
+        return
+    index = f"{config.root}editions/"
+    feed = f"{index}feed.xml"
+    editions = site.editions
+    for paginator in paginate(editions, EDITIONS_PER_PAGE, index):
+        yield _page(PageKind.EDITIONS, paginator.urls[paginator.number - 1], "editions.html",
+                    _newest([a for e in paginator.items[:1] for a in e.articles]), site=site, paginator=paginator,
+                    feed_url=feed)
+    for edition in editions:
+        yield _page(PageKind.EDITION, edition.url, "edition.html", _newest(edition.articles), site=site,
+                    edition=edition, feed_url=feed)
+        for name in ("email.html", "email.txt"):
+            yield _page(PageKind.EMAIL, edition.url + name, name, sitemap=False, site=site, edition=edition)
+    shown = editions[: config.feed_size]
+    atom = _page(PageKind.FEED, feed, "editions.xml", sitemap=False, site=site, about=None, alternate_url=index,
+                 editions=shown, full_content=False, updated=_newest([a for e in shown[:1] for a in e.articles]))
+    json_url = f"{index}feed.json"
+    yield atom
+    yield dataclasses.replace(atom, url=json_url, output_path=output_path(json_url), template="editions.json")
 
 
 def article_page(site: Site, article: Article, alternates: tuple[tuple[str, str], ...] | None = None) -> Page:
@@ -188,7 +216,7 @@ def _feed_pair(url: str, *, site: Site, about: TermRef | None, alternate_url: st
 
 # the kinds of page every language has at the same path within it: /people/, /fr/people/
 _COUNTERPARTS = frozenset({PageKind.HOME, PageKind.TERMS, PageKind.TERM, PageKind.ARCHIVE, PageKind.PERIOD,
-                           PageKind.SEARCH})
+                           PageKind.SEARCH, PageKind.EDITIONS, PageKind.EDITION})
 
 
 def _with_alternates(pages: list[Page], config: SiteConfig) -> list[Page]:

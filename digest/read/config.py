@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.model import FrozenMap, Language, MarkdownOptions, Problem, SiteConfig, UsageError
+from digest.read.editions import edition_url_error, read_editions, read_smtp
 from digest.read.languages import direction_of, locale_of, read_language, read_languages
 from digest.read.settings import CONFIG_FILE, UNSET, Read, Reading, Setting, flag, read_table, read_text, whole
 from digest.read.yamlread import (YamlProblem, as_int, as_text, describe, item_lines, load_yaml, nested_key_lines,
@@ -104,8 +105,18 @@ MARKDOWN_SETTINGS = (
             MarkdownOptions),
     Setting("highlight", "highlight", flag(), "colour fenced code with Pygments", MarkdownOptions),
 )
+def _edition_pattern(key: str, pattern: Any, reading: Reading) -> Any:
+    error = edition_url_error(pattern)
+    if error:
+        reading.problem(key, f"`{key}` {error}", "Example: `edition: /editions/{number}/`; placeholders: {number}, "
+                        "{year}, {month}, {day} (of the day it goes out).")
+        return UNSET
+    return pattern
+
+
 PERMALINK_SETTINGS = (
     Setting("article", "article_url", _pattern, "article URLs; placeholders {year}, {month}, {day}, {slug}"),
+    Setting("edition", "edition_url", _edition_pattern, "edition URLs; placeholders {number}, {year}, {month}, {day}"),
 )
 
 
@@ -154,7 +165,7 @@ def _section(table: tuple[Setting, ...], hint: str, field: str | None = None) ->
 _import = _section(IMPORT_SETTINGS, "Write it on two lines: `import:`, then `  drop: ['^Photo by .*']`.",
                    "import_drop")
 _permalinks = _section(PERMALINK_SETTINGS,
-                       "Write it on two lines: `permalinks:`, then `  article: /{year}/{month}/{slug}/`.", "article_url")
+                       "Write it on two lines: `permalinks:`, then `  article: /{year}/{month}/{slug}/`.")
 _markdown_table = _section(MARKDOWN_SETTINGS,
                            "Write `markdown:`, then settings such as `  unsafe_html: true` on their own lines.")
 
@@ -228,6 +239,10 @@ SETTINGS = (
             flag("Write `default_language_in_subdir: true` to put the default language's pages under /en/ too."),
             "the default language's pages in a folder of their own, like the others'"),
     Setting("import", "import_drop", _import, "what `digest import` does (`IMPORT_SETTINGS`)"),
+    Setting("editions", "editions", read_editions, "numbered editions: weekly, daily, monthly or none "
+            "(`EDITION_SETTINGS`)"),
+    Setting("smtp", "smtp", read_smtp, "the server `digest edition --send` hands the newsletter to "
+            "(`SMTP_SETTINGS`)"),
 )
 
 def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
@@ -268,6 +283,8 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
         raw = {**raw, "base_url": base_url}
     reading = Reading(text, lines)
     values = read_table(raw, SETTINGS, reading)
+    if isinstance(values.get("article_url"), dict):  # `permalinks:` sets a field per pattern
+        values.update(values.pop("article_url"))
     _settle_languages(values, reading)
     problems += reading.problems
     return SiteConfig(**values), sorted(problems, key=lambda p: p.line or 0)

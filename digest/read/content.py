@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from digest.model import Article, FrozenMap, Problem, SiteConfig, SourceFile, TermPage
+from digest.model import Article, EditionPage, FrozenMap, Problem, SiteConfig, SourceFile, TermPage
 from digest.read.dates import DateProblem, parse_date, split_date_prefix
 from digest.read.discover import CONTENT_DIR
 from digest.read.frontmatter import Fields, FileProblems, read_document
@@ -237,3 +237,37 @@ def _names(fields: Fields, config: SiteConfig) -> FrozenMap[str]:
         else:
             names[known.get(code.lower(), code)] = normalize_name(text)
     return FrozenMap(names)
+
+
+_EDITION_FILE = re.compile(r"(\d{1,6})(?:\.([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*))?\.md")
+
+
+def parse_edition_page(source: SourceFile, data: bytes, config: SiteConfig,
+                       url_for: Callable[[str], str]) -> tuple[EditionPage | None, list[Problem]]:
+    """Read an edition's introduction (`content/editions/NUMBER.md`, or `NUMBER.LANG.md`), or its problems."""
+    problems = FileProblems(source.path)
+    name = posixpath.basename(source.path)
+    match = _EDITION_FILE.fullmatch(name)
+    codes = {language.code.lower(): language.code for language in config.languages}
+    lang = match.group(2) if match else None
+    if match is None or lang is not None and lang.lower() not in codes:
+        problems.add(None, f'an edition\'s introduction is named after its number, and "{name}" is not'
+                     + (f" (it names the language {lang}, which is not one of `languages`)" if lang else ""),
+                     "Rename it to the edition's number, such as `content/editions/12.md`"
+                     + (", or `12.fr.md` for another of the site's languages." if codes else "."))
+        return None, problems
+    doc = read_document(source, data, problems)
+    if doc is None:
+        return None, problems
+    fields = Fields(doc, problems)
+    sections = fields.names("sections")
+    body = doc.body.strip()
+    rendered = render_markdown(body, config.markdown, CONTENT_DIR + "/editions", url_for) if body else None
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    default = config.languages[0].code if config.languages else ""
+    language = codes.get((lang or "").lower(), default)
+    return EditionPage(path=source.path, number=int(match.group(1)), lang="" if language == default else language,
+                       title=fields.text("title"), summary=fields.text("summary"),
+                       body_html=rendered.html if rendered else None, sections=sections,
+                       sections_line=fields.line("sections"), skip=fields.boolean("skip")), problems

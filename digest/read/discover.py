@@ -1,6 +1,7 @@
 """Stage 2, discover: the site's `content/` folder → its Markdown sources and its other files.
 
-A Markdown file directly in `content/people/` or `content/topics/` is a term page; every
+A Markdown file directly in `content/people/`, `content/topics/` or `content/sources/` is a term
+page, one in `content/editions/` an edition's introduction (on a site with editions); every
 other `*.md` below `content/` is an article; every other file is copied as it is.
 Hidden files and editors' temporary files are not the site's (`files.is_ignored`).
 """
@@ -15,17 +16,23 @@ from digest.model import TAXONOMIES, SourceFile
 from digest.read.files import is_ignored, walk
 
 CONTENT_DIR = "content"
+EDITIONS_DIR = "editions"  # content/editions/: the introductions of editions, on a site that has them
 
 
-def scan(site_dir: Path) -> tuple[list[SourceFile], list[str]]:
-    """One walk of `content/`: its Markdown sources and its other files (images beside articles), sorted."""
+def scan(site_dir: Path, editions: bool = False) -> tuple[list[SourceFile], list[str]]:
+    """One walk of `content/`: its Markdown sources and its other files (images beside articles), sorted.
+
+    `editions`: the site has editions, and a Markdown file directly in `content/editions/` is an edition's
+    introduction (on a site without them, it is an article like any other).
+    """
     root = site_dir / CONTENT_DIR
     sources: list[SourceFile] = []
     assets: list[str] = []
     for folder, files in walk(root, site_dir, is_ignored):  # links out of the site: reported by the theme stage
         rel_dir = Path(folder).relative_to(site_dir).as_posix()
         parts = rel_dir.split("/")
-        kind: Any = parts[1] if len(parts) == 2 and parts[1] in TAXONOMIES else "article"
+        kind: Any = parts[1] if len(parts) == 2 and (parts[1] in TAXONOMIES or editions and parts[1] == EDITIONS_DIR) \
+            else "article"
         for name in files:
             if is_ignored(name):
                 continue

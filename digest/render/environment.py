@@ -10,7 +10,7 @@ import jinja2
 from markupsafe import Markup
 
 from digest.model import Language, Page, SiteConfig, Term
-from digest.render import schema
+from digest.render import newsletter, schema
 from digest.render.charts import initials_avatar, mentions_chart, monthly_counts
 from digest.render.i18n import ENGLISH, Messages
 from digest.render.theme import Theme
@@ -125,6 +125,8 @@ def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = Fa
     env.globals["mentions_chart"] = chart
     env.filters["initials"] = initials
     env.filters["counted"] = words.counted
+    env.filters["wrap"] = newsletter.wrap  # the plain-text newsletter's
+    env.filters["plain_text"] = newsletter.plain_text
     env.globals["_"] = words
     env.globals["script_words"] = words.for_script
     env.globals["language_links"] = language_links

@@ -13,8 +13,9 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from digest.model import Article, Page, Problem, Site
+from digest.model import Article, Page, PageKind, Problem, Site
 from digest.render.i18n import ENGLISH, Messages
+from digest.render.newsletter import mail_ready
 from digest.render.theme import template_label
 from digest.render.wording import page_words
 from digest.workers import MIN_PARALLEL_RENDER, parallel_map
@@ -62,6 +63,8 @@ class PageRenderer:
                       f"Check the template on this line (it failed rendering {page.url}); the values a "
                       "template gets are listed in the README's theming section.")
             return None
+        if page.kind is PageKind.EMAIL and page.template.endswith(".html"):
+            text = mail_ready(text, self.site.config.abs_url(page.url))
         return text.encode("utf-8")
 
     def _where(self, exc: BaseException) -> tuple[str | None, int | None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from digest.model import Article, Page, PageKind, Period, SiteConfig, Term, TermRef
+from digest.model import Article, Edition, Page, PageKind, Period, SiteConfig, Term, TermRef
 from digest.render.i18n import ENGLISH, Messages
 
 # the noun that counts a taxonomy's terms: "3 people", "1 source"
@@ -73,6 +73,17 @@ def page_words(page: Page, config: SiteConfig, words: Messages = ENGLISH) -> dic
         return _words(words("Page not found"), "")
     if kind is PageKind.SEARCH:
         return _words(words("Search"), words("Search the articles of {title}.", title=title))
+    if kind is PageKind.EDITIONS:
+        return _words(words("Editions") if number == 1 else words("{name}, page {number}", name=words("Editions"),
+                                                                  number=number),
+                      words("Every edition of {title}, the newest first.", title=title))
+    if kind in (PageKind.EDITION, PageKind.EMAIL):
+        edition: Edition = context["edition"]  # type: ignore[assignment]
+        span = words("{first} to {last}", first=words.date(edition.start, "long"), last=words.date(edition.end, "long"))
+        return {**_words(edition.title, edition.summary or words(
+            "{count} from {span}.", count=words.counted(len(edition.articles), "article"), span=span)), "span": span}
+    if kind is PageKind.FEED and "editions" in context:
+        return _words(words("{name} — {title}", name=words("Editions"), title=title), "")
     if kind is PageKind.FEED:
         about: TermRef | None = context["about"]  # type: ignore[assignment]
         return _words(title if about is None else words("{name} — {title}", name=about.name, title=title), "")

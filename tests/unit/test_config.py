@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from digest.read.editions import EDITION_SETTINGS, SMTP_SETTINGS
 from digest.read.config import IMPORT_SETTINGS, MARKDOWN_SETTINGS, PERMALINK_SETTINGS, SETTINGS, Setting, load_config
 from digest.model import MarkdownOptions, SiteConfig, UsageError
 
@@ -21,7 +22,7 @@ TOC_LEVELS = ("digest.yaml:1: `markdown.toc_levels` must be two heading levels, 
               "    Write `toc_levels: [2, 3]` for `##` and `###` headings.")
 KNOWN = ("Known settings: `title`, `description`, `base_url`, `language`, `timezone`, `theme`, `per_page`, "
          "`feed_size`, `related`, `permalinks`, `markdown`, `search`, `domain`, `theme_options`, `params`, `languages`, "
-         "`default_language_in_subdir`, `import`.")
+         "`default_language_in_subdir`, `import`, `editions`, `smtp`.")
 
 
 def load(make_site: MakeSite, text: str, base_url: str | None = None) -> tuple[SiteConfig, list[str]]:
@@ -373,7 +374,8 @@ def test_not_utf8(make_site: MakeSite) -> None:
 
 
 def setting_names() -> set[str]:
-    nested = {"markdown": MARKDOWN_SETTINGS, "permalinks": PERMALINK_SETTINGS, "import": IMPORT_SETTINGS}
+    nested = {"markdown": MARKDOWN_SETTINGS, "permalinks": PERMALINK_SETTINGS, "import": IMPORT_SETTINGS,
+              "editions": EDITION_SETTINGS, "smtp": SMTP_SETTINGS}
     return {f"{s.key}.{n.key}" if s.key in nested else s.key
             for s in SETTINGS for n in nested.get(s.key, (s,))}
 
@@ -385,7 +387,8 @@ def test_the_readme_lists_every_setting() -> None:
     assert listed == setting_names()
 
 
-@pytest.mark.parametrize("setting", [*SETTINGS, *MARKDOWN_SETTINGS, *PERMALINK_SETTINGS, *IMPORT_SETTINGS],
+@pytest.mark.parametrize("setting", [*SETTINGS, *MARKDOWN_SETTINGS, *PERMALINK_SETTINGS, *IMPORT_SETTINGS,
+                                     *EDITION_SETTINGS, *SMTP_SETTINGS],
                          ids=lambda s: s.key)
 def test_every_setting_sets_a_field_and_says_what_it_is_for(setting: Setting) -> None:
     assert setting.field in {f.name for f in dataclasses.fields(setting.owner)}
