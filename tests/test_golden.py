@@ -14,6 +14,9 @@ A second case overrides only ``templates/article.html``
 ``tests/golden/article-override/``, and every other file must be byte-identical to the
 default-theme output in ``tests/golden/expected/``.
 
+A fourth case is the example digest at the repository's root, configured weekly: its edition pages,
+newsletters and editions feed are compared with ``tests/golden/example/``.
+
 A third case is a site in three languages (``tests/fixtures/multilingual-site/``): a page of each
 kind that languages change is compared with ``tests/golden/multilingual/``.
 """
@@ -43,6 +46,15 @@ MULTILINGUAL_PAGES = frozenset({
     "index.html", "fr/index.html", "ar/index.html", "2015/11/paris-climate-conference-opens/index.html",
     "fr/2015/11/paris-climate-conference-opens/index.html", "ar/2015/11/paris-climate-conference-opens/index.html",
     "fr/people/vladimir-putin/index.html", "ar/topics/index.html", "fr/feed.xml", "ar/feed.xml", "sitemap.xml",
+})
+
+EXAMPLE_EXPECTED = HERE / "golden" / "example"
+# The example's editions: the index, an edition with an introduction that orders its sections, its newsletter
+# in both forms, the edition with a title of its own, the one after the break, the feed, and an article page.
+EXAMPLE_PAGES = frozenset({
+    "editions/index.html", "editions/11/index.html", "editions/11/email.html", "editions/11/email.txt",
+    "editions/12/index.html", "editions/12/email.txt", "editions/14/email.txt", "editions/feed.xml",
+    "2015/11/putin-netanyahu-paris/index.html",
 })
 
 # The build's "now": after every fixture article but the one dated 2016-03-01, which must
@@ -149,6 +161,17 @@ def test_multilingual_site_output_matches_expected_tree(tmp_path: Path, update_g
              if path in MULTILINGUAL_PAGES}
     assert len(built) == len(MULTILINGUAL_PAGES), sorted(MULTILINGUAL_PAGES - built.keys())
     compare_with_golden(built, MULTILINGUAL_EXPECTED, update_golden)
+
+
+def test_example_editions_match_expected_pages(tmp_path: Path, update_golden: bool) -> None:
+    """The example digest's weekly editions (tests/test_editions.py says what they must show)."""
+    example = tmp_path / "example"
+    example.mkdir()
+    shutil.copy(HERE.parent / "digest.yaml", example)
+    shutil.copytree(HERE.parent / "content", example / "content")
+    built = {path: data for path, data in build_copy(example, tmp_path).items() if path in EXAMPLE_PAGES}
+    assert len(built) == len(EXAMPLE_PAGES), sorted(EXAMPLE_PAGES - built.keys())
+    compare_with_golden(built, EXAMPLE_EXPECTED, update_golden)
 
 
 def test_article_template_override_changes_articles_only(tmp_path: Path, update_golden: bool) -> None:

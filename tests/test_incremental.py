@@ -37,7 +37,8 @@ def base_site(root: Path) -> Path:
     (site / "content" / "people").mkdir(parents=True)
     (site / "content" / "topics").mkdir(parents=True)
     (site / "templates").mkdir()
-    (site / "digest.yaml").write_text("title: Test Digest\nbase_url: https://example.org/news/\nper_page: 3\n")
+    (site / "digest.yaml").write_text("title: Test Digest\nbase_url: https://example.org/news/\nper_page: 3\n"
+                                      "editions: weekly\n")
     for n in range(8):
         (site / "content" / f"a{n}.md").write_text(article(
             n, f"Headline {n}", 1 + 3 * n, PEOPLE[n % 4: n % 4 + 2], TOPICS[n % 3: n % 3 + 2], f"Body {n}."))
@@ -78,7 +79,7 @@ def age(site: Path) -> None:
 
 EDITS = st.sampled_from([
     "body", "title", "people", "topics", "date", "add", "delete", "draft", "alias", "term-body",
-    "template", "static", "config", "same-size", "source", "source-page",
+    "template", "static", "config", "same-size", "source", "source-page", "redate", "intro", "intro-skip",
 ])
 
 
@@ -122,7 +123,8 @@ def apply_edit(site: Path, edit: str, n: int) -> None:
         (site / "static" / "extra.css").write_text(f"body {{ margin: {n}px; }}\n")
     elif edit == "config":
         (site / "digest.yaml").write_text(
-            f"title: Test Digest {n}\nbase_url: https://example.org/news/\nper_page: {2 + n % 3}\n")
+            f"title: Test Digest {n}\nbase_url: https://example.org/news/\nper_page: {2 + n % 3}\n"
+            + ("editions:\n  every: weekly\n  skip: [2015-11-10]\n" if n % 2 else ""))
     elif edit == "source":  # another outlet, or none: the site's last source may go, and its menu item
         outlet = f"source: Outlet {n % 3}\n" if n % 4 else ""
         path.write_text(re.sub(r"source: .*\n", outlet, text, count=1) if "source: " in text
@@ -131,6 +133,15 @@ def apply_edit(site: Path, edit: str, n: int) -> None:
         (content / "sources").mkdir(exist_ok=True)
         (content / "sources" / "example-news.md").write_text(
             f"---\nname: Example News\naliases: [Outlet {n % 3}]\nurl: https://example.org/\n---\nAn outlet.\n")
+    elif edit == "redate":  # a day of November: the article may leave its edition for another, or make one
+        path.write_text(re.sub(r"date: 2015-1\d-\d\d", f"date: 2015-11-{1 + (7 * n) % 30:02d}", text, count=1))
+    elif edit in ("intro", "intro-skip"):  # an edition's introduction, or one holding its edition back
+        (content / "editions").mkdir(exist_ok=True)
+        (content / "editions" / f"{1 + n % 5}.md").write_text(
+            # a title and a date, so that the file is an article too when a config edit turns editions off
+            "---\ntitle: Held back\ndate: 2015-11-20\nskip: true\n---\n" if edit == "intro-skip"
+            else f"---\ntitle: Week {n}\ndate: 2015-11-20\nsummary: Week {n}.\nsections: [Diplomacy, Syria]\n---\n"
+                 f"The week in {n} words.\n")
     elif edit == "same-size":
         # Same size, and for a file edited moments ago the same modification time, as a file system
         # whose clock ticks once a second gives: only the content hash can tell.

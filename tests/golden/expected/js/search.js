@@ -1,5 +1,5 @@
 // The search page: queries the Pagefind index that `digest build` writes to pagefind/,
-// in the browser, with no request to any other host. Filters by person and topic.
+// in the browser, with no request to any other host. Filters by person, topic, source and edition.
 (() => {
   "use strict";
   const root = document.querySelector("[data-search]");
@@ -19,8 +19,8 @@
     const form = forms[new Intl.PluralRules(document.documentElement.lang).select(count)] || forms.other;
     return form.replace("{count}", count);
   };
-  const names = { person: t("Person"), topic: t("Topic"), source: t("Source") };
-  const anyOf = { person: t("Any person"), topic: t("Any topic"), source: t("Any source") };
+  const names = { person: t("Person"), topic: t("Topic"), source: t("Source"), edition: t("Edition") };
+  const anyOf = { person: t("Any person"), topic: t("Any topic"), source: t("Any source"), edition: t("Any edition") };
   const selects = {};
   const params = new URLSearchParams(location.search);
   let pagefind;
@@ -72,7 +72,7 @@
       await Promise.all(shards.slice(1).map((shard) => pagefind.mergeIndex(`${base}pagefind/${shard}/`, options)));
       const available = await pagefind.filters();
       for (const key of Object.keys(names)) {
-        const values = Object.keys(available[key] || {}).sort((a, b) => a.localeCompare(b));
+        const values = Object.keys(available[key] || {}).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
         if (!values.length) continue;
         const id = `d-filter-${key}`;
         const select = el("select", { id, name: key });
