@@ -22,6 +22,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import textwrap
 import threading
 import time
@@ -345,3 +346,17 @@ def start_preview() -> Iterator[StartPreview]:
     for stop, thread in running:
         stop.set()
         thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def example_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example digest at the repository's root (settings and content), built once by the command line into a
+    temporary folder."""
+    site = tmp_path_factory.mktemp("example") / "site"
+    site.mkdir()
+    shutil.copyfile(REPO_ROOT / "digest.yaml", site / "digest.yaml")
+    shutil.copytree(REPO_ROOT / "content", site / "content")
+    done = subprocess.run([sys.executable, "-m", "digest", "build", str(site), "--no-cache"],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
+    assert done.returncode == 0, f"the build failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    return site / "output"

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
-import subprocess
-import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -42,15 +39,8 @@ BASE_URL = _base_url()  # https://digest.example.org/
 
 
 @pytest.fixture(scope="module")
-def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("email") / "site"
-    site.mkdir()
-    shutil.copyfile(REPO_ROOT / "digest.yaml", site / "digest.yaml")
-    shutil.copytree(REPO_ROOT / "content", site / "content")
-    done = subprocess.run([sys.executable, "-m", "digest", "build", str(site), "--no-cache"],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
-    assert done.returncode == 0, f"the build failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
-    return site / "output"
+def output(example_output: Path) -> Path:
+    return example_output
 
 
 @pytest.fixture(scope="module")
@@ -93,19 +83,17 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 CONDITIONAL = re.compile(r"^\[if [^\]]*\]>(.*)<!\[endif\]$", re.DOTALL)
 
 
-@dataclass
 class Email(HTMLParser):
     """The elements of an e-mail's HTML (Outlook's conditional comments included), and its <style> texts."""
 
-    elements: list[Element] = field(default_factory=list)
-    styles: list[tuple[bool, str]] = field(default_factory=list)  # (in <head>, text)
-    title: str = ""
-    _open: list[str] = field(default_factory=list)
-    _text: list[str] | None = None  # the text of the <style> or <title> being read
-    _line_offset: int = 0
-
-    def __post_init__(self) -> None:
-        HTMLParser.__init__(self, convert_charrefs=True)
+    def __init__(self, open_tags: list[str] | None = None, line_offset: int = 0) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+        self.styles: list[tuple[bool, str]] = []  # (in <head>, text)
+        self.title = ""
+        self._open = list(open_tags or [])
+        self._text: list[str] | None = None  # the text of the <style> or <title> being read
+        self._line_offset = line_offset
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         element = Element(tag, dict(attrs), self.getpos()[0] + self._line_offset, "head" in self._open,
@@ -139,9 +127,7 @@ class Email(HTMLParser):
     def handle_comment(self, data: str) -> None:
         match = CONDITIONAL.match(data.strip())
         if match:  # <!--[if mso]>...<![endif]-->: what Outlook reads is checked too
-            inner = Email()
-            inner._open = list(self._open)
-            inner._line_offset = self.getpos()[0] - 1 + self._line_offset
+            inner = Email(self._open, self.getpos()[0] - 1 + self._line_offset)
             inner.feed(match.group(1))
             inner.close()
             self.elements.extend(inner.elements)
