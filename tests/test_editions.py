@@ -18,6 +18,7 @@ import pytest
 
 import digest
 from digest.commands.edition import coming_slot, read_edition, site_and_number, write_introduction
+from digest.incremental.cache import BuildCache
 from digest.link.editions import Calendar, due, goes_out, period_of
 from digest.model import DigestError, EditionSettings, UsageError
 from digest.records import BuildOptions
@@ -291,3 +292,37 @@ def test_the_example_digest_has_weekly_editions() -> None:
         "Russia–Israel relations", "European migrant crisis"]
     after_the_break = read_edition(REPO, 14, options=BuildOptions(now=NOW))
     assert (after_the_break.start, after_the_break.end) == (D(2015, 12, 21), D(2016, 1, 10))
+
+
+def test_a_redated_article_renders_again_only_the_editions_it_leaves_and_joins(make_site: Any) -> None:
+    site = make_site({"digest.yaml": WEEKLY, **SITE})
+    digest.build(site, digest.BuildOptions(now=NOW, index_search=False), BuildCache(site))
+    moved = site / "content/2015-11-03-a.md"
+    moved.write_text(moved.read_text(encoding="utf-8").replace("date: 2015-11-03", "date: 2015-11-25"))
+    result = digest.build(site, digest.BuildOptions(now=NOW, index_search=False), BuildCache(site))
+    editions = {path for path in result.changed if path.startswith("editions/")}
+    assert editions == {f"editions/{n}/{name}" for n in (1, 4) for name in ("index.html", "email.html", "email.txt")
+                        } | {"editions/index.html", "editions/feed.xml", "editions/feed.json"}
+    assert 'href="/2015/11/a/"' in read(site / "output", "editions/4/index.html")
+
+
+def test_each_language_has_its_editions_numbered_alike(make_site: Any) -> None:
+    site = make_site({
+        "digest.yaml": "title: Engine News\nlanguages:\n  - en\n  - code: fr\n    title: Nouvelles des machines\n"
+                       "editions:\n  every: weekly\n  title: \"{site} n° {number}\"\n",
+        "content/2015-11-03-a.md": article("A", "2015-11-03"),
+        "content/2015-11-03-a.fr.md": article("A en français", "2015-11-03"),
+        "content/2015-11-25-d.md": article("D", "2015-11-25"),
+        "content/editions/1.md": "---\nsummary: The first week.\n---\nWith [a link](/2015/11/a/).\n",
+        "content/editions/1.fr.md": "---\nsummary: La première semaine.\n---\nAvec un lien.\n",
+    })
+    result, output = build(site)
+    assert result.warnings == ()
+    assert "<h1>Engine News n° 1</h1>" in read(output, "editions/1/index.html")
+    french = read(output, "fr/editions/1/index.html")
+    assert "<h1>Nouvelles des machines n° 1</h1>" in french and "<p>Avec un lien.</p>" in french
+    assert 'hreflang="en" href="https://example.org/editions/1/"' in french  # the same edition in English
+    assert not (output / "fr/editions/4").exists()  # no French article that week
+    text = read(output, "editions/1/email.txt")
+    assert "With a link [1]." in text and "\n[1] https://example.org/2015/11/a/\n" in text
+    assert "\n[2] https://example.org/2015/11/a/\n" in text  # the article's own note follows the introduction's

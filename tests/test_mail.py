@@ -6,9 +6,11 @@ import datetime
 import email
 import email.policy
 import email.utils
+import os
 import socket
 import ssl
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
@@ -274,3 +276,32 @@ def test_send_needs_a_sender_and_recipients() -> None:
 def test_send_unknown_host() -> None:
     with pytest.raises(UsageError, match=r"^The mail server nonexistent\.invalid:587 is unknown"):
         send(newsletter(), SmtpSettings(host="nonexistent.invalid"), environ={}, timeout=2)
+
+
+def test_digest_edition_send_delivers_the_built_newsletter(server: Server, make_site: Any, tmp_path: Path) -> None:
+    """`digest edition N --send --email FILE`: the server receives the message written to FILE, whose parts are
+    the files the build wrote, over STARTTLS, logged in with the environment's credentials."""
+    settings, recorder = server(login=True)
+    article = "---\ntitle: {0}\ndate: 2015-11-0{1}\npeople: [Ada Lovelace]\ntopics: [Engines]\n---\n\nOn {0}.\n"
+    site = make_site({
+        "digest.yaml": f"title: Engine News\nbase_url: https://news.example.org/\neditions: weekly\n"
+                       f"smtp:\n  host: 127.0.0.1\n  port: {settings.port}\n  from: {SENDER}\n  to: [{LIST}]\n",
+        "content/2015-11-03-a.md": article.format("Looms", 3),
+        "content/2015-11-04-b.md": article.format("Engines", 4),
+    })
+    eml = tmp_path / "1.eml"
+    done = subprocess.run([sys.executable, "-m", "digest", "edition", str(site), "1", "--email", str(eml), "--send"],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
+                          env={**os.environ, **LOGIN})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith(f"Wrote {eml}\nSent to {LIST} through 127.0.0.1:{settings.port}\n")
+    [envelope] = recorder.envelopes
+    assert recorder.sessions[0].ssl is not None and envelope.rcpt_tos == [LIST]
+    assert isinstance(envelope.content, bytes)
+    received, written = parts(envelope.content), parts(eml.read_bytes())
+    assert received[2] == written[2] and received[0]["Message-ID"] == written[0]["Message-ID"]
+    built = subprocess.run([sys.executable, "-m", "digest", "build", str(site), "--no-cache", "-q"],
+                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    assert built.returncode == 0, built.stderr
+    assert received[2] == [(site / "output/editions/1" / name).read_text(encoding="utf-8")
+                           for name in ("email.txt", "email.html")]

@@ -47,6 +47,7 @@ def _absolute(address: str, page_url: str) -> str:
 TEXT_WIDTH = 72  # the columns of the plain-text newsletter
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|pre|div|tr)>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
+_LINK = re.compile(r'<a\s[^>]*?href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL | re.IGNORECASE)
 
 
 def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "", first: str = "") -> str:
@@ -70,3 +71,24 @@ def plain_text(html: str) -> list[str]:
     """
     blocks = (_TAG.sub("", block) for block in _BLOCK_END.split(html))
     return [text for block in blocks if (text := " ".join(unescape(block).split()))]
+
+
+def text_with_notes(html: str, page_url: str) -> tuple[list[str], list[str]]:
+    """The paragraphs of an HTML fragment as plain text, each link's words followed by the number of its note,
+    and the notes: the links' absolute addresses (`page_url`: the address the fragment's links are relative to).
+    A link within the page (`#...`) keeps its words only.
+
+    >>> text_with_notes('<p>See <a href="/people/ada/">Ada</a> and <a href="#fn1">1</a>.</p>',
+    ...                 "https://example.org/editions/1/")
+    (['See Ada [1] and 1.'], ['https://example.org/people/ada/'])
+    """
+    notes: list[str] = []
+
+    def note(match: re.Match[str]) -> str:
+        address = unescape(match.group(1))
+        if address.startswith("#"):
+            return match.group(2)
+        notes.append(unescape(_absolute(address, page_url)))
+        return f"{match.group(2)} [{len(notes)}]"
+
+    return plain_text(_LINK.sub(note, html)), notes

@@ -63,6 +63,14 @@ def test_searching_for_a_name_finds_the_seed_article_first(browser: Browser, ser
     page.select_option("#d-filter-source", "")
     page.wait_for_function(f"document.querySelectorAll('.search-results li').length === {len(found)}")
 
+    page.select_option("#d-filter-edition", "World Digest #11")  # and the edition an article appeared in
+    page.wait_for_function(f"document.querySelectorAll('.search-results li').length < {len(found)}")
+    assert titles.all_inner_texts() == [SEED_TITLE]
+    editions = [text.rsplit(" (", 1)[0] for text in page.locator("#d-filter-edition option").all_inner_texts()]
+    assert editions.index("World Digest #2") < editions.index("World Digest #11")  # in their numbers' order
+    page.select_option("#d-filter-edition", "")
+    page.wait_for_function(f"document.querySelectorAll('.search-results li').length === {len(found)}")
+
     page.select_option("#d-filter-topic", "Iran nuclear deal")
     page.wait_for_function(f"document.querySelectorAll('.search-results li').length < {len(found)}")
     narrowed = titles.all_inner_texts()
