@@ -17,30 +17,24 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
-
-from digest.incremental.bodies import bodies_only, link_records
 from digest.incremental.cache import BuildCache
-from digest.incremental.fingerprint import Fingerprints, pages_to_render
 from digest.incremental.inputs import Inputs, look_at_inputs, template_salt
-from digest.incremental.sources import parse_sources, with_bodies
 from digest.incremental.state import Decision, Route, choose_route, last_build, next_record
-from digest.link.site import build_sites, translation_table
-from digest.model import (Article, DigestError, FrozenMap, Problem, Site, SiteConfig, SourceFile, UsageError,
-                          term_url)
+from digest.model import Article, DigestError, FrozenMap, Problem, Site, SiteConfig, SourceFile, UsageError, term_url
 from digest.records import BuildOptions, BuildResult, LastBuild, TranslatedArticle, Work
-from digest.plan.checks import check_file_clashes, check_images, check_page_urls
-from digest.plan.pages import output_path, plan_sites
 from digest.read.config import load_config
 from digest.read.discover import CONTENT_DIR, scan
-from digest.render.environment import make_environment
-from digest.render.i18n import ENGLISH, Messages, load_messages
-from digest.render.renderer import PageRenderer, render_pages
-from digest.render.theme import Theme, load_templates, resolve_theme, static_files
+from digest.render.theme import Theme, resolve_theme
 from digest.workers import default_jobs
 from digest.write.output import OutputWriter, check_output_dir, stage_bytes
-from digest.write.search import commit_with_search, search_ready
+
+if TYPE_CHECKING:
+    from digest.render.i18n import Messages
+
+# A rebuild with nothing to do needs only the modules above: each stage is imported where a build
+# first reaches it (in `_build`, `_whole_site`, `_render_and_write`), so that it costs nothing then.
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 Written = tuple[OutputWriter, tuple[Problem, ...]]  # what wrote the output, and why search was skipped
@@ -84,6 +78,13 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         clock.lap("config")
         return _result(clock, decision, config, output_dir, last.counts, (*last.warnings, *last.search_warnings),
                        unchanged=last.files)
+    from digest.incremental.bodies import bodies_only
+    from digest.link.site import translation_table
+    from digest.render.environment import make_environment
+    from digest.render.i18n import load_messages
+    from digest.render.theme import load_templates
+    from digest.write.search import search_ready
+
     search = search_ready(config)
     words = load_messages(config, theme.i18n_dirs, site_dir, problems)
     load_templates(make_environment(theme, config, search, words[config.language]), site_dir, problems)
@@ -146,6 +147,14 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
                 problems: list[Problem]) -> Work:
     """The work of a full build: every source parsed (from the cache where it did not change), the site
     linked and planned, and the pages whose fingerprints changed; raise `DigestError` with every problem."""
+    from digest.incremental.bodies import link_records
+    from digest.incremental.fingerprint import Fingerprints, pages_to_render
+    from digest.incremental.sources import parse_sources, with_bodies
+    from digest.link.site import build_sites
+    from digest.plan.checks import check_file_clashes, check_images, check_page_urls
+    from digest.plan.pages import output_path, plan_sites
+    from digest.render.theme import static_files
+
     config, options = run.config, run.options
     # parse
     parsed = parse_sources(sources, inputs.stamps, config, cache.parsed() if cache is not None else {},
@@ -211,6 +220,11 @@ def _render_and_write(run: _Run, work: Work) -> Written | list[Problem]:
     Returns the writer (what it wrote) and why search was skipped, if it was; or the problems
     of the templates that failed, having written nothing.
     """
+    from digest.render.environment import make_environment
+    from digest.render.i18n import ENGLISH
+    from digest.render.renderer import PageRenderer, render_pages
+    from digest.write.search import commit_with_search
+
     options, output_dir = run.options, run.output_dir
     writer = OutputWriter(output_dir, clean=options.clean, in_place=options.in_place)
     for path in work.keep:

@@ -11,15 +11,13 @@ import sys
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from digest.build import build, output_dir_of
 from digest.commands.check import check, translation_lines
 from digest.commands.edition import describe, read_edition, site_and_number, write_introduction
-from digest.commands.mail import send
-from digest.commands.preview.watch import Preview, Rebuild, ServeOptions, open_server, serve_site
 from digest.commands.publish import Published, publish_dir, publish_git
 from digest.commands.scaffold import create_site, new_article
 from digest.incremental.cache import BuildCache
@@ -28,6 +26,9 @@ from digest.records import BuildOptions, BuildResult
 from digest.read.config import load_config
 from digest.render.wording import counted
 from digest.write.output import display_path
+
+if TYPE_CHECKING:  # the preview and the mail are loaded by the commands that use them
+    from digest.commands.preview.watch import Rebuild
 
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")
@@ -175,6 +176,8 @@ def check_command(site: Path, drafts: bool, future: bool, base_url: str | None, 
 def serve_command(site: Path, host: str, port: int, drafts: bool, future: bool, open_browser: bool,
                   jobs: int | None) -> None:
     """Build SITE into a temporary folder, serve it, and rebuild and reload pages on every save."""
+    from digest.commands.preview.watch import Preview, ServeOptions, open_server, serve_site
+
     options = ServeOptions(host=host, port=port, drafts=drafts, future=future, jobs=jobs)
     try:
         preview = Preview(site, options, on_notice=lambda text: click.echo(
@@ -326,6 +329,8 @@ def edition_command(arguments: tuple[str, ...], coming: bool, email: Path | None
         if report.config.smtp is None:
             raise click.UsageError("--send needs `smtp:` in digest.yaml (host, from, to); the user name and "
                                    "password come from DIGEST_SMTP_USER and DIGEST_SMTP_PASSWORD")
+        from digest.commands.mail import send
+
         sent = _run(lambda: send(message, report.config.smtp), None)  # type: ignore[arg-type]
         click.echo(f"Sent to {', '.join(sent)} through {report.config.smtp.host}:{report.config.smtp.port}")
 

@@ -13,28 +13,19 @@ from __future__ import annotations
 import datetime
 import time
 from dataclasses import dataclass
-from email.message import EmailMessage
 from email.utils import formataddr
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from digest.build import stop_on_errors
-from digest.commands.mail import compose
-from digest.incremental.inputs import file_stamp
-from digest.incremental.sources import parse_sources
 from digest.link.editions import Calendar, Slot, due, edition_title, edition_url, origin_of
-from digest.link.site import build_sites
 from digest.model import Edition, PageKind, Problem, Site, SiteConfig, UsageError
-from digest.plan.pages import plan_sites
-from digest.read.config import load_config
-from digest.read.discover import CONTENT_DIR, EDITIONS_DIR, scan
+from digest.read.discover import CONTENT_DIR, EDITIONS_DIR
 from digest.records import BuildOptions
-from digest.render.environment import make_environment
-from digest.render.i18n import load_messages
-from digest.render.renderer import PageRenderer
-from digest.render.theme import load_templates, resolve_theme
-from digest.workers import default_jobs
 
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EditionReport:
@@ -55,6 +46,8 @@ class EditionReport:
 
     def message(self, now: datetime.datetime | None = None) -> EmailMessage:
         """The newsletter as a MIME message: `smtp.from` and `smtp.to`, else the site's name at its host."""
+        from digest.commands.mail import compose
+
         smtp = self.config.smtp
         host = self.config.origin.split("://", 1)[-1].split(":", 1)[0]
         sender = smtp.sender if smtp and smtp.sender else formataddr((self.config.title, f"newsletter@{host}"))
@@ -66,6 +59,18 @@ def read_edition(site_dir: str | Path, number: int | None = None, coming: bool =
                  options: BuildOptions | None = None) -> EditionReport:
     """Edition `number` (default: the newest made), or with `coming` the next one; raise `DigestError` with the
     site's problems, `UsageError` for an edition that is not there."""
+    from digest.incremental.inputs import file_stamp
+    from digest.incremental.sources import parse_sources
+    from digest.link.site import build_sites
+    from digest.plan.pages import plan_sites
+    from digest.read.config import load_config
+    from digest.read.discover import scan
+    from digest.render.environment import make_environment
+    from digest.render.i18n import load_messages
+    from digest.render.renderer import PageRenderer
+    from digest.render.theme import load_templates, resolve_theme
+    from digest.workers import default_jobs
+
     site_dir = Path(site_dir)
     options = options or BuildOptions()
     now = options.now or datetime.datetime.now(datetime.timezone.utc)

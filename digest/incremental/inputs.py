@@ -19,7 +19,6 @@ from digest.model import Article, EditionPage, FrozenMap, SiteConfig, SourceFile
 from digest.records import BuildOptions
 from digest.read.files import read_bytes, walk
 from digest.render.theme import Theme, link_home
-from digest.write.search import search_ready
 
 # A file modified this close to the start of a build may be modified again within the same
 # tick of the file system's clock (a second, on some), keeping its time and size: its time and
@@ -95,6 +94,8 @@ def _parser_source() -> str:
 def template_salt(config: SiteConfig, theme: Theme) -> str:
     """What every page depends on: digest's version, the settings, whether search works, every template's source."""
     digest = hashlib.blake2b(digest_size=16)
+    from digest.write.search import search_ready  # loaded by the builds that render, not by a no-op one
+
     digest.update(repr((__version__, config, search_ready(config))).encode())
     for root in (*theme.template_dirs, *theme.i18n_dirs):
         for folder, files in walk(root, link_home(theme, root)):

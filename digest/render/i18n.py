@@ -20,15 +20,16 @@ import datetime
 import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from babel import Locale
-from babel.dates import format_skeleton
 from markupsafe import Markup, escape
 
 from digest.model import Problem, SiteConfig
 from digest.read.yamlread import YamlProblem, load_yaml, top_level_key_lines
 from digest.render.theme import I18N_DIR
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 # English's own forms, for nouns no catalog has
@@ -43,9 +44,16 @@ class Messages:
 
     def __init__(self, language: str, locale: str, catalog: Catalog) -> None:
         self.language = language
-        self.locale = Locale.parse(locale)
+        self.locale_name = locale
         self.catalog = catalog
         self._texts: dict[str, str] = {}  # each message's text, looked up once
+
+    @functools.cached_property
+    def locale(self) -> Locale:
+        """The CLDR locale of its plural rules and dates, loaded when first asked (Babel costs 30 ms to import)."""
+        from babel import Locale
+
+        return Locale.parse(self.locale_name)
 
     def __call__(self, message: str, **values: object) -> str:
         """A message in this language, its `{placeholders}` filled in.
@@ -111,6 +119,8 @@ def _english_forms(noun: str) -> dict[str, str]:
 @functools.lru_cache(maxsize=65536)
 def _format(value: datetime.date, skeleton: str, locale: Locale) -> str:
     """One date in one form: a site's cards show a few thousand days, thousands of times."""
+    from babel.dates import format_skeleton
+
     return str(format_skeleton(skeleton, value, locale=locale))
 
 

@@ -11,14 +11,16 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from digest.model import Problem, SiteConfig
 from digest.read.config import CONFIG_FILE
 from digest.read.discover import CONTENT_DIR
 from digest.read.files import is_hidden, is_ignored, links_out, walk
 from digest.read.yamlread import top_level_key_lines
+
+if TYPE_CHECKING:
+    import jinja2
 
 I18N_DIR = "i18n"  # a theme's and a site's message catalogs (`render/i18n.py`)
 
@@ -98,6 +100,8 @@ def template_label(filename: str | None, site_dir: Path) -> str:
 
 def load_templates(env: jinja2.Environment, site_dir: Path, problems: list[Problem]) -> None:
     """Compile every template of the chain now, so each syntax error is reported with its line."""
+    import jinja2  # a build that renders nothing never loads Jinja
+
     for name in env.list_templates(extensions=["html", "xml", "txt"]):
         try:
             env.get_template(name)
