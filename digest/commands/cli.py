@@ -16,9 +16,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from digest.build import build, output_dir_of
-from digest.commands.check import check, translation_lines
-from digest.commands.edition import describe, read_edition, site_and_number, write_introduction
-from digest.commands.publish import Published, publish_dir, publish_git
 from digest.commands.scaffold import create_site, new_article
 from digest.incremental.cache import BuildCache
 from digest.model import DigestError, Problem, UsageError, __version__
@@ -27,8 +24,9 @@ from digest.read.config import load_config
 from digest.render.wording import counted
 from digest.write.output import display_path
 
-if TYPE_CHECKING:  # the preview and the mail are loaded by the commands that use them
+if TYPE_CHECKING:  # each command's own modules are loaded by the command: a build needs none of them
     from digest.commands.preview.watch import Rebuild
+    from digest.commands.publish import Published
 
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")
@@ -154,6 +152,8 @@ def _counts(result: BuildResult) -> str:
 def check_command(site: Path, drafts: bool, future: bool, base_url: str | None, strict: bool,
                   translations: bool, external: bool) -> None:
     """Check content, settings, templates and every internal link of a build, writing nothing."""
+    from digest.commands.check import check, translation_lines
+
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url, strict=strict)
     result = _run(lambda: check(site, options, external=external), None)
     _echo_problems(result.warnings)
@@ -210,7 +210,7 @@ def _interrupt(signum: int, frame: object) -> None:
 def _report_rebuild(rebuild: Rebuild) -> None:
     """One line per build; a failed build's problems above it."""
     stamp = datetime.datetime.now().strftime("%H:%M:%S")
-    what = _changes(rebuild.changes)
+    what = rebuild.what_changed
     millis = f"{rebuild.seconds * 1000:.0f} ms"
     result = rebuild.result
     if result is None:
@@ -229,14 +229,6 @@ def _report_rebuild(rebuild: Rebuild) -> None:
                f"written, {result.removed} removed in {millis}")
 
 
-def _changes(paths: tuple[str, ...]) -> str:
-    if not paths:
-        return ""
-    shown = ", ".join(paths[:3])
-    more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
-    return f"{shown}{more} changed: "
-
-
 @main.command("publish")
 @click.argument("site", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="The built folder (default: SITE/output).")
@@ -248,6 +240,8 @@ def _changes(paths: tuple[str, ...]) -> str:
 def publish_command(site: Path, output: Path | None, git_branch: str | None, remote: str, no_push: bool,
                     target: Path | None) -> None:
     """Publish the built output of SITE to a git branch (GitHub Pages) or to a folder."""
+    from digest.commands.publish import publish_dir, publish_git
+
     if (git_branch is None) == (target is None):
         click.echo("digest: say where to publish: --git-branch BRANCH or --dir PATH (one of them)", err=True)
         sys.exit(2)
@@ -295,6 +289,8 @@ def init_command(directory: Path, title: str) -> None:
 def new_command(title: str | None, people: str, topics: str, source: str | None, source_url: str | None,
                 draft: bool, edition: bool, site_dir: Path) -> None:
     """Create a new article in content/, dated now (or, with --edition, the coming edition's introduction)."""
+    from digest.commands.edition import write_introduction
+
     if edition:
         path = _run(lambda: write_introduction(site_dir), None)
     elif not title:
@@ -315,6 +311,8 @@ def new_command(title: str | None, people: str, topics: str, source: str | None,
 def edition_command(arguments: tuple[str, ...], coming: bool, email: Path | None, send_it: bool,
                     drafts: bool) -> None:
     """Show what an edition holds (default: the newest), and write or send it as a newsletter."""
+    from digest.commands.edition import describe, read_edition, site_and_number
+
     site, number = _run(lambda: site_and_number(arguments, coming), None)
     report = _run(lambda: read_edition(site, number, coming, BuildOptions(drafts=drafts)), None)
     _echo_problems(report.warnings)

@@ -81,7 +81,8 @@ class BuildCache:
         self.warning: str | None = None  # why an existing cache was thrown away
         self._db: sqlite3.Connection | None = None  # read-only until `save`
         self._namespace: str | None = None
-        self._usable = False  # the file exists, is whole, and is of this namespace
+        self._usable = False  # the file exists and is of this namespace (and whole, once `_whole` says so)
+        self._read_through = False  # `_whole` has read it end to end
 
     # -- opening -------------------------------------------------------------------------
 
@@ -95,13 +96,29 @@ class BuildCache:
             version = self._meta("schema")
             if version != _SCHEMA:
                 raise ValueError(f"schema {version!r}")
-            # a quick check that the file is whole: reading it end to end fails on a truncated file
-            self._db.execute("SELECT count(*), sum(length(value)), sum(length(body)) FROM parsed").fetchone()
-            self._db.execute("SELECT count(*) FROM pages").fetchone()
             self._usable = self._meta("namespace") == namespace
         except Exception as exc:  # noqa: BLE001 - a damaged or foreign file is replaced, never trusted
-            self.warning = f"the build cache {self.path} could not be read ({type(exc).__name__}); it was rebuilt"
-            self.close()
+            self._discard(exc)
+
+    def _discard(self, exc: Exception) -> None:
+        self.warning = f"the build cache {self.path} could not be read ({type(exc).__name__}); it was rebuilt"
+        self._usable = False
+        self.close()
+
+    def _whole(self) -> bool:
+        """Whether the cache may be read beyond the last build's record: reading the file end to end, once,
+        fails on a truncated one. A rebuild with nothing to do reads only that record, and skips this."""
+        if self._db is None or not self._usable:
+            return False
+        if not self._read_through:
+            try:
+                self._db.execute("SELECT count(*), sum(length(value)), sum(length(body)) FROM parsed").fetchone()
+                self._db.execute("SELECT count(*) FROM pages").fetchone()
+            except Exception as exc:  # noqa: BLE001 - as in `open`
+                self._discard(exc)
+                return False
+            self._read_through = True
+        return True
 
     def _create(self) -> sqlite3.Connection:
         """A new, empty cache file for this namespace, replacing whatever was there."""
@@ -131,7 +148,7 @@ class BuildCache:
 
     def parsed(self) -> dict[str, CachedParse]:
         """Every cached parse result, by source path."""
-        if self._db is None or not self._usable:
+        if not self._whole() or self._db is None:
             return {}
         try:
             rows = self._db.execute("SELECT path, mtime_ns, size, hash, signature, value FROM parsed").fetchall()
@@ -145,7 +162,7 @@ class BuildCache:
 
     def index(self) -> dict[str, tuple[int, int, str, str]]:
         """Every cached source's (mtime_ns, size, content hash, signature), without reading its value."""
-        if self._db is None or not self._usable:
+        if not self._whole() or self._db is None:
             return {}
         try:
             return {row[0]: row[1:] for row in self._db.execute(
@@ -181,7 +198,7 @@ class BuildCache:
 
     def _rows(self, select: str, paths: Iterable[str]) -> list[tuple[Any, ...]]:
         """The rows of `select` (whose first column is `path`) for these paths, 500 at a time."""
-        if self._db is None or not self._usable:
+        if not self._whole() or self._db is None:
             return []
         wanted = list(paths)
         rows: list[tuple[Any, ...]] = []
@@ -193,7 +210,7 @@ class BuildCache:
 
     def fingerprints(self) -> dict[str, str]:
         """The fingerprint of every output file the last good build wrote."""
-        if self._db is None or not self._usable:
+        if not self._whole() or self._db is None:
             return {}
         try:
             return dict(self._db.execute("SELECT output_path, fingerprint FROM pages").fetchall())
@@ -222,7 +239,7 @@ class BuildCache:
         from a build that linked the whole site, replaces what each article links to.
         """
         try:
-            if self._usable:
+            if self._whole():
                 self.close()
                 db = sqlite3.connect(self.path, isolation_level=None)
             else:

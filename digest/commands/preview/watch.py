@@ -62,6 +62,14 @@ class Rebuild:
     crash: str | None = None  # a traceback, when digest itself failed
     seconds: float = 0.0
 
+    @property
+    def what_changed(self) -> str:
+        """The start of its report: "content/a.md, content/b.md and 2 more changed: ", or "" for the first build."""
+        if not self.changes:
+            return ""
+        more = f" and {len(self.changes) - 3} more" if len(self.changes) > 3 else ""
+        return f"{', '.join(self.changes[:3])}{more} changed: "
+
 
 class SiteFilter(DefaultFilter):
     """The changes that can change the site: not hidden files, editors' files or the output folder."""
