@@ -1,0 +1,51 @@
+"""What a command loads before it works: a rebuild with nothing to do imports none of the stages it skips.
+
+Each module named here costs a no-op rebuild time at every start (`python -X importtime -m digest
+build` shows how much); the stages import them when a build reaches them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+# the renderer, the Markdown engine, code highlighting, CLDR data, the preview's watcher, the importer,
+# the newsletter's CSS inliner and mail, the search stage, and the link checker
+HEAVY = ("jinja2", "markdown_it", "pygments", "babel.dates", "watchfiles", "trafilatura", "css_inline", "smtplib",
+         "digest.render.renderer", "digest.write.search", "digest.link.site", "digest.commands.links")
+
+PROBE = """
+import sys
+from pathlib import Path
+{action}
+print(",".join(sorted(name for name in {heavy!r} if name in sys.modules)))
+"""
+
+
+def loaded(action: str, cwd: Path | None = None) -> list[str]:
+    """The heavy modules loaded once `action` (Python statements) has run in a fresh interpreter."""
+    done = subprocess.run([sys.executable, "-c", PROBE.format(action=action, heavy=HEAVY)], capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=120, cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    return [name for name in done.stdout.strip().split(",") if name]
+
+
+def test_the_command_line_loads_no_stage() -> None:
+    assert loaded("import digest.commands.cli") == []
+
+
+def test_a_rebuild_with_nothing_to_do_loads_no_stage(make_site: Any) -> None:
+    site = make_site({"content/2015-11-30-a.md": "---\ntitle: A\ndate: 2015-11-30\npeople: [Ada Lovelace]\n---\n"
+                                                  "Text with `code`.\n\n```python\nprint(1)\n```\n",
+                      "digest.yaml": "editions: weekly\n"})
+    build = ("import digest\nresult = digest.build(Path('.'), digest.BuildOptions(index_search=False), "
+             "digest.BuildCache(Path('.')))\nprint(result.route, file=sys.stderr)")
+    past = time.time() - 3600  # files edited just before a build are checked by their bytes, not their times
+    for path in site.rglob("*"):
+        os.utime(path, (past, past))
+    assert "markdown_it" in loaded(build, site)  # the first build parses and renders
+    assert loaded(build, site) == []
