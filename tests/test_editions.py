@@ -326,3 +326,14 @@ def test_each_language_has_its_editions_numbered_alike(make_site: Any) -> None:
     text = read(output, "editions/1/email.txt")
     assert "With a link [1]." in text and "\n[1] https://example.org/2015/11/a/\n" in text
     assert "\n[2] https://example.org/2015/11/a/\n" in text  # the article's own note follows the introduction's
+
+
+def test_an_introduction_shows_its_images_beside_it(make_site: Any) -> None:
+    site = make_site({"digest.yaml": WEEKLY, **SITE,
+                      "content/editions/1.md": "---\nsummary: Pictures.\n---\n![A loom at work](loom.png)\n"})
+    (site / "content/editions/loom.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    _, output = build(site)
+    assert '<img src="/editions/loom.png" alt="A loom at work"' in read(output, "editions/1/index.html")
+    assert (output / "editions/loom.png").is_file()
+    assert 'src="https://news.example.org/editions/loom.png" alt="A loom at work"' in read(output,
+                                                                                          "editions/1/email.html")

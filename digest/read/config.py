@@ -105,6 +105,8 @@ MARKDOWN_SETTINGS = (
             MarkdownOptions),
     Setting("highlight", "highlight", flag(), "colour fenced code with Pygments", MarkdownOptions),
 )
+
+
 def _edition_pattern(key: str, pattern: Any, reading: Reading) -> Any:
     error = edition_url_error(pattern)
     if error:

@@ -262,7 +262,8 @@ def parse_edition_page(source: SourceFile, data: bytes, config: SiteConfig,
     fields = Fields(doc, problems)
     sections = fields.names("sections")
     body = doc.body.strip()
-    rendered = render_markdown(body, config.markdown, CONTENT_DIR + "/editions", url_for) if body else None
+    directory = posixpath.dirname(source.path)[len(CONTENT_DIR) + 1:]  # "editions": where its images are
+    rendered = render_markdown(body, config.markdown, directory, url_for) if body else None
     if any(p.severity == "error" for p in problems):
         return None, problems
     default = config.languages[0].code if config.languages else ""
