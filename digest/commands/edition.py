@@ -11,7 +11,6 @@ included, as `--future` would build them.
 from __future__ import annotations
 
 import datetime
-import time
 from dataclasses import dataclass
 from email.utils import formataddr
 from pathlib import Path
@@ -23,6 +22,7 @@ from digest.link.editions import Calendar, Slot, due, edition_title, edition_url
 from digest.model import Edition, PageKind, Problem, Site, SiteConfig, UsageError
 from digest.read.discover import CONTENT_DIR, EDITIONS_DIR
 from digest.records import BuildOptions
+from digest.render.wording import counted
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -59,12 +59,10 @@ def read_edition(site_dir: str | Path, number: int | None = None, coming: bool =
                  options: BuildOptions | None = None) -> EditionReport:
     """Edition `number` (default: the newest made), or with `coming` the next one; raise `DigestError` with the
     site's problems, `UsageError` for an edition that is not there."""
-    from digest.incremental.inputs import file_stamp
-    from digest.incremental.sources import parse_sources
+    from digest.incremental.sources import parse_site
     from digest.link.site import build_sites
     from digest.plan.pages import plan_sites
     from digest.read.config import load_config
-    from digest.read.discover import scan
     from digest.render.environment import make_environment
     from digest.render.i18n import load_messages
     from digest.render.renderer import PageRenderer
@@ -81,9 +79,7 @@ def read_edition(site_dir: str | Path, number: int | None = None, coming: bool =
         raise UsageError(f"{site_dir / 'digest.yaml'}: the site has no editions; add `editions: weekly` (or daily, "
                          "monthly) to it")
     theme = resolve_theme(site_dir, config, problems)
-    sources, _ = scan(site_dir, editions=True)
-    stamps = {source.path: file_stamp(source.abs_path) for source in sources}
-    parsed = parse_sources(sources, stamps, config, {}, time.time_ns(), options.jobs or default_jobs(), None)
+    parsed = parse_site(site_dir, config, options.jobs or default_jobs())
     problems += parsed.problems
     shown = [a for a in parsed.articles if options.drafts or not a.draft]
     published = shown if coming or options.future else [a for a in shown if a.date <= now]
@@ -181,8 +177,8 @@ def describe(report: EditionReport) -> list[str]:
     edition = report.edition
     if edition is None:
         return [*lines, "It holds no article yet."]
-    lines.append(f"{len(edition.articles)} article{'s' if len(edition.articles) != 1 else ''}, "
-                 f"{edition.people_count} people, {edition.topic_count} topics"
+    lines.append(f"{counted(len(edition.articles), 'article')}, {counted(edition.people_count, 'person')}, "
+                 f"{counted(edition.topic_count, 'topic')}"
                  + (f"; introduction: {edition.source}" if edition.source else "; no introduction"))
     for section in edition.sections:
         lines.append("")

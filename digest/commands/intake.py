@@ -14,7 +14,6 @@ import dataclasses
 import datetime
 import difflib
 import json
-import time
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,11 +26,10 @@ from digest.commands.extract import (DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Extract
                                      extract_html, extract_text, fetch, looks_like_html)
 from digest.commands.mentions import (SOURCES, Mention, Registry, build_registry, find_mentions, find_source, fold,
                                       known_source, new_names, source_by_domain)
-from digest.incremental.inputs import file_stamp
-from digest.incremental.sources import parse_sources
-from digest.model import TAXONOMIES, Article, DigestError, FrozenMap, Problem, SiteConfig, TermPage, UsageError
+from digest.incremental.sources import parse_site
+from digest.model import TAXONOMIES, Article, DigestError, FrozenMap, Problem, SiteConfig, UsageError
 from digest.read.config import load_config
-from digest.read.discover import CONTENT_DIR, scan
+from digest.read.discover import CONTENT_DIR
 from digest.read.names import slugify
 from digest.read.urls import canonical_url
 from digest.workers import default_jobs
@@ -108,7 +106,8 @@ def prepare_import(site_dir: Path, source: str, options: ImportOptions = ImportO
     title = options.title or story.title
     if not title:
         raise UsageError(f"{source}: found no headline in it; give one with --title")
-    articles, pages = read_site(site_dir, config)
+    parsed = parse_site(site_dir, config, default_jobs())  # files with errors left out
+    articles, pages = parsed.articles, parsed.term_pages
     registry = build_registry(articles, pages)
     words = fold(title) + ("",) + tuple(w for p in story.paragraphs for w in (*fold(p), ""))
     terms: dict[str, tuple[Name, ...]] = {taxonomy: _chosen(find_mentions(words, registry.names.get(taxonomy, {})), registry, taxonomy,
@@ -164,15 +163,6 @@ def _decode(data: bytes, name: str) -> str:
         if b"\x00" in data[:4096]:
             raise FetchError(f"{name}: is not text (a binary file)") from None
         return data.decode("cp1252", errors="replace")
-
-
-def read_site(site_dir: Path, config: SiteConfig) -> tuple[list[Article], list[TermPage]]:
-    """The site's articles and term pages, parsed by the build's own parse stage (in worker processes on a
-    large site), without its cache; files with errors left out."""
-    sources, _ = scan(site_dir)
-    stamps = {source.path: file_stamp(source.abs_path) for source in sources}
-    parsed = parse_sources(sources, stamps, config, {}, time.time_ns(), default_jobs(), None)
-    return parsed.articles, parsed.term_pages
 
 
 def _chosen(found: tuple[Mention, ...], registry: Registry, taxonomy: str, given: GivenNames | None) -> tuple[Name, ...]:

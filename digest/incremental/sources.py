@@ -7,15 +7,18 @@ is returned with what the cache keeps of it (time, size, hash, signature, body a
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from digest.incremental.fingerprint import article_signature
-from digest.incremental.inputs import kept_stamp
+from digest.incremental.inputs import file_stamp, kept_stamp
 from digest.model import Article, EditionPage, Page, Problem, SiteConfig, SourceFile, TermPage
 from digest.records import CachedParse
 from digest.plan.pages import show_in_full, shown_in_full
 from digest.read.content import content_hash, parse_article, parse_edition_page, parse_term_page
+from digest.read.discover import scan
 from digest.read.files import read_bytes
 from digest.workers import MIN_PARALLEL_PARSE, parallel_map
 
@@ -122,6 +125,14 @@ def parse_sources(sources: list[SourceFile], stamps: Mapping[str, tuple[int, int
         elif isinstance(value, EditionPage):
             parsed.edition_pages.append(value)
     return parsed
+
+
+def parse_site(site_dir: Path, config: SiteConfig, jobs: int) -> ParsedSources:
+    """Every source of a site parsed by the build's parse stage (in worker processes on a large site), without
+    the cache: for the commands that read a site without building it (`digest import`, `digest edition`)."""
+    sources, _ = scan(site_dir, editions=config.editions is not None)
+    stamps = {source.path: file_stamp(source.abs_path) for source in sources}
+    return parse_sources(sources, stamps, config, {}, time.time_ns(), jobs, None)
 
 
 def with_bodies(pages: list[Page], bodies: dict[str, str],
