@@ -337,3 +337,11 @@ def test_an_introduction_shows_its_images_beside_it(make_site: Any) -> None:
     assert (output / "editions/loom.png").is_file()
     assert 'src="https://news.example.org/editions/loom.png" alt="A loom at work"' in read(output,
                                                                                           "editions/1/email.html")
+
+
+def test_editions_that_would_share_a_url_are_one_error(make_site: Any) -> None:
+    site = make_site({"digest.yaml": WEEKLY + "permalinks:\n  edition: /editions/{year}/{month}/\n", **SITE})
+    with pytest.raises(DigestError) as raised:
+        build(site)
+    assert [(p.path, p.message) for p in raised.value.problems] == [
+        ("digest.yaml", "an edition's URL /editions/2015/11/ is also another page of the site")]

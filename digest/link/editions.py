@@ -112,10 +112,15 @@ def origin_of(settings: EditionSettings, articles: Iterable[Article], zone: Zone
     return min((a.date.astimezone(zone).date() for a in articles), default=None)
 
 
+def _placeholders(slot: Slot) -> dict[str, object]:
+    """What the patterns of an edition's URL and title may name: its number, and the day it goes out."""
+    day = slot.date
+    return {"number": slot.number, "year": f"{day.year:04d}", "month": f"{day.month:02d}", "day": f"{day.day:02d}"}
+
+
 def edition_url(config: SiteConfig, slot: Slot) -> str:
     """An edition's page, under its language's path: "/editions/12/"."""
-    path = config.edition_url.format(number=slot.number, year=f"{slot.date.year:04d}",
-                                     month=f"{slot.date.month:02d}", day=f"{slot.date.day:02d}")
+    path = config.edition_url.format(**_placeholders(slot))
     return config.root + quote(path.lstrip("/"), safe="/")
 
 
@@ -123,8 +128,7 @@ def edition_title(config: SiteConfig, settings: EditionSettings, slot: Slot, pag
     """An edition's title: its introduction's, else the pattern of `editions.title`."""
     if page is not None and page.title:
         return page.title
-    return settings.title.format(site=config.title, number=slot.number, year=f"{slot.date.year:04d}",
-                                 month=f"{slot.date.month:02d}", day=f"{slot.date.day:02d}")
+    return settings.title.format(site=config.title, **_placeholders(slot))
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +182,6 @@ def build_editions(config: SiteConfig, ordered: Sequence[Article], links: Mappin
     linked = tuple(
         _with_neighbours(edition, refs[n - 1] if n > 0 else None, refs[n + 1] if n + 1 < len(refs) else None)
         for n, edition in enumerate(editions))
-    _check_urls(linked, problems)
     of_article = {a.path: e.ref for e in linked for a in e.articles}
     return Editions(editions=tuple(reversed(linked)), of_article=of_article, next_due=next_due)
 
@@ -231,14 +234,3 @@ def _section_order(topics: Counter[TermRef], page: EditionPage | None, problems:
     rest = sorted((ref for ref in topics if ref not in chosen), key=lambda r: (-topics[r], r.name.casefold(), r.slug))
     return [*chosen, *rest]
 
-
-def _check_urls(editions: Sequence[Edition], problems: list[Problem]) -> None:
-    """Two editions at one URL (a pattern of `permalinks.edition` without {number} or {day}) are an error."""
-    taken: dict[str, int] = {}
-    for edition in editions:
-        other = taken.setdefault(edition.url, edition.number)
-        if other != edition.number:
-            problems.append(Problem(path="digest.yaml", line=None,
-                                    message=f"editions {other} and {edition.number} would both be at {edition.url}",
-                                    hint="Put {number} (or {day}) in `permalinks.edition`."))
-            return
