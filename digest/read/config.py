@@ -154,7 +154,8 @@ IMPORT_SETTINGS = (
 
 def _section(table: tuple[Setting, ...], hint: str, field: str | None = None) -> Read:
     """The reader of a setting that is a mapping of settings (`markdown:`): its `table` read in one loop,
-    giving the one field `field` of `SiteConfig`, or all of them (`field=None`) as a dict."""
+    giving the one field `field` of `SiteConfig`, or all of them (`field=None`) as a dict, which `read_table`
+    sets field by field (`permalinks:`) or a reader turns into a value (`markdown:`)."""
     def read(key: str, value: Any, reading: Reading) -> Any:
         if not isinstance(value, dict):
             reading.problem(key, f"`{key}` must be a mapping, not {describe(value)}", hint)
@@ -285,8 +286,6 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
         raw = {**raw, "base_url": base_url}
     reading = Reading(text, lines)
     values = read_table(raw, SETTINGS, reading)
-    if isinstance(values.get("article_url"), dict):  # `permalinks:` sets a field per pattern
-        values.update(values.pop("article_url"))
     _settle_languages(values, reading)
     problems += reading.problems
     return SiteConfig(**values), sorted(problems, key=lambda p: p.line or 0)

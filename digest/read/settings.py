@@ -100,7 +100,9 @@ def read_table(raw: Mapping[Any, Any], table: tuple[Setting, ...], reading: Read
                             did_you_mean(str(key), tuple(known)))
         elif value is not None:  # an empty value is the default
             result = setting.read(prefix + setting.key, value, reading)
-            if result is not UNSET:
+            if isinstance(result, dict):  # a section that sets a field per key (`permalinks:`): `Setting.field` its first
+                values.update(result)
+            elif result is not UNSET:
                 values[setting.field] = result
     return values
 
