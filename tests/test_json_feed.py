@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ import pytest
 
 import digest
 
-REPO = Path(__file__).resolve().parent.parent
 NOW = datetime.datetime(2016, 3, 1, tzinfo=datetime.timezone.utc)
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -64,13 +62,8 @@ JSON_FEED_1_1 = {
 
 
 @pytest.fixture(scope="module")
-def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("example") / "site"
-    site.mkdir()
-    shutil.copyfile(REPO / "digest.yaml", site / "digest.yaml")
-    shutil.copytree(REPO / "content", site / "content")
-    digest.build(site, digest.BuildOptions(now=NOW, index_search=False))
-    return site / "output"
+def output(example_output: Path) -> Path:
+    return example_output
 
 
 def test_every_atom_feed_has_a_valid_json_twin_with_the_same_entries(output: Path) -> None:
