@@ -28,7 +28,6 @@ output equals a clean build's, byte for byte.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import re
@@ -38,7 +37,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+
+from digest.write.index_files import pagefind_values
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -125,10 +125,10 @@ def search_index(output: Path) -> dict[str, object]:
             continue
         part = path.parent.relative_to(output).as_posix()
         if path.suffix == ".pf_filter":
-            name, values = _pagefind_values(path)
+            name, values = pagefind_values(path)
             index[f"{part.removesuffix('/filter')} filter {name}"] = sorted(map(repr, values))
         elif path.suffix == ".pf_meta":
-            meta = _pagefind_values(path)
+            meta = pagefind_values(path)
             meta[3] = sorted(name for name, _ in meta[3])  # [filter name, its file's hash]
             index[f"{part} metadata"] = meta
         elif path.name == "pagefind-entry.json":
@@ -139,40 +139,6 @@ def search_index(output: Path) -> dict[str, object]:
         else:
             index[path.relative_to(output).as_posix()] = path.read_bytes()
     return index
-
-
-def _pagefind_values(path: Path) -> list[Any]:
-    """A Pagefind data file's values: gzip, a `pagefind_dcd` signature, then CBOR."""
-    data = gzip.decompress(path.read_bytes())
-    signature = b"pagefind_dcd"
-    if not data.startswith(signature):
-        raise ValueError(f"{path}: not a Pagefind data file")
-    value, _ = _cbor(data, len(signature))
-    return value  # type: ignore[no-any-return]
-
-
-def _cbor(data: bytes, at: int) -> tuple[Any, int]:
-    """The CBOR value at `data[at:]` (the kinds Pagefind writes), and where it ends."""
-    kind, small = data[at] >> 5, data[at] & 31
-    at += 1
-    if kind == 7:
-        return {20: False, 21: True, 22: None}[small], at
-    size = small
-    if small >= 24:
-        width = 1 << (small - 24)
-        size, at = int.from_bytes(data[at: at + width], "big"), at + width
-    if kind in (0, 1):
-        return (size if kind == 0 else -1 - size), at
-    if kind in (2, 3):
-        chunk = data[at: at + size]
-        return (chunk if kind == 2 else chunk.decode("utf-8")), at + size
-    if kind == 6:  # a tag: its value
-        return _cbor(data, at)
-    items = []
-    for _ in range(size * (2 if kind == 5 else 1)):
-        item, at = _cbor(data, at)
-        items.append(item)
-    return (items if kind == 4 else [items[i: i + 2] for i in range(0, len(items), 2)]), at
 
 
 GENERATOR_LIMIT = 50_000  # the generator's pool of names runs out at about 56,000 articles

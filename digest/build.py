@@ -80,11 +80,12 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
                        unchanged=last.files)
     from digest.incremental.bodies import bodies_only
     from digest.link.site import translation_table
-    from digest.render.environment import make_environment
+    from digest.render.environment import keep_compiled_in, make_environment
     from digest.render.i18n import load_messages
     from digest.render.theme import load_templates
     from digest.write.search import search_ready
 
+    keep_compiled_in(cache.dir / "templates" if cache is not None else None)
     search = search_ready(config)
     words = load_messages(config, theme.i18n_dirs, site_dir, problems)
     load_templates(make_environment(theme, config, search, words[config.language]), site_dir, problems)

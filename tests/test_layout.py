@@ -30,7 +30,7 @@ LAYOUT: dict[str, tuple[str, ...]] = {
     "link": ("terms", "duplicates", "editions", "site"),
     "plan": ("pages", "checks"),
     "render": ("theme", "i18n", "wording", "charts", "schema", "newsletter", "environment", "renderer"),
-    "write": ("twin", "output", "search"),
+    "write": ("twin", "output", "searchable", "index_files", "search"),
     "incremental": ("inputs", "fingerprint", "cache", "sources", "state", "bodies"),
     "build": (),  # the pipeline
     "commands": ("links", "external", "check", "scaffold", "publish", "preview.server", "preview.watch", "extract", "mentions",

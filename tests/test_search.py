@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
+import digest.write.index_files
 import digest.write.search
+import digest.write.searchable
 from digest.build import build
 from digest.incremental.cache import BuildCache
 from digest.records import BuildOptions
+from digest.write.index_files import pagefind_values
 
 MakeSite = Callable[..., Path]
 
@@ -75,6 +79,53 @@ def test_the_index_is_made_again_only_when_a_page_changed_and_only_for_its_year(
     _, result = built(site)
     assert not (output / "pagefind" / "2016").exists()
     assert json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8")) == {"shards": ["2015"]}
+
+
+def _article(day: str, slug: str) -> dict[str, str]:
+    return {f"content/{day}-{slug}.md": f"---\ntitle: Report {slug}\ntopics: [Trade]\n---\nThe {slug} report.\n"}
+
+
+def _parts(output: Path) -> dict[str, int]:
+    """Each part of the index with the number of articles it holds."""
+    shards = json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"]
+    return {shard: json.loads((output / "pagefind" / shard / "pagefind-entry.json").read_text(encoding="utf-8"))
+            ["languages"]["en"]["page_count"] for shard in shards}
+
+
+def _stamps(output: Path) -> dict[str, int]:
+    return {part.name: (part / "pagefind-entry.json").stat().st_mtime_ns
+            for part in (output / "pagefind").iterdir() if part.is_dir()}
+
+
+def test_a_busy_year_is_indexed_by_quarter_or_month_and_an_edit_remakes_one_part(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(digest.write.search, "PART_SIZE", 2)
+    site = make_site({**SITE, **_article("2015-02-03", "budget")})
+    output, _ = built(site)
+    # 2015 holds four articles, more than two: a part per quarter that has some; 2016 holds one
+    assert _parts(output) == {"2016": 1, "2015-q4": 3, "2015-q1": 1}
+    assert digest.write.search.article_glob("/{year}/{month}/{slug}/", "2015-q1") == "{2015/01,2015/02,2015/03}/*/index.html"
+    before = _stamps(output)
+    time.sleep(2.1)  # past the window in which a file's time is not trusted
+    article = site / "content" / "2015-02-03-budget.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nA new sentence about tariffs.\n", encoding="utf-8")
+    _, result = built(site)
+    after = _stamps(output)
+    assert [part for part in before if before[part] != after[part]] == ["2015-q1"]  # that part only
+    assert "2015/02/budget/index.html" in result.changed
+    # more than four times two: a part per month, the quarters gone
+    for day in ("2015-03-01", "2015-03-02", "2015-05-05", "2015-07-07", "2015-08-08"):
+        make_site(_article(day, f"r{day}"), root=site)
+    _, result = built(site)
+    assert _parts(output) == {"2016": 1, "2015-11": 2, "2015-10": 1, "2015-08": 1, "2015-07": 1, "2015-05": 1,
+                              "2015-03": 2, "2015-02": 1}
+    assert "2015-q1" not in {part.name for part in (output / "pagefind").iterdir()}
+    clean = tmp_path / "clean"
+    build(site, BuildOptions(output_dir=clean))  # the same parts holding the same pages (Pagefind's files
+    # order a filter's values as they come, so their bytes may differ)
+    assert _parts(clean) == _parts(output)
+    assert {path.relative_to(clean).as_posix() for path in (clean / "pagefind").glob("*/fragment/*")} == {
+        path.relative_to(output).as_posix() for path in (output / "pagefind").glob("*/fragment/*")}
 
 
 def test_a_build_that_walks_the_output_keeps_the_index(site: Path) -> None:
@@ -144,3 +195,58 @@ def test_a_binary_that_does_not_run_here_counts_as_missing(tmp_path: Path) -> No
 def test_the_binary_is_installed_with_digest() -> None:
     binary = digest.write.search.pagefind_binary()
     assert binary is not None and os.access(binary, os.X_OK)
+
+
+PAGES = {  # pages of themes unlike the default one: what Pagefind reads of each must not change what it indexes
+    "a/index.html": """<!doctype html><html lang="en"><head><title>Alpha · Site</title>
+        <meta data-pagefind-filter="author[content]" content="Ada Quill" property="og:author">
+        <meta data-pagefind-meta="social[content]" content="/social.png"></head>
+        <body><header><h1>Alpha report</h1><img src="/logo.png" alt="Logo"></header>
+        <nav><a href="/">Home</a> data-pagefind-body is only words here</nav>
+        <div class="post" data-pagefind-body><div class="lede"><p>Harbour <b>dues</b> rose.</p></div>
+        <div data-pagefind-ignore>Related: nothing</div><p>Ships <span data-pagefind-filter="topic">Trade</span>
+        pay more.</p></div><!-- a comment naming data-pagefind-meta -->
+        <footer><time data-pagefind-sort="date[datetime]" datetime="2015-11-30">30 Nov</time></footer></body></html>""",
+    "b/index.html": """<!doctype html><html lang="en"><head><title>Beta</title></head>
+        <body><main><section data-pagefind-body><h2>Part one</h2><p>Council meets.</p></section>
+        <aside>Unindexed aside</aside><section data-pagefind-body><p>Part two: votes <img
+        src="/vote.png" alt="A vote" data-pagefind-meta="image[src]"></p></section></main></body></html>""",
+    "c/index.html": """<!doctype html><html lang="en"><head><title>Gamma</title></head>
+        <body><p>A page with no marked body: Pagefind skips it once another page has one.</p></body></html>""",
+}
+
+
+def test_what_pagefind_reads_of_a_page_makes_the_same_index_as_the_page(tmp_path: Path) -> None:
+    binary = digest.write.search.pagefind_binary()
+    assert binary is not None
+    whole, slim = tmp_path / "whole", tmp_path / "slim"
+    for name, page in PAGES.items():
+        for root, text in ((whole, page), (slim, digest.write.searchable.searchable(page) or page)):
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text, encoding="utf-8")
+    assert "Home" not in (slim / "a" / "index.html").read_text(encoding="utf-8")
+    assert "Unindexed aside" not in (slim / "b" / "index.html").read_text(encoding="utf-8")
+    indexes = []
+    for root in (whole, slim):
+        subprocess.run([binary, "--site", str(root), "--output-path", str(root / "_index")], check=True,
+                       capture_output=True, stdin=subprocess.DEVNULL)
+        index = root / "_index"
+        meta = pagefind_values(next(index.glob("*.pf_meta")))
+        pages = [page[0] for page in meta[1]]
+        filters = {path.name: sorted(map(repr, pagefind_values(path)[1])) for path in (index / "filter").iterdir()}
+        indexes.append((sorted(pages), sorted(filters.values()), sorted((sort, [pages[i] for i in order])
+                                                                       for sort, order in meta[4])))
+    assert indexes[0] == indexes[1]
+    assert len(indexes[0][0]) == 2  # a and b; c has no marked body
+
+
+def test_a_part_made_again_keeps_only_the_files_its_index_refers_to(site: Path) -> None:
+    output, _ = built(site)
+    article = site / "content" / "2015-10-20-canada.md"
+    for sentence in ("A sentence about maple.", "A sentence about hockey."):
+        article.write_text(article.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
+        built(site)
+    part = output / "pagefind" / "2015"
+    files = {path.relative_to(part).as_posix() for path in part.rglob("*.pf_*")}
+    assert files == digest.write.index_files.referred(part)
+    assert len(list((part / "fragment").iterdir())) == 3

@@ -62,7 +62,7 @@
 
   (async () => {
     try {
-      // the index comes in parts, one per year, newest first: load the first, merge the others
+      // the index comes in parts by date, newest first: load the first, merge the others
       const { shards } = await (await fetch(`${base}pagefind/shards.json`)).json();
       pagefind = await import(`${base}pagefind/${shards[0]}/pagefind.js`);
       // a digest's articles are summaries of much the same length: one that names a person more often

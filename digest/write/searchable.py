@@ -1,0 +1,92 @@
+"""What Pagefind reads of a page: the parts of it that its index is made of, and nothing else.
+
+A theme marks what is indexed: `data-pagefind-body` on the element(s) holding an article, and
+`data-pagefind-filter`, `-meta`, `-sort` wherever a value is (in the head, the byline). Pagefind
+reads the whole page to find them, and a digest's article page is mostly header, menus, related
+lists and footer. `searchable()` keeps what Pagefind takes from a page: the `<html>` start tag
+(its `lang`), the `<title>`, every element that carries a `data-pagefind-` attribute, whole, and
+the first `<h1>` and the first `<img>` after it (Pagefind's default title and image), in the
+page's order. Pagefind makes the same fragments from it, in less than half the time.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+_MARK = "data-pagefind-"
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
+_HTML = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+_TITLE = re.compile(r"<title\b[^>]*>.*?</title\s*>", re.IGNORECASE | re.DOTALL)
+_H1 = re.compile(r"<h1\b", re.IGNORECASE)
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=64)
+def _tags_of(name: str) -> re.Pattern[str]:
+    """Start and end tags of one element name (`<div ` or `<div>`, `</div>`)."""
+    return re.compile(rf"<(/?){re.escape(name)}(?=[\s/>])", re.IGNORECASE)
+
+
+def _element_end(page: str, start: int, name: str) -> int:
+    """Where the element whose start tag begins at `start` ends (after its end tag, or its start tag's
+    `>` for a void element); the page's end if it is never closed."""
+    after_tag = page.find(">", start) + 1 or len(page)
+    if name.lower() in _VOID or page[after_tag - 2] == "/":
+        return after_tag
+    depth = 1
+    for tag in _tags_of(name).finditer(page, after_tag):
+        depth += -1 if tag[1] else 1
+        if depth == 0:
+            return page.find(">", tag.end()) + 1 or len(page)
+    return len(page)
+
+
+def _marked_elements(page: str) -> list[tuple[int, int]]:
+    """The spans of the elements whose start tags carry a `data-pagefind-` attribute, outermost only."""
+    spans: list[tuple[int, int]] = []
+    at = page.find(_MARK)
+    while at != -1:
+        start = page.rfind("<", 0, at)
+        name = _NAME.match(page, start) if start != -1 else None
+        if name is None or page.rfind(">", start, at) != -1:  # in text or a comment's words, not in a tag
+            at = page.find(_MARK, at + len(_MARK))
+            continue
+        end = _element_end(page, start, name[1])
+        spans.append((start, end))
+        at = page.find(_MARK, end)
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], at: int) -> bool:
+    return any(start <= at < end for start, end in spans)
+
+
+def searchable(page: str) -> str | None:
+    """The page as Pagefind needs it, or None when the whole page is indexed (no `data-pagefind-body`).
+
+    >>> print(searchable('<!doctype html><html lang="fr"><head><title>T</title><link rel=x></head><body>'
+    ...                  '<nav>Menu</nav><article data-pagefind-body><h1>A</h1><div>B <div>C</div></div>'
+    ...                  '</article><footer><a data-pagefind-filter="tag">x</a></footer></body></html>'))
+    <!doctype html><html lang="fr"><head><title>T</title></head><body>
+    <article data-pagefind-body><h1>A</h1><div>B <div>C</div></div></article>
+    <a data-pagefind-filter="tag">x</a>
+    </body></html>
+    >>> searchable("<html><body><p>data-pagefind-body is an attribute</p></body></html>") is None
+    True
+    """
+    spans = _marked_elements(page)
+    if not any("data-pagefind-body" in page[start:page.find(">", start)] for start, _ in spans):
+        return None
+    h1 = _H1.search(page)
+    if h1 is not None:
+        if not _inside(spans, h1.start()):
+            spans.append((h1.start(), _element_end(page, h1.start(), "h1")))
+        img = _IMG.search(page, h1.end())
+        if img is not None and not _inside(spans, img.start()):
+            spans.append(img.span())
+    html = _HTML.search(page)
+    title = _TITLE.search(page)
+    head = (html[0] if html else "<html>") + "<head>" + (title[0] if title else "") + "</head><body>\n"
+    return "<!doctype html>" + head + "\n".join(page[start:end] for start, end in sorted(spans)) + "\n</body></html>"
