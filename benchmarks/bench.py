@@ -5,6 +5,7 @@
     python benchmarks/bench.py --articles 1000 --verify
     python benchmarks/bench.py --articles 100000 --json results.json
     python benchmarks/bench.py --articles 10000 --languages 3   # the same corpus split over 3 languages
+    python benchmarks/bench.py --versus --verify     # beside Hugo and Hugo + Pagefind (versus.py)
 
 Corpora come from ../shared/bench/gen_corpus.py (--flavor digest, seed 1) and are
 written, with their output, under /dev/shm when it exists: disk speed would
@@ -287,7 +288,14 @@ def main() -> int:
     parser.add_argument("--verify", action="store_true", help="compare every incremental output with a clean build")
     parser.add_argument("--languages", type=int, default=1, choices=range(1, len(LANGUAGES) + 1), metavar="N",
                         help=f"split each corpus over N languages (1 to {len(LANGUAGES)}; default 1)")
+    parser.add_argument("--versus", action="store_true",
+                        help="instead, digest beside Hugo and Hugo + Pagefind, search on and off (versus.py)")
+    parser.add_argument("--runs", type=int, default=3, help="with --versus: runs of each case, medians shown")
     args = parser.parse_args()
+    if args.versus:
+        import versus  # beside this file; it reads this module's helpers
+
+        return versus.run(args)
     ready = setting_up(args, "bench")
     if ready is None:
         return 2

@@ -3,6 +3,7 @@
 
     python benchmarks/versus.py                  # 10,000 articles, medians of 3
     python benchmarks/versus.py --articles 2000 --runs 1 --verify
+    python benchmarks/bench.py --versus --verify # the same, from bench.py
 
 The corpus is bench.py's (../shared/bench/gen_corpus.py, --flavor digest, seed 1). Hugo
 builds the same article files with the taxonomies `people` and `topics`, through the small
@@ -152,12 +153,9 @@ def print_table(results: dict[str, object]) -> None:
     print(f"| one article's people edited | re-renders all | | {cell('digest people edit')} |")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    common_options(parser)
-    parser.add_argument("--runs", type=int, default=3, help="runs of each case; the median is shown (default 3)")
-    parser.add_argument("--verify", action="store_true", help="compare every incremental output with a clean build")
-    args = parser.parse_args()
+def run(args: argparse.Namespace) -> int:
+    """The side-by-side table for each size of `args` (bench.py's options, with --runs and --verify)."""
+    os.chdir(REPO)
     ready = setting_up(args, "bench")
     if ready is None:
         return 2
@@ -173,6 +171,13 @@ def main() -> int:
     return 0
 
 
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    common_options(parser)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each case; the median is shown (default 3)")
+    parser.add_argument("--verify", action="store_true", help="compare every incremental output with a clean build")
+    return run(parser.parse_args())
+
+
 if __name__ == "__main__":
-    os.chdir(REPO)
     sys.exit(main())
