@@ -12,30 +12,24 @@ as their source.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 
 from digest.model import Article, Problem
-from digest.read.urls import canonical_url
+from digest.read.urls import story_keys
 
-_FRONT_PAGE = re.compile(r"[^/?]+/(?:[A-Za-z]{1,20})?")  # host/, host/news: no query, no story's slug or number
 HINT = ("If it is the same story filed twice, remove one of the two articles; if the two are about it "
         "on purpose, leave them (`--strict` makes this an error).")
 
 
-def story_links(article: Article) -> list[tuple[str, str, int | None]]:
-    """An article's links to stories: (canonical form, address as written, line), its `source_url` first."""
-    written: list[tuple[str, int | None]] = []
-    if article.source_url:
-        written.append((article.source_url, article.source_url_line))
-    written.extend(article.links)
-    found = []
-    for url, line in written:
-        key = canonical_url(url)
-        if key is not None and not _FRONT_PAGE.fullmatch(key):
-            found.append((key, url, line))
-    return found
+def story_links(article: Article) -> tuple[tuple[str, str, int | None], ...]:
+    """An article's links to stories: (canonical form, address as written, line), its `source_url` first.
+
+    They are found when the article is parsed (`Article.stories`), else here.
+    """
+    if article.stories is not None:
+        return article.stories
+    return story_keys(article.source_url, article.source_url_line, article.links)
 
 
 def find_duplicates(articles: Iterable[Article]) -> list[Problem]:

@@ -24,7 +24,7 @@ from digest.read.languages import language_code
 from digest.read.yamlread import as_text, describe
 from digest.read.markdown import render_markdown
 from digest.read.names import SLUG_HINT, normalize_name, read_slug, slug_problem, slugify, too_long
-from digest.read.urls import registered_domain
+from digest.read.urls import registered_domain, story_keys
 
 _ARTICLE_KEYS = frozenset({"title", "date", "people", "topics", "source", "source_url", "summary",
                            "slug", "draft", "updated", "image", "image_alt", "aliases"})
@@ -112,6 +112,8 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
     if any(p.severity == "error" for p in problems) or title is None or date is None or not slug:
         return None, problems
     url = article_url(config.article_url, slug, date.astimezone(zone))
+    links = tuple((href, doc.body_line + line) for href, line in rendered.links)
+    source_url_line = fields.line("source_url") if source_url else None
     return Article(
         path=source.path, slug=slug, url=place.root[:-1] + url,
         title=title, date=date, updated=updated, people=people, topics=topics, source=source_name,
@@ -119,9 +121,9 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
         toc=rendered.toc, words=rendered.words, draft=draft, image=image, image_alt=image_alt,
         meta=fields.meta(_ARTICLE_KEYS | (_LANGUAGE_KEYS if config.languages else set())),
         content_hash=content_hash(data), aliases=aliases, lang=place.lang, translation_key=place.key,
-        translates=place.translates, links=tuple((href, doc.body_line + line) for href, line in rendered.links),
-        source_url_line=fields.line("source_url") if source_url else None,
+        translates=place.translates, links=links, source_url_line=source_url_line,
         source_term=source_name or (registered_domain(source_url) if source_url else None),
+        stories=story_keys(source_url, source_url_line, links),
     ), problems
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 # Query parameters that say where a reader came from, not what they read.
@@ -59,6 +60,27 @@ def canonical_url(url: str) -> str | None:
                    if not _is_tracking(key, value))
     path = "/".join(segments)
     return f"{host}/{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+_FRONT_PAGE = re.compile(r"[^/?]+/(?:[A-Za-z]{1,20})?")  # host/, host/news: no query, no story's slug or number
+
+
+def story_keys(source_url: str | None, source_url_line: int | None,
+               links: Iterable[tuple[str, int]]) -> tuple[tuple[str, str, int | None], ...]:
+    """An article's links to stories, `source_url` first, then its body's web links (each with its line):
+    (canonical form, address as written, line). A publication's home page or section front is not a story.
+
+    >>> story_keys("https://www.bbc.com/news/", 4, [("https://bbc.com/news/world-1?utm_medium=x", 9)])
+    (('bbc.com/news/world-1', 'https://bbc.com/news/world-1?utm_medium=x', 9),)
+    """
+    written: list[tuple[str, int | None]] = [(source_url, source_url_line)] if source_url else []
+    written.extend(links)
+    found = []
+    for url, line in written:
+        key = canonical_url(url)
+        if key is not None and not _FRONT_PAGE.fullmatch(key):
+            found.append((key, url, line))
+    return tuple(found)
 
 
 def _is_tracking(key: str, value: str) -> bool:
