@@ -72,6 +72,29 @@ def _loads(data: bytes) -> Any:
     return _Unpickler(io.BytesIO(data)).load()
 
 
+# Parse results this process has read back from one cache file, with the hash and signature of each:
+# a process that builds again and again (the preview) unpickles only what an edit changed. Only the
+# last cache file read is remembered.
+_UNPICKLED: dict[tuple[Path, str | None], dict[str, tuple[str, str, Any]]] = {}
+
+
+def _unpickled(path: Path, namespace: str | None) -> dict[str, tuple[str, str, Any]]:
+    """The parse results remembered from the cache file `path` in `namespace` (a new, empty memory for another)."""
+    key = (path.resolve(), namespace)
+    if key not in _UNPICKLED:
+        _UNPICKLED.clear()
+        _UNPICKLED[key] = {}
+    return _UNPICKLED[key]
+
+
+def _held(known: dict[str, tuple[str, str, Any]], path: str, digest: str, signature: str, value: bytes) -> Any:
+    """A cached parse result: the one this process read before, if the source is the same, else unpickled."""
+    held = known.get(path)
+    if held is None or held[:2] != (digest, signature):
+        held = known[path] = (digest, signature, _loads(value))
+    return held[2]
+
+
 class BuildCache:
     """A site's cache: read at the start of a build, written after a good one."""
 
@@ -152,8 +175,9 @@ class BuildCache:
             return {}
         try:
             rows = self._db.execute("SELECT path, mtime_ns, size, hash, signature, value FROM parsed").fetchall()
+            known = _unpickled(self.path, self._namespace)
             return {path: CachedParse(mtime_ns=mtime, size=size, content_hash=digest, signature=signature,
-                                      value=_loads(value), body_html=None)
+                                      value=_held(known, path, digest, signature, value), body_html=None)
                     for path, mtime, size, digest, signature, value in rows}
         except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes pickle raise, it is not trusted
             self.warning = f"the build cache {self.path} could not be read ({type(exc).__name__}); it was rebuilt"
@@ -173,8 +197,9 @@ class BuildCache:
     def load(self, paths: Iterable[str]) -> dict[str, CachedParse]:
         """The cached parse results of these sources (their bodies included)."""
         try:
+            known = _unpickled(self.path, self._namespace)
             return {path: CachedParse(mtime_ns=mtime, size=size, content_hash=digest, signature=signature,
-                                      value=_loads(value), body_html=body)
+                                      value=_held(known, path, digest, signature, value), body_html=body)
                     for path, mtime, size, digest, signature, value, body in self._rows(
                         "SELECT path, mtime_ns, size, hash, signature, value, body FROM parsed", paths)}
         except Exception:  # noqa: BLE001 - an entry that does not read back is not there

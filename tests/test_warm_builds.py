@@ -1,4 +1,5 @@
-"""Compiled templates kept in the build cache: a build in a new process does not compile the theme again."""
+"""What a build does not do again: compile templates kept in the build cache (even in a new process), or
+unpickle parse results a process that builds again and again (the preview) has read before."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Any, Callable
 import jinja2
 import pytest
 
+import digest.incremental.cache as cache_module
 import digest.render.environment as environment
 from digest.build import build
 from digest.incremental.cache import BuildCache
+from digest.model import Article
 from digest.records import BuildOptions
 
 SITE = {
@@ -55,3 +58,32 @@ def test_templates_compiled_once_are_read_back_from_the_cache(make_site: Callabl
     assert {"base.html", "404.html"} <= set(compiled)
     build(site, BuildOptions(), None)  # without the cache: nothing written there
     assert environment._COMPILED.folder is None
+
+
+def test_a_process_that_builds_again_unpickles_only_the_parse_results_an_edit_changed(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site({**SITE, "content/2015-11-24-jet.md": "---\ntitle: Jet\ntopics: [Turkey]\n---\nShot down.\n"})
+    build(site, BuildOptions(), BuildCache(site))
+    loaded: list[object] = []
+    real = cache_module._loads
+
+    def counting(data: bytes) -> object:
+        value = real(data)
+        if isinstance(value, tuple) and value and isinstance(value[0], Article):  # a parse result
+            loaded.append(value[0])
+        return value
+
+    monkeypatch.setattr(cache_module, "_loads", counting)
+    paris = site / "content" / "2015-11-30-paris.md"
+    paris.write_text(paris.read_text(encoding="utf-8").replace("[Vladimir Putin]", "[Benjamin Netanyahu]"),
+                     encoding="utf-8")
+    build(site, BuildOptions(), BuildCache(site))  # both read back once, in this process
+    first = len(loaded)
+    paris.write_text(paris.read_text(encoding="utf-8").replace("[Benjamin Netanyahu]", "[Moshe Ya'alon]"),
+                     encoding="utf-8")
+    result = build(site, BuildOptions(), BuildCache(site))
+    assert first == 2 and len(loaded) == 3  # then the edited one only, as the last build left it
+    assert isinstance(loaded[-1], Article) and loaded[-1].people == ("Benjamin Netanyahu",)
+    assert "people/moshe-yaalon/index.html" in result.changed
+    clean = build(site, BuildOptions(output_dir=str(site / "clean")))
+    assert clean.pages == result.pages
