@@ -122,7 +122,7 @@ def test_a_busy_year_is_indexed_by_quarter_or_month_and_an_edit_remakes_one_part
                               "2015-03": 2, "2015-02": 1}
     assert "2015-q1" not in {part.name for part in (output / "pagefind").iterdir()}
     clean = tmp_path / "clean"
-    build(site, BuildOptions(output_dir=clean))  # the same parts holding the same pages (Pagefind's files
+    build(site, BuildOptions(output_dir=str(clean)))  # the same parts holding the same pages (Pagefind's files
     # order a filter's values as they come, so their bytes may differ)
     assert _parts(clean) == _parts(output)
     assert {path.relative_to(clean).as_posix() for path in (clean / "pagefind").glob("*/fragment/*")} == {
