@@ -17,6 +17,7 @@ import digest.write.searchable
 from digest.build import build
 from digest.incremental.cache import BuildCache
 from digest.records import BuildOptions
+from digest.render.theme import builtin_theme_dir
 from digest.write.index_files import pagefind_values
 
 MakeSite = Callable[..., Path]
@@ -47,7 +48,7 @@ def built(site: Path, **options: Any) -> tuple[Path, Any]:
 def test_articles_are_indexed_with_their_filters(site: Path) -> None:
     output, result = built(site)
     index = output / "pagefind"
-    assert json.loads((index / "shards.json").read_text(encoding="utf-8")) == {"shards": ["2016", "2015"]}
+    assert json.loads((index / "shards.json").read_text(encoding="utf-8"))["shards"] == ["2016", "2015"]
     for year, articles in (("2015", 3), ("2016", 1)):  # the articles, not the lists, in a part per year
         entry = json.loads((index / year / "pagefind-entry.json").read_text(encoding="utf-8"))
         assert entry["languages"]["en"]["page_count"] == articles
@@ -78,7 +79,7 @@ def test_the_index_is_made_again_only_when_a_page_changed_and_only_for_its_year(
     (site / "content" / "2016-01-17-iran.md").unlink()
     _, result = built(site)
     assert not (output / "pagefind" / "2016").exists()
-    assert json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8")) == {"shards": ["2015"]}
+    assert json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"] == ["2015"]
 
 
 def _article(day: str, slug: str) -> dict[str, str]:
@@ -181,7 +182,7 @@ def test_the_glob_follows_the_article_urls() -> None:
 def test_urls_without_the_year_make_one_index(make_site: MakeSite) -> None:
     site = make_site({**SITE, "digest.yaml": SITE["digest.yaml"] + "permalinks:\n  article: /a/{slug}/\n"})
     output, _ = built(site)
-    assert json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8")) == {"shards": ["all"]}
+    assert json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"] == ["all"]
     entry = json.loads((output / "pagefind" / "all" / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert entry["languages"]["en"]["page_count"] == 4
 
@@ -251,3 +252,20 @@ def test_a_part_made_again_keeps_only_the_files_its_index_refers_to(site: Path) 
     files = {path.relative_to(part).as_posix() for path in part.rglob("*.pf_*")}
     assert files == digest.write.index_files.referred(part)
     assert len(list((part / "fragment").iterdir())) == 3
+
+
+def test_an_edit_that_changes_no_indexed_word_indexes_nothing(site: Path) -> None:
+    output, _ = built(site)
+    before = _stamps(output)
+    time.sleep(2.1)  # past the window in which a file's time is not trusted
+    (site / "digest.yaml").write_text(SITE["digest.yaml"].replace("Search Digest", "The Search Digest"),
+                                      encoding="utf-8")
+    _, result = built(site)
+    assert "2015/10/canada/index.html" in result.changed  # every page shows the site's name...
+    assert _stamps(output) == before  # ...which no part indexes
+    (site / "templates").mkdir()
+    template = (builtin_theme_dir() / "templates" / "article.html").read_text(encoding="utf-8")
+    (site / "templates" / "article.html").write_text(
+        template.replace("data-pagefind-body>", "data-pagefind-body>\n<p>Digest.</p>", 1), encoding="utf-8")
+    built(site)
+    assert all(_stamps(output)[part] != before[part] for part in before)  # a word in every article: all made again

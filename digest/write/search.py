@@ -20,6 +20,7 @@ skipped, and the theme leaves the search box out.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -28,6 +29,7 @@ import subprocess
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from digest.model import Problem, SiteConfig
 from digest.workers import default_jobs
@@ -62,14 +64,20 @@ def pagefind_binary() -> str | None:
     return binary if _runs(binary) else None
 
 
-@functools.lru_cache(maxsize=4)
 def _runs(binary: str) -> bool:
     """Whether a binary starts here (not one built for another system), asked once per process."""
+    return _version(binary) is not None
+
+
+@functools.lru_cache(maxsize=4)
+def _version(binary: str) -> str | None:
+    """What `binary --version` says ("pagefind 1.5.2"), or None if it does not run here."""
     try:
-        return subprocess.run([binary, "--version"], capture_output=True, timeout=60, check=False,
-                              stdin=subprocess.DEVNULL).returncode == 0
+        done = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60, check=False,
+                              stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
-        return False
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def search_ready(config: SiteConfig) -> bool:
@@ -119,8 +127,10 @@ def _part_files(output_dir: Path, config: SiteConfig, part: str) -> list[str]:
     return sorted(found)
 
 
-def _copy_searchable(output_dir: Path, files: list[str], pages: Path) -> None:
-    """Write in `pages` what Pagefind reads of each of `files` of the output, at the same paths."""
+def _copy_searchable(output_dir: Path, files: list[str], pages: Path) -> str:
+    """Write in `pages` what Pagefind reads of each of `files` of the output, at the same paths; a hash
+    of the names and bytes written."""
+    digest = hashlib.blake2b(digest_size=16)
     made: set[Path] = set()
     for name in files:
         target = pages / name
@@ -132,10 +142,10 @@ def _copy_searchable(output_dir: Path, files: list[str], pages: Path) -> None:
             slim = searchable(data.decode("utf-8"))
         except UnicodeDecodeError:
             slim = None
-        if slim is None:  # the whole page is indexed: Pagefind reads it as it is
-            target.write_bytes(data)
-        else:
-            target.write_text(slim, encoding="utf-8")
+        read = data if slim is None else slim.encode("utf-8")  # None: the whole page is indexed, as it is
+        target.write_bytes(read)
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + read + b"\0")
+    return digest.hexdigest()
 
 
 def _part_months(part: str) -> tuple[str, list[str]]:
@@ -236,28 +246,45 @@ def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | No
         part_of(next((path[len(r):] for r in roots if path.startswith(r)), path), shards) for path in changed}
     todo = [shard for shard in shards if not ((live / shard / "pagefind.js").is_file() and touched is not None
                                               and shard != _ALL and shard not in touched)]
+    made_from = _listing(live).get("pages", {})
     # Pagefind keeps about one core and a half busy: two parts at once on two cores take 0.7 of the time
     with ThreadPoolExecutor(max_workers=max(1, min(len(todo), default_jobs()))) as pool:
-        failed = [why for why in pool.map(lambda shard: _index_part(binary, output_dir, config, shard), todo) if why]
+        done = dict(zip(todo, pool.map(
+            lambda shard: _index_part(binary, output_dir, config, shard, made_from.get(shard)), todo)))
+    failed = [why for why, _ in done.values() if why]
     if failed:
         return failed[0]
     live.mkdir(exist_ok=True)
     for entry in os.scandir(live):  # parts the site no longer has (a year gone, or made in other parts)
         if entry.is_dir() and entry.name not in shards:
             shutil.rmtree(entry.path, ignore_errors=True)
-    listing = json.dumps({"shards": shards}).encode()
+    pages = {shard: done[shard][1] if shard in done else made_from.get(shard) for shard in shards}
+    listing = json.dumps({"shards": shards, "pages": pages}).encode()
     if not (live / _LISTING).is_file() or (live / _LISTING).read_bytes() != listing:
         (live / f".{_LISTING}.new").write_bytes(listing)  # a new file: the output's twin may share the old one
         os.replace(live / f".{_LISTING}.new", live / _LISTING)
     return None
 
 
-def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str) -> str | None:
-    """Index one part into a scratch folder of its own, then swap it into place; why it failed, or None.
+def _listing(live: Path) -> dict[str, Any]:
+    """`shards.json`: the parts, newest first, and a hash of what each was made from; empty if unreadable."""
+    try:
+        listing = json.loads((live / _LISTING).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return listing if isinstance(listing, dict) and isinstance(listing.get("pages", {}), dict) else {}
+
+
+def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str,
+                made_from: str | None) -> tuple[str | None, str | None]:
+    """Index one part into a scratch folder of its own, then swap it into place; why it failed (or None),
+    and a hash of what it was made from.
 
     Pagefind reads what it indexes of each page (`searchable`), copied to a scratch folder of
     its own, and writes into a folder seeded with the part's previous data files: an edit costs
-    the part's pages, but only its changed files are written.
+    the part's pages, but only its changed files are written. A part made from the same pages
+    as the one in place (`made_from`, as `shards.json` lists it), by the same Pagefind, is kept:
+    a template edit that changes no indexed word indexes nothing.
     """
     new, old, live = output_dir / f"{_NEW}-{shard}", output_dir / f"{_OLD}-{shard}", output_dir / SEARCH_DIR / shard
     pages = output_dir / f"{_NEW}-{shard}-pages"
@@ -267,7 +294,10 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str) -
     if not config.languages:  # one language: Pagefind's words for it, whatever the pages' lang says
         command += ["--force-language", config.language.split("-")[0]]
     try:
-        _copy_searchable(output_dir, _part_files(output_dir, config, shard), pages)
+        read = _copy_searchable(output_dir, _part_files(output_dir, config, shard), pages)
+        source = hashlib.blake2b(f"{read}|{_version(binary)}|{command[5:]}".encode(), digest_size=16).hexdigest()
+        if source == made_from and (live / "pagefind.js").is_file():
+            return None, source
         seed(live, new)
         why = _pagefind(command, new)
         if why is None:
@@ -280,7 +310,7 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str) -
         shutil.rmtree(pages, ignore_errors=True)
     if why is not None:
         shutil.rmtree(new, ignore_errors=True)
-        return why
+        return why, None
     for unused in new.glob("pagefind-*ui.*"):  # Pagefind's own search UIs: the theme has its own page
         unused.unlink()
     (new / "pagefind-highlight.js").unlink(missing_ok=True)
@@ -290,7 +320,7 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str) -
         live.rename(old)
     new.rename(live)
     shutil.rmtree(old, ignore_errors=True)
-    return None
+    return None, source
 
 
 def _pagefind(command: list[str], new: Path) -> str | None:

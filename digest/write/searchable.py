@@ -4,9 +4,11 @@ A theme marks what is indexed: `data-pagefind-body` on the element(s) holding an
 `data-pagefind-filter`, `-meta`, `-sort` wherever a value is (in the head, the byline). Pagefind
 reads the whole page to find them, and a digest's article page is mostly header, menus, related
 lists and footer. `searchable()` keeps what Pagefind takes from a page: the `<html>` start tag
-(its `lang`), the `<title>`, every element that carries a `data-pagefind-` attribute, whole, and
-the first `<h1>` and the first `<img>` after it (Pagefind's default title and image), in the
-page's order. Pagefind makes the same fragments from it, in less than half the time.
+(its `lang`), every element that carries a `data-pagefind-` attribute, whole, and the first
+`<h1>` and the first `<img>` after it (Pagefind's default title and image), in the page's order,
+and the `<title>` of a page without an `<h1>` (where Pagefind takes its title from). Pagefind
+makes the same fragments from it, in less than half the time, and a change to the rest of the
+page (the site's name, a menu) leaves it as it was.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def searchable(page: str) -> str | None:
     >>> print(searchable('<!doctype html><html lang="fr"><head><title>T</title><link rel=x></head><body>'
     ...                  '<nav>Menu</nav><article data-pagefind-body><h1>A</h1><div>B <div>C</div></div>'
     ...                  '</article><footer><a data-pagefind-filter="tag">x</a></footer></body></html>'))
-    <!doctype html><html lang="fr"><head><title>T</title></head><body>
+    <!doctype html><html lang="fr"><head></head><body>
     <article data-pagefind-body><h1>A</h1><div>B <div>C</div></div></article>
     <a data-pagefind-filter="tag">x</a>
     </body></html>
@@ -88,6 +90,6 @@ def searchable(page: str) -> str | None:
         if img is not None and not _inside(spans, img.start()):
             spans.append(img.span())
     html = _HTML.search(page)
-    title = _TITLE.search(page)
+    title = _TITLE.search(page) if h1 is None else None  # Pagefind's title: the first h1, else the <title>
     head = (html[0] if html else "<html>") + "<head>" + (title[0] if title else "") + "</head><body>\n"
     return "<!doctype html>" + head + "\n".join(page[start:end] for start, end in sorted(spans)) + "\n</body></html>"
