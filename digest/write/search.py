@@ -35,7 +35,7 @@ from digest.model import Problem, SiteConfig
 from digest.workers import default_jobs
 from digest.write.index_files import prune, seed
 from digest.write.output import SEARCH_DIR, OutputWriter
-from digest.write.searchable import searchable
+from digest.write.searchable import searchable_pages, write_pages
 
 _ALL = "all"  # the one part of an index not split by year
 _YEAR = re.compile(r"[0-9]{4}")
@@ -125,27 +125,6 @@ def _part_files(output_dir: Path, config: SiteConfig, part: str) -> list[str]:
         if folder.is_dir():
             found.update(path.relative_to(output_dir).as_posix() for path in folder.glob(pattern) if path.is_file())
     return sorted(found)
-
-
-def _copy_searchable(output_dir: Path, files: list[str], pages: Path) -> str:
-    """Write in `pages` what Pagefind reads of each of `files` of the output, at the same paths; a hash
-    of the names and bytes written."""
-    digest = hashlib.blake2b(digest_size=16)
-    made: set[Path] = set()
-    for name in files:
-        target = pages / name
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        data = (output_dir / name).read_bytes()
-        try:
-            slim = searchable(data.decode("utf-8"))
-        except UnicodeDecodeError:
-            slim = None
-        read = data if slim is None else slim.encode("utf-8")  # None: the whole page is indexed, as it is
-        target.write_bytes(read)
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + read + b"\0")
-    return digest.hexdigest()
 
 
 def _part_months(part: str) -> tuple[str, list[str]]:
@@ -294,10 +273,11 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str,
     if not config.languages:  # one language: Pagefind's words for it, whatever the pages' lang says
         command += ["--force-language", config.language.split("-")[0]]
     try:
-        read = _copy_searchable(output_dir, _part_files(output_dir, config, shard), pages)
+        found, read = searchable_pages(output_dir, _part_files(output_dir, config, shard))
         source = hashlib.blake2b(f"{read}|{_version(binary)}|{command[5:]}".encode(), digest_size=16).hexdigest()
         if source == made_from and (live / "pagefind.js").is_file():
             return None, source
+        write_pages(pages, found)
         seed(live, new)
         why = _pagefind(command, new)
         if why is None:

@@ -14,7 +14,9 @@ page (the site's name, a menu) leaves it as it was.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+from pathlib import Path
 
 _MARK = "data-pagefind-"
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
@@ -93,3 +95,29 @@ def searchable(page: str) -> str | None:
     title = _TITLE.search(page) if h1 is None else None  # Pagefind's title: the first h1, else the <title>
     head = (html[0] if html else "<html>") + "<head>" + (title[0] if title else "") + "</head><body>\n"
     return "<!doctype html>" + head + "\n".join(page[start:end] for start, end in sorted(spans)) + "\n</body></html>"
+
+
+def searchable_pages(output_dir: Path, files: list[str]) -> tuple[dict[str, bytes], str]:
+    """What Pagefind reads of each of `files` of the output, by path, and a hash of it all."""
+    digest = hashlib.blake2b(digest_size=16)
+    found = {}
+    for name in files:
+        data = (output_dir / name).read_bytes()
+        try:
+            slim = searchable(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            slim = None
+        read = found[name] = data if slim is None else slim.encode("utf-8")  # None: the whole page, as it is
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + read + b"\0")
+    return found, digest.hexdigest()
+
+
+def write_pages(pages: Path, found: dict[str, bytes]) -> None:
+    """Write pages (`searchable_pages`) in the folder `pages`, at their paths."""
+    made: set[Path] = set()
+    for name, data in found.items():
+        target = pages / name
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(data)
