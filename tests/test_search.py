@@ -105,8 +105,8 @@ def test_a_busy_year_is_indexed_by_quarter_or_month_and_an_edit_remakes_one_part
     output, _ = built(site)
     # 2015 holds four articles, more than two: a part per quarter that has some; 2016 holds one
     assert _parts(output) == {"2016": 1, "2015-q4": 3, "2015-q1": 1}
-    assert (digest.write.search.article_glob("/{year}/{month}/{slug}/", "2015-q1")
-            == "{2015/01,2015/02,2015/03}/*/index.html")
+    assert digest.write.search.part_pattern("/{year}/{month}/{slug}/", "2015-q1") == (
+        ["2015/01/", "2015/02/", "2015/03/"], "*/index.html")
     before = _stamps(output)
     time.sleep(2.1)  # past the window in which a file's time is not trusted
     article = site / "content" / "2015-02-03-budget.md"
@@ -174,9 +174,9 @@ def test_a_failing_pagefind_keeps_the_last_index(site: Path, monkeypatch: pytest
     assert not [p for p in output.iterdir() if p.name.startswith(".digest-search")]
 
 
-def test_the_glob_follows_the_article_urls() -> None:
-    assert digest.write.search.article_glob("/{year}/{month}/{slug}/", "2016") == "2016/*/*/index.html"
-    assert digest.write.search.article_glob("/articles/{slug}/") == "articles/*/index.html"
+def test_the_parts_pages_follow_the_article_urls() -> None:
+    assert digest.write.search.part_pattern("/{year}/{month}/{slug}/", "2016") == (["2016/"], "*/*/index.html")
+    assert digest.write.search.part_pattern("/articles/{slug}/") == ([""], "articles/*/index.html")
 
 
 def test_urls_without_the_year_make_one_index(make_site: MakeSite) -> None:

@@ -85,26 +85,19 @@ def search_ready(config: SiteConfig) -> bool:
     return config.search and pagefind_binary() is not None
 
 
-def article_glob(article_url: str, part: str | None = None, roots: tuple[str, ...] = ("/",)) -> str:
-    """The files Pagefind reads: those the article URL pattern can produce (in one part: a year, a
-    quarter `2015-q4` or a month `2015-11`, if given), under each language's folder (`roots`).
-
-    >>> article_glob("/{year}/{month}/{slug}/"), article_glob("/{year}/{month}/{slug}/", "2015")
-    ('*/*/*/index.html', '2015/*/*/index.html')
-    >>> article_glob("/news/{slug}.html"), article_glob("/{year}/{month}/{slug}/", "2015", ("/", "/fr/"))
-    ('news/*.html', '{2015,fr/2015}/*/*/index.html')
-    >>> article_glob("/{year}/{month}/{slug}/", "2015-q4"), article_glob("/{year}/{month}/{slug}.html", "2015-11")
-    ('{2015/10,2015/11,2015/12}/*/index.html', '2015/11/*.html')
-    """
-    starts, pattern = _part_pattern(article_url, part, roots)
-    if len(starts) == 1:
-        return starts[0] + pattern
-    return "{" + ",".join(start.rstrip("/") for start in starts) + "}/" + pattern
-
-
-def _part_pattern(article_url: str, part: str | None, roots: tuple[str, ...]) -> tuple[list[str], str]:
+def part_pattern(article_url: str, part: str | None = None,
+                 roots: tuple[str, ...] = ("/",)) -> tuple[list[str], str]:
     """The folders a part's article pages are in (relative to the output, each ending in `/`, or ""),
-    and the pattern of their paths below them."""
+    and the pattern of their paths below them: the pages the article URL pattern can produce (in one
+    part: a year, a quarter `2015-q4` or a month `2015-11`, if given), under each language's folder.
+
+    >>> part_pattern("/{year}/{month}/{slug}/"), part_pattern("/news/{slug}.html")
+    (([''], '*/*/*/index.html'), ([''], 'news/*.html'))
+    >>> part_pattern("/{year}/{month}/{slug}/", "2015", ("/", "/fr/"))
+    (['2015/', 'fr/2015/'], '*/*/index.html')
+    >>> part_pattern("/{year}/{month}/{slug}/", "2015-q4"), part_pattern("/{year}/{month}/{slug}.html", "2015-11")
+    ((['2015/10/', '2015/11/', '2015/12/'], '*/index.html'), (['2015/11/'], '*.html'))
+    """
     pattern = article_url.strip("/")
     pattern = pattern + "/index.html" if article_url.endswith("/") else pattern
     heads = [""]
@@ -118,7 +111,7 @@ def _part_pattern(article_url: str, part: str | None, roots: tuple[str, ...]) ->
 
 def _part_files(output_dir: Path, config: SiteConfig, part: str) -> list[str]:
     """The article pages of one part of the index, as paths relative to the output."""
-    starts, pattern = _part_pattern(config.article_url, None if part == _ALL else part, _roots(config))
+    starts, pattern = part_pattern(config.article_url, None if part == _ALL else part, _roots(config))
     found: set[str] = set()
     for start in starts:
         folder = output_dir / start
