@@ -116,6 +116,9 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
 
     # remember: what the next build may skip
     if cache is not None:
+        from digest.render.environment import save_compiled
+
+        save_compiled()
         cache.save(parsed=work.parsed, removed_sources=work.removed_sources, fingerprints=work.fingerprints,
                    removed_pages=work.removed_pages, last_build=next_record(work, inputs, writer, searched),
                    links=work.links)

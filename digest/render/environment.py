@@ -53,33 +53,31 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     preview) unchanged templates are then not compiled again, and a build in a new process
     reads them from the cache instead of compiling them (a quarter of a second for the default
     theme). Jinja checks each entry against the template's current source and the Python that
-    compiled it, so an edited template is always compiled anew.
+    compiled it, so an edited template is always compiled anew. What a build compiles is written
+    to the cache with the rest of it, after a good build (`save_compiled`): a failed one writes nothing.
     """
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
         self.folder: Path | None = None
+        self.unsaved: set[str] = set()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-        elif self.folder is not None:
+        if code is None and self.folder is not None:
             try:
-                bucket.bytecode_from_string((self.folder / f"{bucket.key}.bin").read_bytes())
-            except (OSError, ValueError, EOFError, TypeError):  # none yet, or a damaged one: compile it
+                code = self._code[bucket.key] = (self.folder / f"{bucket.key}.bin").read_bytes()
+            except OSError:  # none yet: compile it
+                return
+        if code is not None:
+            try:
+                bucket.bytecode_from_string(code)
+            except (ValueError, EOFError, TypeError):  # a damaged entry: compile it again
                 bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self._code[bucket.key] = bucket.bytecode_to_string()
-        if self.folder is not None:
-            try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                partial = self.folder / f".{bucket.key}.{os.getpid()}"
-                partial.write_bytes(code)
-                os.replace(partial, self.folder / f"{bucket.key}.bin")
-            except OSError:  # a cache that cannot be written costs the next build the compiling
-                pass
+        self._code[bucket.key] = bucket.bytecode_to_string()
+        self.unsaved.add(bucket.key)
 
 
 _COMPILED = _CompiledTemplates()
@@ -87,7 +85,24 @@ _COMPILED = _CompiledTemplates()
 
 def keep_compiled_in(folder: Path | None) -> None:
     """Keep compiled templates in `folder` (the build cache's), or in memory only (None)."""
+    if folder != _COMPILED.folder:
+        _COMPILED.unsaved.clear()  # compiled for another site: not this one's to keep
     _COMPILED.folder = folder
+
+
+def save_compiled() -> None:
+    """Write the templates compiled since the last save to the folder of `keep_compiled_in`, if any."""
+    folder, _COMPILED.unsaved, unsaved = _COMPILED.folder, set(), _COMPILED.unsaved
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for key in unsaved:
+            partial = folder / f".{key}.{os.getpid()}"
+            partial.write_bytes(_COMPILED._code[key])
+            os.replace(partial, folder / f"{key}.bin")
+    except OSError:  # a cache that cannot be written costs the next build the compiling
+        pass
 
 
 def by_letter(terms: Iterable[Term]) -> list[tuple[str, list[Term]]]:
@@ -127,9 +142,14 @@ def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = Fa
             value = value.astimezone(zone)
         return format_date(value, style, words)
 
+    charts: dict[tuple[str, str], Markup] = {}  # each term's, drawn once for all the pages of its list
+
     def chart(term: Term) -> Markup:
-        return mentions_chart(monthly_counts((a.date for a in term.articles), zone), term.name, "d-mentions", words,
-                              source=term.taxonomy == "sources")
+        key = (term.taxonomy, term.slug)
+        if key not in charts:
+            charts[key] = mentions_chart(monthly_counts((a.date for a in term.articles), zone), term.name,
+                                         "d-mentions", words, source=term.taxonomy == "sources")
+        return charts[key]
 
     def language_links(page: Page) -> list[tuple[Language, str, bool]]:
         """Every language of the site, with the page in it (else its home), and whether it is this page's."""

@@ -98,10 +98,11 @@ def render_pages(renderers: Mapping[str, PageRenderer], pages: Sequence[Page], s
             return page.output_path, None, problems
         return page.output_path, stage(page.output_path, data), []
 
-    if len(pages) >= MIN_PARALLEL_RENDER and jobs > 1:
-        # Render every card once, in parallel, before the page workers fork with all of them:
-        # otherwise each worker renders the cards of its pages itself.
-        cards = [(renderer, article) for renderer in renderers.values() for article in renderer.site.articles]
+    cards = [(renderer, article) for renderer in renderers.values() for article in renderer.site.articles]
+    if len(pages) >= max(MIN_PARALLEL_RENDER, len(cards)) and jobs > 1:
+        # Where the pages show about every article, render every card once, in parallel, before the
+        # page workers fork with all of them: otherwise each worker renders the cards of its pages
+        # itself. A few hundred pages (an edit's) show a fraction of them: those are rendered as needed.
 
         def render_card(index: int) -> str:
             return str(cards[index][0].card(cards[index][1]))
