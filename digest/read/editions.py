@@ -77,8 +77,9 @@ def _title(key: str, value: Any, reading: Reading) -> Any:
     text = read_text(key, value, reading)
     if text is UNSET:
         return UNSET
-    unknown = set(re.findall(r"\{([^}]*)\}", text)) - _TITLE_PLACEHOLDERS
-    if unknown or not set(re.findall(r"\{([^}]*)\}", text)) & {"number", "year", "month", "day"}:
+    named = set(re.findall(r"\{([^}]*)\}", text))
+    unknown = named - _TITLE_PLACEHOLDERS
+    if unknown or not named & {"number", "year", "month", "day"}:
         reading.problem(key, f"`{key}` " + (f"has an unknown placeholder {{{sorted(unknown)[0]}}}" if unknown
                                             else "must contain {number} (or the date)"),
                         'Write a pattern such as `title: "World Digest #{number}"`; placeholders: {site}, '
