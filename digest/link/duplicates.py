@@ -1,13 +1,13 @@
 """Duplicate links: two articles that point at the same story, as a curator files one story twice.
 
 Every article's `source_url` and the web links of its body are put in their canonical form
-(`read.urls.canonical_url`: scheme, `www.`, ports, trailing slashes, fragments, tracking
-parameters, AMP variants and the order of parameters do not count). A story that two
-articles link is reported once for each article after the first (the oldest, then by
-path), naming both files and lines. Not reported: links within one article, links between
-the versions of one article in several languages, and a publication's home page or section
-front (`/`, `/news`, `/en/`: one path segment of letters alone), which many articles name
-as their source.
+when it is parsed (`Article.stories`, by `read.urls.canonical_url`: scheme, `www.`, ports,
+trailing slashes, fragments, tracking parameters, AMP variants and the order of parameters do
+not count). A story that two articles link is reported once for each article after the first
+(the oldest, then by path), naming both files and lines. Not reported: links within one
+article, links between the versions of one article in several languages, and a publication's
+home page or section front (`/`, `/news`, `/en/`: one path segment of letters alone), which
+many articles name as their source.
 """
 
 from __future__ import annotations
@@ -16,27 +16,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from digest.model import Article, Problem
-from digest.read.urls import story_keys
 
 HINT = ("If it is the same story filed twice, remove one of the two articles; if the two are about it "
         "on purpose, leave them (`--strict` makes this an error).")
-
-
-def story_links(article: Article) -> tuple[tuple[str, str, int | None], ...]:
-    """An article's links to stories: (canonical form, address as written, line), its `source_url` first.
-
-    They are found when the article is parsed (`Article.stories`), else here.
-    """
-    if article.stories is not None:
-        return article.stories
-    return story_keys(article.source_url, article.source_url_line, article.links)
 
 
 def find_duplicates(articles: Iterable[Article]) -> list[Problem]:
     """A warning for each article that links a story an earlier article links (see the module's notes)."""
     seen: dict[str, list[tuple[Article, str, int | None]]] = defaultdict(list)
     for article in sorted(articles, key=lambda a: (a.date, a.path)):
-        for key, url, line in story_links(article):
+        for key, url, line in article.stories:
             places = seen[key]
             if any(other.path == article.path for other, _, _ in places):
                 continue  # the same story twice in one article

@@ -60,8 +60,9 @@ class Article:
     source_url_line: int | None = None  # the line of `source_url` in the file
     # its source as a term of `sources`: `source`, else the registered domain of `source_url` ("bbc.co.uk")
     source_term: str | None = None
-    # its links to stories (`read.urls.story_keys` of `source_url` and `links`), found when it is parsed
-    stories: tuple[tuple[str, str, int | None], ...] | None = None
+    # its links to stories, `source_url` first: (canonical form, address as written, line), found when it is
+    # parsed (`read.urls.story_keys` of `source_url` and `links`)
+    stories: tuple[tuple[str, str, int | None], ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:
