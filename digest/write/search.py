@@ -364,8 +364,6 @@ def pages_to_index(output_dir: Path, changed: Iterable[str]) -> list[str] | None
 
 def index_is_whole(output_dir: Path) -> bool:
     """Whether the output holds a complete search index: its list of parts, and each part."""
-    try:
-        shards = json.loads((output_dir / SEARCH_DIR / _LISTING).read_bytes())["shards"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-    return all((output_dir / SEARCH_DIR / str(shard) / "pagefind.js").is_file() for shard in shards)
+    shards = _listing(output_dir / SEARCH_DIR).get("shards")
+    return isinstance(shards, list) and all((output_dir / SEARCH_DIR / str(shard) / "pagefind.js").is_file()
+                                            for shard in shards)
