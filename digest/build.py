@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from digest.incremental.cache import BuildCache
 from digest.incremental.inputs import Inputs, look_at_inputs, template_salt
 from digest.incremental.state import Decision, Route, choose_route, last_build, next_record
-from digest.model import Article, DigestError, FrozenMap, Problem, Site, SiteConfig, SourceFile, UsageError, term_url
+from digest.model import (Article, DigestError, FrozenMap, Page, Problem, Site, SiteConfig, SourceFile, UsageError,
+                          sort_problems, term_url)
 from digest.records import BuildOptions, BuildResult, LastBuild, TranslatedArticle, Work
 from digest.read.config import load_config
 from digest.read.discover import CONTENT_DIR, scan
@@ -31,6 +32,8 @@ from digest.workers import default_jobs
 from digest.write.output import OutputWriter, check_output_dir, stage_bytes
 
 if TYPE_CHECKING:
+    from digest.incremental.bodies import Edit
+    from digest.incremental.warm import Warm
     from digest.render.i18n import Messages
 
 # A rebuild with nothing to do needs only the modules above: each stage is imported where a build
@@ -78,7 +81,8 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         clock.lap("config")
         return _result(clock, decision, config, output_dir, last.counts, (*last.warnings, *last.search_warnings),
                        unchanged=last.files)
-    from digest.incremental.bodies import bodies_only
+    from digest.incremental.bodies import bodies_only, parse_edits
+    from digest.incremental.warm import after_bodies, keep, kept, warm_work
     from digest.link.site import translation_table
     from digest.render.environment import keep_compiled_in, make_environment
     from digest.render.i18n import load_messages
@@ -98,15 +102,27 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     written: Written | list[Problem] | None = None
     translations: tuple[TranslatedArticle, ...] = ()  # known when the site was linked
     published: tuple[Article, ...] = ()
+    edits: list[Edit] | None = None
+    warm = kept(output_dir, config, options, salt, last) if options.warm else None
+    held: Warm | None = None  # what the next build of this process may start from
     if decision.route is Route.BODIES_ONLY and not problems:  # (a problem of the settings or templates: in full)
         assert cache is not None and last is not None
-        work = bodies_only(cache, sources, inputs, config, last, salt)
+        edits = parse_edits(cache, sources, inputs, config)
+        work = bodies_only(cache, edits, config, last, salt) if edits is not None else None
+        if work is not None and warm is not None:
+            held = after_bodies(warm, work)
+        elif work is None and edits is not None and warm is not None:
+            work, held = warm_work(warm, edits, last, output_dir, cache.bodies) or (None, None)
+            if work is not None:
+                decision = Decision(route=Route.IN_PLACE, why="the edits left every article where it was")
+                translations = translation_table(work.sites)
+                published = tuple(article for site in work.sites for article in site.articles)
         clock.lap("parse")
         written = _render_and_write(run, work) if work is not None else None
     if work is None or not isinstance(written, tuple):  # the full route, or edits that did more than bodies
-        if decision.route is Route.BODIES_ONLY:
+        if decision.route is not Route.FULL:
             decision = Decision(route=Route.FULL, why="an edit changed more than an article's body")
-        work = _whole_site(run, sources, assets, inputs, last, cache, now, salt, problems)
+        work, held = _whole_site(run, sources, assets, inputs, last, cache, now, salt, problems, edits)
         translations = translation_table(work.sites)
         published = tuple(article for site in work.sites for article in site.articles)
         written = _render_and_write(run, work)
@@ -119,9 +135,11 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         from digest.render.environment import save_compiled
 
         save_compiled()
+        record = next_record(work, inputs, writer, searched)
         cache.save(parsed=work.parsed, removed_sources=work.removed_sources, fingerprints=work.fingerprints,
-                   removed_pages=work.removed_pages, last_build=next_record(work, inputs, writer, searched),
-                   links=work.links)
+                   removed_pages=work.removed_pages, last_build=record, links=work.links)
+        if options.warm:
+            keep(output_dir, held, record.build)
     clock.lap("write")
     warnings = (*work.problems, *searched)
     if cache is not None and cache.warning:
@@ -148,9 +166,10 @@ class _Run:
 
 def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs: Inputs,
                 last: LastBuild | None, cache: BuildCache | None, now: datetime.datetime, salt: str,
-                problems: list[Problem]) -> Work:
-    """The work of a full build: every source parsed (from the cache where it did not change), the site
-    linked and planned, and the pages whose fingerprints changed; raise `DigestError` with every problem."""
+                problems: list[Problem], edits: list[Edit] | None) -> tuple[Work, Warm | None]:
+    """The work of a full build: every source parsed (from the cache where it did not change, or from `edits`,
+    the changed ones parsed already), the site linked and planned, and the pages whose fingerprints changed;
+    with it, the warm site that `BuildOptions.warm` asks for. Raise `DigestError` with every problem."""
     from digest.incremental.bodies import link_records
     from digest.incremental.fingerprint import Fingerprints, pages_to_render
     from digest.incremental.sources import parse_sources, with_bodies
@@ -161,8 +180,14 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
 
     config, options = run.config, run.options
     # parse
-    parsed = parse_sources(sources, inputs.stamps, config, cache.parsed() if cache is not None else {},
-                           inputs.started_ns, run.jobs, run.progress)
+    known = cache.parsed() if cache is not None else {}
+    known.update((edit.source.path, edit.new) for edit in edits or ())
+    parsed = parse_sources(sources, inputs.stamps, config, known, inputs.started_ns, run.jobs, run.progress)
+    for edit in edits or ():
+        parsed.new_entries[edit.source.path] = edit.new
+        if edit.new.body_html is not None:
+            parsed.bodies[edit.source.path] = edit.new.body_html
+    linked = len(problems) + len(parsed.problems)  # the problems from here on are of linking and planning
     problems.extend(parsed.problems)
     if not any(s.kind == "article" for s in sources):
         where = ("content/ has no articles" if (run.site_dir / CONTENT_DIR).is_dir()
@@ -185,6 +210,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     copies.update(static_files(run.theme))
     check_file_clashes(pages, copies, run.site_dir, problems)
     check_images([*published, *parsed.term_pages], copies, run.site_dir, problems)
+    later = problems[linked:]
     if options.strict:
         problems = [p.as_error() for p in problems]
     problems = sort_problems(problems)
@@ -193,13 +219,22 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
 
     # what changed: the pages whose fingerprints differ from those of the files in the output
     stored = cache.fingerprints() if cache is not None else {}
-    fingerprints = {site.config.language: Fingerprints(site, salt) for site in sites}
-    todo, kept, current = pages_to_render(pages, lambda page: fingerprints.get(page.language, fingerprints[
-        config.language]).page(page), stored if last is not None else {}, run.output_dir, options.clean)
+    fingerprints = {site.config.language: Fingerprints(site, salt, record=options.warm) for site in sites}
+    covered: list[set[str]] = []  # with `warm`: the articles each page's fingerprint covers
+
+    def fingerprint(page: Page) -> str:
+        printer = fingerprints.get(page.language, fingerprints[config.language])
+        value = printer.page(page)
+        if options.warm:
+            covered.append(printer.seen)
+        return value
+
+    todo, kept, current = pages_to_render(pages, fingerprint, stored if last is not None else {}, run.output_dir,
+                                          options.clean)
     made_from = {output_path(a.url): a.path for site in sites for a in site.articles}
     made_from.update((output_path(term_url(site.config.root, p.taxonomy, p.slug)), p.path)
                      for site in sites for p in parsed.term_pages)
-    return Work(sites=sites, render=tuple(with_bodies(todo, parsed.bodies, cache.bodies if cache is not None else None)),
+    work = Work(sites=sites, render=tuple(with_bodies(todo, parsed.bodies, cache.bodies if cache is not None else None)),
                 keep=tuple(kept), copies=tuple(sorted((path, source) for path, source in copies.items()
                                                       if path not in current)),
                 previous=last.produced if last is not None and not options.clean else None,
@@ -209,6 +244,11 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
                 sources=FrozenMap(made_from), parsed=parsed.new_entries, removed_sources=tuple(parsed.removed),
                 fingerprints={path: fp for path, fp in current.items() if stored.get(path) != fp},
                 removed_pages=tuple(stored.keys() - current.keys()), links=link_records(sites))
+    if not options.warm:
+        return work, None
+    from digest.incremental.warm import made
+
+    return work, made(work, pages, covered, current, fingerprints, parsed.articles, parsed.problems, later, salt, config, options)
 
 
 def _counts(sites: tuple[Site, ...], pages: int) -> tuple[int, int, int, int]:
@@ -287,11 +327,6 @@ def _result(clock: Stopwatch, decision: Decision, config: SiteConfig, output_dir
                        warnings=warnings, timings=dict(clock.timings), output_dir=str(output_dir), config=config,
                        route=f"{decision.route.value}: {decision.why}", translations=translations,
                        published=published)
-
-
-def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """Problems by file, then line; the site's own problems (no file) last."""
-    return sorted(problems, key=lambda p: (p.path is None, p.path or "", p.line or 0))
 
 
 def stop_on_errors(problems: list[Problem]) -> None:

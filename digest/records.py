@@ -38,6 +38,7 @@ class BuildOptions:
     jobs: int | None = None  # worker processes; default: the machine's cores
     index_search: bool = True  # make the search index now (the preview makes it in the background)
     in_place: bool = False  # change the output file by file, not through its twin (digest/write/twin.py)
+    warm: bool = False  # keep the linked site in memory for the next build of this process (incremental/warm.py)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -80,6 +80,7 @@ def age(site: Path) -> None:
 EDITS = st.sampled_from([
     "body", "title", "people", "topics", "date", "add", "delete", "draft", "alias", "term-body",
     "template", "static", "config", "same-size", "source", "source-page", "redate", "intro", "intro-skip",
+    "summary", "meta",
 ])
 
 
@@ -99,6 +100,10 @@ def apply_edit(site: Path, edit: str, n: int) -> None:
                                                   f"'Newcomer {n % 3}', ", 1))
     elif edit == "topics":
         path.write_text(text.replace("topics: [", f"topics: [{json.dumps(TOPICS[n % len(TOPICS)])}, ", 1))
+    elif edit == "summary":  # what a card shows, and nothing of where the article stands
+        path.write_text(re.sub(r"(?m)^summary: .*\n", "", text).replace("title: ", f"summary: In short, {n}.\ntitle: ", 1))
+    elif edit == "meta":  # front matter of the curator's own, for the theme
+        path.write_text(re.sub(r"(?m)^region: .*\n", "", text).replace("title: ", f"region: Area {n % 3}\ntitle: ", 1))
     elif edit == "date":
         path.write_text(text.replace("date: 2015-11-", "date: 2015-12-", 1))
     elif edit == "add":
@@ -154,16 +159,28 @@ def apply_edit(site: Path, edit: str, n: int) -> None:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(EDITS, st.integers(min_value=0, max_value=20)), min_size=1, max_size=5),
-       aged=st.booleans())
+       aged=st.booleans(), warm=st.booleans())
 def test_incremental_build_equals_clean_build(tmp_path_factory: pytest.TempPathFactory,
-                                               edits: list[tuple[str, int]], aged: bool) -> None:
+                                               edits: list[tuple[str, int]], aged: bool, warm: bool) -> None:
     root = tmp_path_factory.mktemp("incremental")
-    edit_and_compare(root, base_site(root), edits, aged)
+    edit_and_compare(root, base_site(root), edits, aged, warm)
 
 
-def edit_and_compare(root: Path, site: Path, edits: list[tuple[str, int]], aged: bool) -> None:
-    """Build `site` with its cache, then after each edit check the output equals a clean build's."""
-    options = BuildOptions(output_dir=str(root / "out"), now=NOW)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.sampled_from(["title", "summary", "meta", "body", "same-size", "people", "draft"]),
+                                st.integers(min_value=0, max_value=20)), min_size=2, max_size=6),
+       aged=st.booleans())
+def test_edits_on_the_warm_site_equal_a_clean_build(tmp_path_factory: pytest.TempPathFactory,
+                                                     edits: list[tuple[str, int]], aged: bool) -> None:
+    """Mostly edits that leave articles in place, which the preview builds on the site it keeps in memory."""
+    root = tmp_path_factory.mktemp("warm")
+    edit_and_compare(root, base_site(root), edits, aged, warm=True)
+
+
+def edit_and_compare(root: Path, site: Path, edits: list[tuple[str, int]], aged: bool, warm: bool) -> None:
+    """Build `site` with its cache, then after each edit check the output and the warnings equal a clean
+    build's; with `warm`, as the preview builds: keeping the linked site in memory from one build to the next."""
+    options = BuildOptions(output_dir=str(root / "out"), now=NOW, warm=warm)
     if aged:
         age(site)
     build(site, options, BuildCache(site))
@@ -174,11 +191,12 @@ def edit_and_compare(root: Path, site: Path, edits: list[tuple[str, int]], aged:
             apply_edit(site, edit, n)
         if aged:
             age(site)
-        build(site, options, BuildCache(site))
+        result = build(site, options, BuildCache(site))
         clean_out = root / "clean"
         shutil.rmtree(clean_out, ignore_errors=True)
-        build(site, BuildOptions(output_dir=str(clean_out), now=NOW))
-        assert tree(root / "out") == tree(clean_out), f"after {edit} {n}"
+        clean = build(site, BuildOptions(output_dir=str(clean_out), now=NOW))
+        assert tree(root / "out") == tree(clean_out), f"after {edit} {n} ({result.route})"
+        assert list(map(str, result.warnings)) == list(map(str, clean.warnings)), f"after {edit} {n} ({result.route})"
 
 
 def multilingual_settings(french_title: str = "Le Digest", in_subdir: bool = False) -> str:
@@ -234,14 +252,15 @@ def apply_language_edit(site: Path, edit: str, n: int) -> None:
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edits=st.lists(st.tuples(st.sampled_from([*LANGUAGE_EDITS, "body", "title", "people", "add", "delete",
-                                                 "alias", "template"]),
+@given(edits=st.lists(st.tuples(st.sampled_from([*LANGUAGE_EDITS, "body", "title", "summary", "people", "add",
+                                                 "delete", "alias", "template"]),
                                 st.integers(min_value=0, max_value=20)), min_size=1, max_size=5),
-       aged=st.booleans())
+       aged=st.booleans(), warm=st.booleans())
 def test_incremental_build_equals_clean_build_with_languages(tmp_path_factory: pytest.TempPathFactory,
-                                                              edits: list[tuple[str, int]], aged: bool) -> None:
+                                                              edits: list[tuple[str, int]], aged: bool,
+                                                              warm: bool) -> None:
     root = tmp_path_factory.mktemp("languages")
-    edit_and_compare(root, multilingual_site(root), edits, aged)
+    edit_and_compare(root, multilingual_site(root), edits, aged, warm)
 
 
 def test_no_op_rebuild_renders_nothing(tmp_path: Path) -> None:

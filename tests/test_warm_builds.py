@@ -3,6 +3,7 @@ unpickle parse results a process that builds again and again (the preview) has r
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -87,3 +88,67 @@ def test_a_process_that_builds_again_unpickles_only_the_parse_results_an_edit_ch
     assert "people/moshe-yaalon/index.html" in result.changed
     clean = build(site, BuildOptions(output_dir=str(site / "clean")))
     assert clean.pages == result.pages
+
+
+WARM_SITE = {
+    "digest.yaml": "title: Warm\nbase_url: https://example.org/\nsearch: false\nper_page: 2\n",
+    **{f"content/2015-11-{day:02d}-story-{day}.md":
+       f"---\ntitle: Story {day}\npeople: [{person}]\ntopics: [Diplomacy, {topic}]\n---\nWhat happened on day {day}.\n"
+       for day, person, topic in [(2, "Vladimir Putin", "Syria"), (5, "Benjamin Netanyahu", "Syria"),
+                                  (9, "Vladimir Putin", "Terrorism"), (14, "Mahmoud Abbas", "COP21"),
+                                  (20, "Vladimir Putin", "COP21"), (26, "Moshe Ya'alon", "Syria")]},
+    "content/2015-11-27-unfinished.md": "---\ntitle: Unfinished\ndraft: true\n---\nNot yet.\n",
+}
+EDITED = "content/2015-11-09-story-9.md"
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != ".digest-output"}
+
+
+def test_an_edit_that_leaves_every_article_in_place_is_built_on_the_warm_site(make_site: Callable[..., Path],
+                                                                              tmp_path: Path) -> None:
+    site = make_site(WARM_SITE)
+    story = site / EDITED
+    options = BuildOptions(output_dir=str(tmp_path / "out"), warm=True)
+
+    def again(old: str, new: str, path: Path = story) -> tuple[str, int]:
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        result = build(site, options, BuildCache(site))
+        clean = tmp_path / "clean"
+        built = build(site, BuildOptions(output_dir=str(clean), clean=True))
+        assert files(tmp_path / "out") == files(clean)
+        assert list(map(str, result.warnings)) == list(map(str, built.warnings))
+        return result.route.split(":")[0], result.rendered
+
+    first = build(site, options, BuildCache(site))
+    route, rendered = again("title: Story 9", "title: Story nine")
+    # its page, its neighbours', the lists and feeds that show its card: not the other pages
+    assert route == "articles in place" and 5 < rendered < first.pages // 2
+    assert again(".\n", ".\n\nA second paragraph.\n")[0] == "bodies only"
+    assert again("---\nWhat", "summary: The ninth.\n---\nWhat")[0] == "articles in place"  # after the body edit
+    assert again("people: [Vladimir Putin]", "people: [Mahmoud Abbas]")[0] == "full"  # it moves: linked again
+    assert again("title: Story nine", "title: Story 9")[0] == "articles in place"  # warm again after a full build
+    assert again("Not yet.", "Not yet, soon.", site / "content/2015-11-27-unfinished.md") == ("articles in place", 0)
+    assert again("title: Unfinished", "title: Half done", site / "content/2015-11-27-unfinished.md") == (
+        "articles in place", 0)  # a draft: not in the site, nothing to render
+    photo = site / "content" / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xd9")
+    os.utime(photo, (1e9, 1e9))  # older than the build, as files are (a file just written is not told apart by time)
+    assert again("title: Story 9", "title: Story 9\nimage: photo.jpg")[0] == "full"  # a new file, an image checked
+    assert again("title: Story 9", "title: Story 9\nimage_alt: A photo")[0] == "articles in place"
+
+
+def test_a_warm_site_serves_only_the_build_it_was_made_with(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = make_site(WARM_SITE)
+    story = site / EDITED
+    warm = BuildOptions(output_dir=str(tmp_path / "out"), warm=True)
+    build(site, warm, BuildCache(site))
+    story.write_text(story.read_text(encoding="utf-8").replace("Story 9", "Story nine"), encoding="utf-8")
+    assert build(site, BuildOptions(output_dir=str(tmp_path / "out")), BuildCache(site)).route.startswith("full")
+    story.write_text(story.read_text(encoding="utf-8").replace("Story nine", "Story 9"), encoding="utf-8")
+    # the output is another build's now (a build without `warm`): what was kept of the first is not used
+    assert build(site, warm, BuildCache(site)).route.startswith("full")
+    story.write_text(story.read_text(encoding="utf-8").replace("Story 9", "Story ninth"), encoding="utf-8")
+    assert build(site, warm, BuildCache(site)).route.startswith("articles in place")

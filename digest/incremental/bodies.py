@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from digest.incremental.cache import BuildCache
 from digest.incremental.fingerprint import Fingerprints
@@ -63,38 +64,54 @@ def relink(record: LinkRecord, articles: Mapping[str, Article], full: bool, root
         next=articles[following] if full and following else None, sources=_refs("sources", sources, root))
 
 
-def bodies_only(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, config: SiteConfig,
-                last: LastBuild, salt: str) -> Work | None:
-    """The work of a rebuild whose edits changed only bodies; None when they do more (a full build follows).
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Edit:
+    """A source changed since the last build: as the cache has it, and as it is now."""
 
-    `salt`: what every page's fingerprint starts with (`inputs.template_salt`).
-    """
+    source: SourceFile
+    old: CachedParse
+    new: CachedParse
+    reparsed: bool  # its bytes changed (else only its time did, and `new` is `old` with its new stamp)
+
+
+def parse_edits(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, config: SiteConfig) -> list[Edit] | None:
+    """The sources changed since the last build, parsed again; None when a full build is due anyway: none or
+    more than `MAX_EDITS` changed, or one is new to the cache."""
     index = cache.index()
     stamps = inputs.stamps
     changed = [s for s in sources if s.path not in index or index[s.path][:2] != stamps[s.path]]
     if not changed or len(changed) > MAX_EDITS or any(s.path not in index for s in changed):
         return None
     cached = cache.load(s.path for s in changed)
-    produced = set(last.produced)
-    new_entries: dict[str, CachedParse] = {}
-    fresh: list[Article] = []
+    edits = []
     for source in changed:
         old = cached.get(source.path)
         if old is None:
             return None
         same = restamped(old, source, stamps[source.path], inputs.started_ns)
-        if same is not None:  # only its time changed (or it was read just after an edit)
-            new_entries[source.path] = same
+        new = same or parse_one(source, stamps[source.path], config, inputs.started_ns)
+        edits.append(Edit(source=source, old=old, new=new, reparsed=same is None))
+    return edits
+
+
+def bodies_only(cache: BuildCache, edits: list[Edit], config: SiteConfig, last: LastBuild, salt: str) -> Work | None:
+    """The work of a rebuild whose edits changed only bodies; None when they do more (a full build follows).
+
+    `salt`: what every page's fingerprint starts with (`inputs.template_salt`).
+    """
+    produced = set(last.produced)
+    new_entries: dict[str, CachedParse] = {}
+    fresh: list[Article] = []
+    for edit in edits:
+        new_entries[edit.source.path] = edit.new
+        if not edit.reparsed:  # only its time changed (or it was read just after an edit)
             continue
-        if source.kind != "article":
+        parsed, found = edit.new.value
+        if (edit.source.kind != "article" or not isinstance(parsed, Article) or found != edit.old.value[1]
+                or edit.new.signature != edit.old.signature):
             return None
-        entry = parse_one(source, stamps[source.path], config, inputs.started_ns)
-        parsed, found = entry.value
-        if not isinstance(parsed, Article) or found != old.value[1] or entry.signature != old.signature:
-            return None
-        new_entries[source.path] = entry
         if output_path(parsed.url) in produced:
-            fresh.append(dataclasses.replace(parsed, body_html=entry.body_html or ""))
+            fresh.append(dataclasses.replace(parsed, body_html=edit.new.body_html or ""))
     shown = {a.path for a in fresh}
     feeds = {language: paths for language, paths in last.feeds if shown & set(paths)}  # the feeds that show them
     main = shown | {path for paths in feeds.values() for path in paths}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -42,15 +42,30 @@ def article_signature(article: Article) -> str:
 class Fingerprints:
     """Computes page fingerprints for one site, remembering the signature of each article and term."""
 
-    def __init__(self, site: Site, salt: str) -> None:
+    def __init__(self, site: Site, salt: str, record: bool = False) -> None:
         self.site = site
         self.salt = salt  # settings, template sources, digest version: anything every page depends on
+        # with `record`, `seen` is the paths of the articles the last page's fingerprint covered
+        self.record = record
+        self.seen: set[str] = set()
         self._articles: dict[str, str] = {}
         self._terms: dict[tuple[str, str], str] = {}
         self.zone = ZoneInfo(site.config.timezone)
 
+    def again(self, site: Site, changed: Iterable[str]) -> Fingerprints:
+        """Fingerprints for `site`, a version of this one's site in which only the articles `changed` differ, each
+        where it was: what is known of the other articles and of every term still holds."""
+        other = Fingerprints(site, self.salt)
+        other._articles = dict(self._articles)
+        for path in changed:
+            other._articles.pop(path, None)
+        other._terms = self._terms
+        return other
+
     def page(self, page: Page) -> str:
         """The fingerprint of one page."""
+        if self.record:
+            self.seen = set()
         if page.template is None:
             return _hash(f"{self.salt}|{page.url}|bytes|") + _hash((page.body or b"").decode("utf-8", "replace"))
         parts = [self.salt, page.url, page.kind, page.template, page.language, repr(page.alternates)]
@@ -58,11 +73,16 @@ class Fingerprints:
             parts.append(f"{key}={self._value(page.context[key])}")
         # what only these pages show of an article (body, contents, reading time) follows from its
         # file's bytes, and the settings, which every fingerprint covers
-        parts.extend(article.content_hash for article in shown_in_full(page))
+        in_full = shown_in_full(page)
+        parts.extend(article.content_hash for article in in_full)
+        if self.record:
+            self.seen.update(article.path for article in in_full)
         return _hash("\x1f".join(parts))
 
     def article(self, article: Article) -> str:
         """An article as cards and lists show it: every field but the body, and the names of its terms."""
+        if self.record:
+            self.seen.add(article.path)
         known = self._articles.get(article.path)
         if known is None:
             links = self.site.links.get(article.path)

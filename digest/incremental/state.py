@@ -32,6 +32,7 @@ class Route(enum.Enum):
 
     NOTHING_CHANGED = "nothing changed"
     BODIES_ONLY = "bodies only"
+    IN_PLACE = "articles in place"  # edits that left every article where it was, on the warm site (warm.py)
     FULL = "full"
 
 

@@ -14,9 +14,9 @@ from digest.model.content import (Article, ArticleLinks, Edition, EditionPage, E
 from digest.model.pages import Page, PageKind, Paginator
 from digest.model.settings import Cadence, EditionSettings, Language, MarkdownOptions, SiteConfig, SmtpSettings
 from digest.model.values import (EMPTY, TAXONOMIES, DigestError, FrozenMap, Problem, Severity, Taxonomy, UsageError,
-                                 __version__)
+                                 __version__, sort_problems)
 
 __all__ = ["EMPTY", "TAXONOMIES", "Article", "ArticleLinks", "Cadence", "DigestError", "Edition", "EditionPage",
            "EditionRef", "EditionSection", "EditionSettings", "FrozenMap", "Language", "MarkdownOptions", "Page", "PageKind", "Paginator", "Period", "Problem", "Severity", "Site", "SiteConfig",
            "SmtpSettings", "SourceFile", "Taxonomy", "Term", "TermPage", "TermRef", "TocEntry", "UsageError", "__version__",
-           "term_url"]
+           "sort_problems", "term_url"]

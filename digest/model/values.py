@@ -5,7 +5,7 @@ This module imports nothing: every other one may import it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -81,6 +81,11 @@ class Problem:
         """The same problem, as an error (what `--strict` makes of warnings)."""
         return Problem(path=self.path, line=self.line, message=self.message,
                        hint=self.hint, severity="error")
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems by file, then line; the site's own problems (no file) last."""
+    return sorted(problems, key=lambda p: (p.path is None, p.path or "", p.line or 0))
 
 
 class DigestError(Exception):

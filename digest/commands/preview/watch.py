@@ -152,7 +152,7 @@ class Preview:
         """Build the site into the served folder; open pages hear what changed."""
         started = time.perf_counter()
         options = BuildOptions(output_dir=str(self._root), drafts=self.options.drafts, future=self.options.future,
-                               jobs=self.options.jobs, index_search=False, in_place=True)
+                               jobs=self.options.jobs, index_search=False, in_place=True, warm=True)
         cache = BuildCache(self.site_dir, self.site_dir / CACHE_DIR / SERVE_CACHE)
         result: BuildResult | None = None
         problems: tuple[Problem, ...] = ()
