@@ -11,6 +11,7 @@ or $DIGEST_CHROMIUM), and then, for each edit:
 
 - body: appends a sentence to the article's body, the common case while writing;
 - title: changes the article's title, which moves it on every list that shows it;
+- people: gives the article a new person beside one it had, which links the site again;
 
 and measures the time from the file's save to the end of the load of the open page,
 which reloaded by itself, as the browser's own navigation timing records it (the same
@@ -76,8 +77,11 @@ class Preview:
             self.process.kill()
 
 
+KINDS = ("body", "title", "people")
+
+
 def measure(site: Path, target: str, url_path: str, edits: int, chromium: str) -> dict[str, object]:
-    """Save-to-reloaded-page times for body and title edits of one article."""
+    """Save-to-reloaded-page times for body, title and people edits of one article."""
     from playwright.sync_api import sync_playwright
 
     source = site / target
@@ -89,7 +93,7 @@ def measure(site: Path, target: str, url_path: str, edits: int, chromium: str) -
             browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
             page = browser.new_page()
             page.goto(preview.url.rstrip("/") + url_path)
-            for kind in ("body", "title"):
+            for kind in KINDS:
                 times = []
                 before = len(preview.rebuild_ms())
                 for number in range(edits):
@@ -97,8 +101,12 @@ def measure(site: Path, target: str, url_path: str, edits: int, chromium: str) -
                     text = source.read_text(encoding="utf-8")
                     if kind == "body":
                         text += f"\nA sentence added while writing, {token}.\n"
-                    else:
+                    elif kind == "title":
                         text = re.sub(r"^title: .*$", f"title: Retitled {token}", text, count=1, flags=re.M)
+                    else:  # `people:` as a block or one line, replaced by one line
+                        front, body = text.split("\n---\n", 1)
+                        front = re.sub(r"^people:.*?(?=^\w)", "", front + "\n", flags=re.M | re.S).rstrip("\n")
+                        text = f"{front}\npeople: [Person {token}, Moshe Ya'alon]\n---\n{body}"
                     time.sleep(0.4)  # the page settles, as between a writer's saves
                     saved_ms = time.time() * 1000
                     source.write_text(text, encoding="utf-8")
@@ -152,7 +160,7 @@ def main() -> int:
     print("| articles | edit | save → reloaded page, median (ms) | 90th percentile | worst | rebuild, median (ms) |")
     print("| ---: | --- | ---: | ---: | ---: | ---: |")
     for results in all_results:
-        for kind in ("body", "title"):
+        for kind in KINDS:
             f = results[kind]
             assert isinstance(f, dict)
             rebuild = "–" if f["rebuild_median_ms"] is None else f"{f['rebuild_median_ms']:.0f}"

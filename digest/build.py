@@ -219,7 +219,8 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
 
     # what changed: the pages whose fingerprints differ from those of the files in the output
     stored = cache.fingerprints() if cache is not None else {}
-    fingerprints = {site.config.language: Fingerprints(site, salt, record=options.warm) for site in sites}
+    fingerprints = {site.config.language: Fingerprints(site, salt, record=options.warm, signatures=parsed.signatures)
+                    for site in sites}
     covered: list[set[str]] = []  # with `warm`: the articles each page's fingerprint covers
 
     def fingerprint(page: Page) -> str:
@@ -234,7 +235,8 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     made_from = {output_path(a.url): a.path for site in sites for a in site.articles}
     made_from.update((output_path(term_url(site.config.root, p.taxonomy, p.slug)), p.path)
                      for site in sites for p in parsed.term_pages)
-    work = Work(sites=sites, render=tuple(with_bodies(todo, parsed.bodies, cache.bodies if cache is not None else None)),
+    work = Work(sites=sites,
+                render=tuple(with_bodies(todo, parsed.bodies, cache.bodies if cache is not None else None)),
                 keep=tuple(kept), copies=tuple(sorted((path, source) for path, source in copies.items()
                                                       if path not in current)),
                 previous=last.produced if last is not None and not options.clean else None,
@@ -248,7 +250,8 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
         return work, None
     from digest.incremental.warm import made
 
-    return work, made(work, pages, covered, current, fingerprints, parsed.articles, parsed.problems, later, salt, config, options)
+    return work, made(work, pages, covered, current, fingerprints, parsed.articles, parsed.problems, later, salt,
+                      config, options)
 
 
 def _counts(sites: tuple[Site, ...], pages: int) -> tuple[int, int, int, int]:

@@ -42,9 +42,11 @@ def article_signature(article: Article) -> str:
 class Fingerprints:
     """Computes page fingerprints for one site, remembering the signature of each article and term."""
 
-    def __init__(self, site: Site, salt: str, record: bool = False) -> None:
+    def __init__(self, site: Site, salt: str, record: bool = False,
+                 signatures: Mapping[str, str] | None = None) -> None:
         self.site = site
         self.salt = salt  # settings, template sources, digest version: anything every page depends on
+        self.signatures = signatures or {}  # `article_signature` of the articles, where known already (by path)
         # with `record`, `seen` is the paths of the articles the last page's fingerprint covered
         self.record = record
         self.seen: set[str] = set()
@@ -87,7 +89,8 @@ class Fingerprints:
         if known is None:
             links = self.site.links.get(article.path)
             refs = "" if links is None else self._refs((*links.people, *links.topics, *links.sources))
-            known = _hash(f"{article_signature(article)}|{refs}")
+            signature = self.signatures.get(article.path) or article_signature(article)
+            known = _hash(f"{signature}|{refs}")
             self._articles[article.path] = known
         return known
 

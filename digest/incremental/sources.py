@@ -34,6 +34,7 @@ class ParsedSources:
     new_entries: dict[str, CachedParse]
     bodies: dict[str, str]  # article path -> body, for the articles parsed this time
     removed: list[str]  # sources the cache knows that the site no longer has, sorted
+    signatures: dict[str, str]  # article path -> `fingerprint.article_signature`, as the cache keeps it
 
 
 def parse_one(source: SourceFile, stamp: tuple[int, int], config: SiteConfig, started_ns: int) -> CachedParse:
@@ -85,6 +86,7 @@ def parse_sources(sources: list[SourceFile], stamps: Mapping[str, tuple[int, int
                   progress: Callable[[str, int, int], None] | None) -> ParsedSources:
     """Every source's result: cached when its time and size, or its bytes, are unchanged; else parsed."""
     results: dict[str, tuple[Article | TermPage | EditionPage | None, tuple[Problem, ...]]] = {}
+    signatures: dict[str, str] = {}
     new_entries: dict[str, CachedParse] = {}
     misses: list[SourceFile] = []
     for source in sources:
@@ -92,10 +94,12 @@ def parse_sources(sources: list[SourceFile], stamps: Mapping[str, tuple[int, int
         stamp = stamps[source.path]
         if entry is not None and (entry.mtime_ns, entry.size) == stamp:
             results[source.path] = entry.value
+            signatures[source.path] = entry.signature
             continue
         same = restamped(entry, source, stamp, started_ns)
         if same is not None:
             results[source.path] = same.value
+            signatures[source.path] = same.signature
             new_entries[source.path] = same
             continue
         misses.append(source)
@@ -111,9 +115,11 @@ def parse_sources(sources: list[SourceFile], stamps: Mapping[str, tuple[int, int
     for source, entry in zip(misses, parallel_map(parse, misses, jobs, MIN_PARALLEL_PARSE, report)):
         new_entries[source.path] = entry
         results[source.path] = entry.value
+        signatures[source.path] = entry.signature
         if entry.body_html is not None:
             bodies[source.path] = entry.body_html
-    parsed = ParsedSources(articles=[], term_pages=[], edition_pages=[], problems=[], new_entries=new_entries, bodies=bodies,
+    parsed = ParsedSources(articles=[], term_pages=[], edition_pages=[], problems=[], new_entries=new_entries,
+                           bodies=bodies, signatures=signatures,
                            removed=sorted(cached.keys() - stamps.keys()))
     for source in sources:
         value, found = results[source.path]
