@@ -9,6 +9,10 @@ A build takes one of three routes:
 - **full**: the site is parsed (from the cache, where files did not change), linked and planned
   again, and the pages whose fingerprints changed are rendered.
 
+A process that keeps its last linked site in memory (`BuildOptions.warm`, the preview) may also
+take a fourth, **articles in place** (`digest/incremental/warm.py`), where bodies only would
+not do: the edits changed what articles show but moved none of them.
+
 The last build's record counts only for the output folder it describes: the same folder,
 holding the build its marker names.
 """

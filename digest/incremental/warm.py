@@ -197,10 +197,14 @@ def _swapped(value: Any, swaps: Mapping[int, Article], memo: dict[int, Any]) -> 
             items = tuple(_swapped(item, swaps, memo) for item in value)
             if any(a is not b for a, b in zip(items, value)):
                 result = items
-    elif kind is FrozenMap:
+    elif kind is FrozenMap or kind is dict:
         changed = {k: new for k, old in value.items() if (new := _swapped(old, swaps, memo)) is not old}
         if changed:
-            result = FrozenMap({**value, **changed})
+            result = kind({**value, **changed})
+    elif kind is list:
+        listed = [_swapped(item, swaps, memo) for item in value]
+        if any(a is not b for a, b in zip(listed, value)):
+            result = listed
     elif is_dataclass(value) and not isinstance(value, type):
         changes = {}
         for name in _holding(kind):

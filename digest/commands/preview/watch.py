@@ -4,7 +4,9 @@ The preview builds into a temporary folder, never into `output/`, so drafts show
 writing never reach a deploy; its cache (`.digest-cache/serve/`) is its own, so the
 cache of `digest build` keeps describing `output/`. Each rebuild is an ordinary
 incremental build (`digest.build`): only what changed is rendered, and a build that fails
-leaves the last good one being served while open pages show its problems.
+leaves the last good one being served while open pages show its problems. It asks the build
+to keep the linked site in memory (`BuildOptions.warm`), so that a save that moves no article
+is rendered without linking the site again.
 
 The site folder is watched with watchfiles. Editors' temporary and swap files are not
 changes, and the changes of a burst (a `git checkout`, an atomic save) arrive together:
