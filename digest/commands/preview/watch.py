@@ -220,6 +220,7 @@ class _SearchIndexer:
         self._changed: set[str] | None = set()  # pages changed since the last run; None: index everything
         self._lock = threading.Lock()
         self._running = False
+        self._stopped = False
 
     def request(self, config: SiteConfig, changed: Iterable[str] | None) -> None:
         with self._lock:
@@ -238,7 +239,12 @@ class _SearchIndexer:
                     self._running = False  # under the lock: a request from now on starts a new run
                     return
             started = time.perf_counter()
-            why = index_site(self.root, config, changed)
+            try:
+                why = index_site(self.root, config, changed)
+            except OSError as exc:
+                if self._stopped:  # the preview closed, and removed its folder under this run
+                    return
+                why = f"search was skipped: {exc}"
             if self.on_notice is not None:
                 took = f"{(time.perf_counter() - started) * 1000:.0f} ms"
                 self.on_notice(f"search: {why}" if why else f"search index updated in {took}")
@@ -248,6 +254,7 @@ class _SearchIndexer:
         with self._lock:
             self._wanted = None
             self.on_notice = None
+            self._stopped = True
 
 
 def _lasting(batch: set[tuple[Change, str]], site: Path) -> tuple[str, ...]:
