@@ -23,20 +23,26 @@ HINT = ("If it is the same story filed twice, remove one of the two articles; if
 
 def find_duplicates(articles: Iterable[Article]) -> list[Problem]:
     """A warning for each article that links a story an earlier article links (see the module's notes)."""
-    seen: dict[str, list[tuple[Article, str, int | None]]] = defaultdict(list)
+    first: dict[str, tuple[Article, str, int | None]] = {}  # every story, in the order first linked
+    more: dict[str, list[tuple[Article, str, int | None]]] = {}  # the stories linked more than once
     for article in sorted(articles, key=lambda a: (a.date, a.path)):
         for key, url, line in article.stories:
-            places = seen[key]
+            known = first.get(key)
+            if known is None:
+                first[key] = (article, url, line)
+                continue
+            places = more.setdefault(key, [known])
             if any(other.path == article.path for other, _, _ in places):
                 continue  # the same story twice in one article
             places.append((article, url, line))
     problems = []
-    for places in seen.values():
-        first, _, first_line = places[0]
+    for key in first:
+        places = more.get(key, ())
         for article, url, line in places[1:]:
-            if article.translation_key and article.translation_key == first.translation_key:
+            source, _, source_line = places[0]
+            if article.translation_key and article.translation_key == source.translation_key:
                 continue  # a translation names its original's story
-            where = f"{first.path}:{first_line}" if first_line else first.path
+            where = f"{source.path}:{source_line}" if source_line else source.path
             problems.append(Problem(path=article.path, line=line, severity="warning",
                                     message=f"links the same story as {where}: {url}", hint=HINT))
     return problems
