@@ -13,6 +13,7 @@ planned again, when only the pages whose fingerprints changed are rendered.
 from __future__ import annotations
 
 import datetime
+import gc
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -53,9 +54,15 @@ def build(site_dir: str | Path, options: BuildOptions | None = None, cache: Buil
         raise UsageError(f"{site_dir}: no such folder")
     output_dir = output_dir_of(site_dir, options)
     check_output_dir(output_dir, site_dir, given=options.output_dir is not None)
+    # A build makes millions of objects that hold no cycles, and the collector would walk them all again
+    # and again (a people edit of 10,000 articles: 0.5 s of 3.2 s); garbage of its own is freed by counting.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _build(site_dir, output_dir, options, cache, progress, clock)
     finally:
+        if collecting:
+            gc.enable()
         if cache is not None:
             cache.close()
 

@@ -37,9 +37,11 @@ def find_duplicates(articles: Iterable[Article]) -> list[Problem]:
             places.append((article, url, line))
     problems = []
     for key in first:
-        places = more.get(key, ())
-        for article, url, line in places[1:]:
-            source, _, source_line = places[0]
+        linked = more.get(key)
+        if linked is None:
+            continue
+        source, _, source_line = linked[0]
+        for article, url, line in linked[1:]:
             if article.translation_key and article.translation_key == source.translation_key:
                 continue  # a translation names its original's story
             where = f"{source.path}:{source_line}" if source_line else source.path
