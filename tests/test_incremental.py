@@ -101,7 +101,8 @@ def apply_edit(site: Path, edit: str, n: int) -> None:
     elif edit == "topics":
         path.write_text(text.replace("topics: [", f"topics: [{json.dumps(TOPICS[n % len(TOPICS)])}, ", 1))
     elif edit == "summary":  # what a card shows, and nothing of where the article stands
-        path.write_text(re.sub(r"(?m)^summary: .*\n", "", text).replace("title: ", f"summary: In short, {n}.\ntitle: ", 1))
+        text = re.sub(r"(?m)^summary: .*\n", "", text)
+        path.write_text(text.replace("title: ", f"summary: In short, {n}.\ntitle: ", 1))
     elif edit == "meta":  # front matter of the curator's own, for the theme
         path.write_text(re.sub(r"(?m)^region: .*\n", "", text).replace("title: ", f"region: Area {n % 3}\ntitle: ", 1))
     elif edit == "date":

@@ -28,7 +28,8 @@ from typing import Any
 from digest.incremental.bodies import Edit
 from digest.incremental.fingerprint import Fingerprints
 from digest.incremental.sources import with_bodies
-from digest.model import Article, EditionRef, FrozenMap, Page, PageKind, Problem, Site, SiteConfig, TermRef, TocEntry, sort_problems
+from digest.model import (Article, EditionRef, FrozenMap, Page, PageKind, Problem, Site, SiteConfig, TermRef, TocEntry,
+                          sort_problems)
 from digest.records import BuildOptions, CachedParse, LastBuild, Work
 
 # What an edit may change of an article and still leave it where it was: what its pages and cards show.
@@ -84,8 +85,8 @@ def keep(output_dir: Path, warm: Warm | None, build: str | None) -> None:
 
 
 def made(work: Work, pages: Sequence[Page], covered: Sequence[set[str]], current: Mapping[str, str],
-         printers: Mapping[str, Fingerprints], articles: Iterable[Article], parse_problems: Iterable[Problem], later: Iterable[Problem], salt: str,
-         config: SiteConfig, options: BuildOptions) -> Warm:
+         printers: Mapping[str, Fingerprints], articles: Iterable[Article], parse_problems: Iterable[Problem],
+         later: Iterable[Problem], salt: str, config: SiteConfig, options: BuildOptions) -> Warm:
     """The warm site of a full build: its pages, the articles each page's fingerprint `covered`, and the rest."""
     showing: dict[str, list[int]] = defaultdict(list)
     for number, paths in enumerate(covered):
