@@ -122,20 +122,19 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
             work, held = warm_work(warm, edits, last, output_dir, cache.bodies) or (None, None)
             if work is not None:
                 decision = Decision(route=Route.IN_PLACE, why="the edits left every article where it was")
-                translations = translation_table(work.sites)
-                published = tuple(article for site in work.sites for article in site.articles)
         clock.lap("parse")
         written = _render_and_write(run, work) if work is not None else None
     if work is None or not isinstance(written, tuple):  # the full route, or edits that did more than bodies
         if decision.route is not Route.FULL:
             decision = Decision(route=Route.FULL, why="an edit changed more than an article's body")
         work, held = _whole_site(run, sources, assets, inputs, last, cache, now, salt, problems, edits)
-        translations = translation_table(work.sites)
-        published = tuple(article for site in work.sites for article in site.articles)
         written = _render_and_write(run, work)
         if isinstance(written, list):
             raise DigestError([*work.problems, *written])
     writer, searched = written
+    if decision.route is not Route.BODIES_ONLY:  # the site was linked: every article and its translations
+        translations = translation_table(work.sites)
+        published = tuple(article for site in work.sites for article in site.articles)
 
     # remember: what the next build may skip
     if cache is not None:

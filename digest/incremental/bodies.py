@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from digest.incremental.cache import BuildCache
 from digest.incremental.fingerprint import Fingerprints
 from digest.incremental.inputs import Inputs
 from digest.incremental.sources import parse_one, restamped, with_bodies
-from digest.model import Article, ArticleLinks, EditionRef, FrozenMap, Page, Site, SiteConfig, SourceFile, Taxonomy, TermRef
+from digest.model import (Article, ArticleLinks, EditionRef, FrozenMap, Page, Problem, Site, SiteConfig, SourceFile,
+                          Taxonomy, TermRef)
 from digest.records import CachedParse, LastBuild, LinkRecord, Work
 from digest.plan.pages import article_alternates, article_page, output_path, site_feeds
 
@@ -150,11 +151,20 @@ def bodies_only(cache: BuildCache, edits: list[Edit], config: SiteConfig, last: 
         if language in feeds:
             todo.extend(site_feeds(site))
     fingerprints = {site.config.language: Fingerprints(site, salt) for site in sites}
+    return over_last_build(last, tuple(sites), todo, {page.output_path: fingerprints[page.language].page(page)
+                                                      for page in todo}, bodies, cache.bodies,
+                           parsed=new_entries, problems=last.warnings, sources=FrozenMap())
+
+
+def over_last_build(last: LastBuild, sites: tuple[Site, ...], todo: list[Page], fingerprints: Mapping[str, str],
+                    bodies: dict[str, str], fetch: Callable[[set[str]], dict[str, str]], *,
+                    parsed: Mapping[str, CachedParse], problems: tuple[Problem, ...],
+                    sources: Mapping[str, str]) -> Work:
+    """The work of a rebuild that renders `todo` (with their `fingerprints`) and keeps every other file of the last
+    build: its pages, articles and feeds stay as they were. `bodies`, `fetch`: as `sources.with_bodies` takes them."""
     rendered = {page.output_path for page in todo}
-    return Work(sites=tuple(sites), render=tuple(with_bodies(todo, bodies, cache.bodies)),
+    return Work(sites=sites, render=tuple(with_bodies(todo, bodies, fetch)),
                 keep=tuple(path for path in last.produced if path not in rendered), copies=(),
-                previous=last.produced, problems=last.warnings, counts=last.counts, feeds=last.feeds,
-                next_release=last.next_release, sources=FrozenMap(),
-                parsed=new_entries, removed_sources=(),
-                fingerprints={page.output_path: fingerprints[page.language].page(page) for page in todo},
-                removed_pages=(), links=None)
+                previous=last.produced, problems=problems, counts=last.counts, feeds=last.feeds,
+                next_release=last.next_release, sources=sources, parsed=parsed, removed_sources=(),
+                fingerprints=fingerprints, removed_pages=(), links=None)

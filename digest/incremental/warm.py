@@ -25,9 +25,8 @@ from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from digest.incremental.bodies import Edit
+from digest.incremental.bodies import Edit, over_last_build
 from digest.incremental.fingerprint import Fingerprints
-from digest.incremental.sources import with_bodies
 from digest.model import (Article, EditionRef, FrozenMap, Page, PageKind, Problem, Site, SiteConfig, TermRef, TocEntry,
                           sort_problems)
 from digest.records import BuildOptions, CachedParse, LastBuild, Work
@@ -58,7 +57,7 @@ class Warm:
     articles: Mapping[str, Article]  # every parsed article as it is now (a body edit changes it, not `placed`)
     found: Mapping[str, tuple[Problem, ...]]  # each source's problems of parsing, by path
     later: tuple[Problem, ...]  # the problems of linking and planning
-    work: Work  # what the build did, for what an edit does not change: counts, feeds, sources
+    sources: Mapping[str, str]  # output path -> the file it was made from (`Work.sources`)
 
 
 _KEPT: dict[str, Warm] = {}  # by output folder, resolved
@@ -99,7 +98,8 @@ def made(work: Work, pages: Sequence[Page], covered: Sequence[set[str]], current
     return Warm(build=None, salt=salt, config=config, options=dataclasses.replace(options, now=None), sites=work.sites,
                 pages=tuple(pages), showing=FrozenMap({path: tuple(n) for path, n in showing.items()}),
                 fingerprints=current, printers=printers, placed=by_path, articles=by_path,
-                found=FrozenMap({path: tuple(p) for path, p in found.items()}), later=tuple(later), work=_slim(work))
+                found=FrozenMap({path: tuple(p) for path, p in found.items()}), later=tuple(later),
+                sources=work.sources)
 
 
 def after_bodies(warm: Warm, work: Work) -> Warm:
@@ -154,21 +154,12 @@ def warm_work(warm: Warm, edits: list[Edit], last: LastBuild, output_dir: Path,
         if fingerprint != fingerprints.get(page.output_path) or not (output_dir / page.output_path).is_file():
             fingerprints[page.output_path] = fingerprint
             todo.append(page)
-    rendered = {page.output_path for page in todo}
     listed = sort_problems([*(p for found_here in found.values() for p in found_here), *warm.later])
-    work = dataclasses.replace(
-        warm.work, sites=sites, render=tuple(with_bodies(todo, bodies, fetch)),
-        keep=tuple(path for path in last.produced if path not in rendered), copies=(), previous=last.produced,
-        problems=tuple(listed), parsed=entries, removed_sources=(),
-        fingerprints={page.output_path: fingerprints[page.output_path] for page in todo}, removed_pages=(), links=None)
+    work = over_last_build(last, sites, todo, {page.output_path: fingerprints[page.output_path] for page in todo},
+                           bodies, fetch, parsed=entries, problems=tuple(listed), sources=warm.sources)
     return work, dataclasses.replace(warm, sites=sites, pages=tuple(pages), fingerprints=FrozenMap(fingerprints),
                                      printers=printers, placed=FrozenMap(articles), articles=FrozenMap(articles),
-                                     found=FrozenMap(found), work=_slim(work))
-
-
-def _slim(work: Work) -> Work:
-    """What a warm site keeps of a build's work: not its pages, bodies or what it told the cache."""
-    return dataclasses.replace(work, render=(), keep=(), parsed={}, fingerprints={}, links=None)
+                                     found=FrozenMap(found))
 
 
 def same_place(before: Article, after: Article) -> bool:

@@ -98,11 +98,11 @@ def render_pages(renderers: Mapping[str, PageRenderer], pages: Sequence[Page], s
             return page.output_path, None, problems
         return page.output_path, stage(page.output_path, data), []
 
-    cards = [(renderer, article) for renderer in renderers.values() for article in renderer.site.articles]
-    if len(pages) >= max(MIN_PARALLEL_RENDER, len(cards)) and jobs > 1:
+    if len(pages) >= max(MIN_PARALLEL_RENDER, sum(len(r.site.articles) for r in renderers.values())) and jobs > 1:
         # Where the pages show about every article, render every card once, in parallel, before the
         # page workers fork with all of them: otherwise each worker renders the cards of its pages
         # itself. A few hundred pages (an edit's) show a fraction of them: those are rendered as needed.
+        cards = [(renderer, article) for renderer in renderers.values() for article in renderer.site.articles]
 
         def render_card(index: int) -> str:
             return str(cards[index][0].card(cards[index][1]))
