@@ -258,13 +258,22 @@ class _SearchIndexer:
 
 
 def _lasting(batch: set[tuple[Change, str]], site: Path) -> tuple[str, ...]:
-    """The site paths a burst changed, without files made and deleted within it (a tool's temporary files)."""
+    """The site paths a burst changed, without files made and deleted within it (a tool's temporary files).
+
+    A folder counts when it came or went: a folder of articles moved into the site is one event,
+    and files written into a new folder before the watcher reached it are seen only as the folder.
+    """
     kinds: dict[str, set[Change]] = collections.defaultdict(set)
     for change, path in batch:
         kinds[path].add(change)
     return tuple(sorted(Path(path).relative_to(site).as_posix() for path, seen in kinds.items()
-                        if not Path(path).is_dir() and (not {Change.added, Change.deleted} <= seen
-                                                        or Path(path).exists())))
+                        if _lasts(Path(path), seen)))
+
+
+def _lasts(path: Path, seen: set[Change]) -> bool:
+    if path.is_dir():
+        return Change.added in seen
+    return not {Change.added, Change.deleted} <= seen or path.exists()
 
 
 def _action(output_path: str, changed: set[str]) -> tuple[str, dict[str, object]]:
