@@ -61,11 +61,23 @@ print(json.dumps({"seconds": seconds, "route": result.route, "written": result.w
 """
 
 
+def as_installed() -> dict[str, str]:
+    """The environment of a timed build: digest's modules loaded from their compiled bytecode, as an installed
+    package is (pip compiles it), even where `PYTHONDONTWRITEBYTECODE` is set and would have every run compile
+    the package again: 0.04 s of a no-op build's 0.3."""
+    return {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
+def compile_digest() -> None:
+    """Compile digest's modules once, as installing it does, so that no timed build compiles them."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "digest")], check=True, env=as_installed())
+
+
 def run_build(site: Path, output: Path, cache: bool = True) -> dict[str, object]:
     """One build in a fresh process; its figures, and the whole process's wall time."""
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _ONE, str(site), str(output), "1" if cache else "0"],
-                          capture_output=True, text=True, check=False, cwd=REPO)
+                          capture_output=True, text=True, check=False, cwd=REPO, env=as_installed())
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"build failed:\n{done.stdout}\n{done.stderr}")
@@ -194,6 +206,7 @@ def setting_up(args: argparse.Namespace, name: str) -> tuple[Path, Path] | None:
     base = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
     workdir: Path = args.workdir or base / f"digest-{name}"
     workdir.mkdir(parents=True, exist_ok=True)
+    compile_digest()
     return gen_corpus, workdir
 
 

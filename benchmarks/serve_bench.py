@@ -34,7 +34,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench import REPO, common_options, corpus, setting_up  # benchmarks/bench.py, beside this script
+from bench import REPO, as_installed, common_options, corpus, setting_up  # benchmarks/bench.py, beside this script
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -44,7 +44,8 @@ class Preview:
 
     def __init__(self, site: Path) -> None:
         self.process = subprocess.Popen([sys.executable, "-m", "digest", "serve", str(site), "--port", "0"],
-                                        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        env=as_installed())
         self.lines: list[str] = []
         self.url = ""
         started = threading.Event()

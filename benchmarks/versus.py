@@ -31,7 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import REPO, common_options, corpus, edit_body, edit_people, same_trees, setting_up  # noqa: E402
+from bench import (REPO, as_installed, common_options, corpus, edit_body, edit_people, same_trees,  # noqa: E402
+                   setting_up)
 
 HUGO_THEME = Path(__file__).resolve().parent / "hugo"
 
@@ -42,7 +43,7 @@ def timed(command: list[str], before: Callable[[], None] | None = None) -> float
         before()
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
-                          env={**os.environ, "PAGEFIND_QUIET": "true"})
+                          env={**as_installed(), "PAGEFIND_QUIET": "true"})
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command[:3])}... failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")

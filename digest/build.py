@@ -29,7 +29,6 @@ from digest.records import BuildOptions, BuildResult, LastBuild, TranslatedArtic
 from digest.read.config import load_config
 from digest.read.discover import CONTENT_DIR, scan
 from digest.render.theme import Theme, resolve_theme
-from digest.workers import default_jobs
 from digest.write.output import OutputWriter, check_output_dir, stage_bytes
 
 if TYPE_CHECKING:
@@ -78,8 +77,9 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     config, problems = load_config(site_dir, options.base_url)
     stop_on_errors(problems)
     theme = resolve_theme(site_dir, config, problems)
-    sources, assets = scan(site_dir, editions=config.editions is not None)
-    inputs = look_at_inputs(site_dir, config, theme, options, sources, assets, clock.started_ns)
+    stamps: dict[str, tuple[int, int]] = {}
+    sources, assets = scan(site_dir, editions=config.editions is not None, stamps=stamps)
+    inputs = look_at_inputs(site_dir, config, theme, options, sources, assets, clock.started_ns, stamps)
     now = options.now or datetime.datetime.now(datetime.timezone.utc)
     last = last_build(cache, config, output_dir)
     decision = choose_route(last, inputs, options.clean, now)
@@ -94,6 +94,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     from digest.render.environment import keep_compiled_in, make_environment
     from digest.render.i18n import load_messages
     from digest.render.theme import load_templates
+    from digest.workers import default_jobs
     from digest.write.search import search_ready
 
     keep_compiled_in(cache.dir / "templates" if cache is not None else None)

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 # the renderer, the Markdown engine, code highlighting, CLDR data, the preview's watcher, the importer,
-# the newsletter's CSS inliner and mail, the search stage, and the link checker
+# the newsletter's CSS inliner and mail, the search stage, the link checker, the parse and render workers,
+# slugs for new files, the browser `serve --open` starts, and the suggestions for a mistyped setting
 HEAVY = ("jinja2", "markdown_it", "pygments", "babel.dates", "watchfiles", "trafilatura", "css_inline", "smtplib",
-         "digest.render.renderer", "digest.write.search", "digest.link.site", "digest.commands.links")
+         "digest.render.renderer", "digest.write.search", "digest.link.site", "digest.commands.links",
+         "multiprocessing", "slugify", "webbrowser", "difflib")
 
 PROBE = """
 import sys

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import signal
 import sys
-import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,7 +15,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from digest.build import build, output_dir_of
-from digest.commands.scaffold import create_site, new_article
 from digest.incremental.cache import BuildCache
 from digest.model import DigestError, Problem, UsageError, __version__
 from digest.records import BuildOptions, BuildResult
@@ -194,6 +192,8 @@ def serve_command(site: Path, host: str, port: int, drafts: bool, future: bool, 
     def serving(url: str) -> None:
         click.echo(f"Serving {url} (Ctrl-C to stop)")
         if open_browser:
+            import webbrowser
+
             webbrowser.open(url)
 
     for stop in (signal.SIGTERM, signal.SIGHUP):  # stopped by a service manager, or the terminal closed
@@ -270,6 +270,8 @@ def publish_command(site: Path, output: Path | None, git_branch: str | None, rem
 @click.option("--title", default="My Digest", show_default=True, help="The site's title.")
 def init_command(directory: Path, title: str) -> None:
     """Create a new site in DIRECTORY, with one example article."""
+    from digest.commands.scaffold import create_site
+
     created = _run(lambda: create_site(directory, title, datetime.datetime.now(datetime.timezone.utc)), None)
     click.echo(f"Created a site in {directory}/ ({len(created)} files). Next:")
     click.echo(f"  cd {directory}\n  digest new \"A headline\" --people \"A Person\" --topics \"A topic\"\n"
@@ -290,6 +292,7 @@ def new_command(title: str | None, people: str, topics: str, source: str | None,
                 draft: bool, edition: bool, site_dir: Path) -> None:
     """Create a new article in content/, dated now (or, with --edition, the coming edition's introduction)."""
     from digest.commands.edition import write_introduction
+    from digest.commands.scaffold import new_article
 
     if edition:
         path = _run(lambda: write_introduction(site_dir), None)

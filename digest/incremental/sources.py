@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.incremental.fingerprint import article_signature
-from digest.incremental.inputs import file_stamp, kept_stamp
+from digest.incremental.inputs import kept_stamp
 from digest.model import Article, EditionPage, Page, Problem, SiteConfig, SourceFile, TermPage
 from digest.records import CachedParse
 from digest.plan.pages import show_in_full, shown_in_full
@@ -136,8 +136,8 @@ def parse_sources(sources: list[SourceFile], stamps: Mapping[str, tuple[int, int
 def parse_site(site_dir: Path, config: SiteConfig, jobs: int) -> ParsedSources:
     """Every source of a site parsed by the build's parse stage (in worker processes on a large site), without
     the cache: for the commands that read a site without building it (`digest import`, `digest edition`)."""
-    sources, _ = scan(site_dir, editions=config.editions is not None)
-    stamps = {source.path: file_stamp(source.abs_path) for source in sources}
+    stamps: dict[str, tuple[int, int]] = {}
+    sources, _ = scan(site_dir, editions=config.editions is not None, stamps=stamps)
     return parse_sources(sources, stamps, config, {}, time.time_ns(), jobs, None)
 
 

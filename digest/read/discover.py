@@ -8,37 +8,44 @@ Hidden files and editors' temporary files are not the site's (`files.is_ignored`
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from digest.model import TAXONOMIES, SourceFile
-from digest.read.files import is_ignored, walk
+from digest.read.files import is_ignored, walk_entries
 
 CONTENT_DIR = "content"
 EDITIONS_DIR = "editions"  # content/editions/: the introductions of editions, on a site that has them
 
 
-def scan(site_dir: Path, editions: bool = False) -> tuple[list[SourceFile], list[str]]:
+def scan(site_dir: Path, editions: bool = False,
+         stamps: dict[str, tuple[int, int]] | None = None) -> tuple[list[SourceFile], list[str]]:
     """One walk of `content/`: its Markdown sources and its other files (images beside articles), sorted.
 
     `editions`: the site has editions, and a Markdown file directly in `content/editions/` is an edition's
-    introduction (on a site without them, it is an article like any other).
+    introduction (on a site without them, it is an article like any other). `stamps`, when given, gets each
+    source's modification time and size (`incremental.inputs.file_stamp`), taken during the walk.
     """
     root = site_dir / CONTENT_DIR
     sources: list[SourceFile] = []
     assets: list[str] = []
-    for folder, files in walk(root, site_dir, is_ignored):  # links out of the site: reported by the theme stage
+    for folder, files in walk_entries(root, site_dir, is_ignored):  # links out: reported by the theme stage
         rel_dir = Path(folder).relative_to(site_dir).as_posix()
         parts = rel_dir.split("/")
         kind: Any = parts[1] if len(parts) == 2 and (parts[1] in TAXONOMIES or editions and parts[1] == EDITIONS_DIR) \
             else "article"
-        for name in files:
-            if is_ignored(name):
-                continue
-            if name.endswith(".md"):
-                sources.append(SourceFile(path=f"{rel_dir}/{name}", abs_path=os.path.join(folder, name), kind=kind))
-            else:
+        for entry in files:
+            name = entry.name
+            if not name.endswith(".md"):
                 assets.append(f"{rel_dir}/{name}")
+                continue
+            path = f"{rel_dir}/{name}"
+            sources.append(SourceFile(path=path, abs_path=entry.path, kind=kind))
+            if stamps is not None:
+                try:
+                    found = entry.stat()
+                    stamps[path] = found.st_mtime_ns, found.st_size
+                except OSError:  # a broken link: reading it reports it
+                    stamps[path] = -1, -1
     sources.sort(key=lambda source: source.path)
     return sources, sorted(assets)

@@ -9,6 +9,7 @@ folder, is skipped by the walk and reported by `links_out`, so no file from else
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -72,13 +73,24 @@ def _no_name(name: str) -> bool:
     return False
 
 
-def walk(root: Path | str, site_dir: Path | str,
-         ignored: Callable[[str], bool] = _no_name) -> Iterator[tuple[str, list[str]]]:
+_name = operator.attrgetter("name")
+
+
+def walk(root: Path | str, site_dir: Path | str, ignored: Callable[[str], bool] = _no_name,
+         out: list[str] | None = None) -> Iterator[tuple[str, list[str]]]:
     """(folder, file names) for `root` and every folder below it, in sorted order, like `os.walk`.
 
     Names for which `ignored` is true (none, by default) are left out. Links inside the site are followed, links
-    out of it left out. A broken link is listed as a file, so that reading it reports it.
+    out of it left out (and added to `out`, when given). A broken link is listed as a file, so that reading it
+    reports it.
     """
+    for folder, entries in walk_entries(root, site_dir, ignored, out):
+        yield folder, [entry.name for entry in entries]
+
+
+def walk_entries(root: Path | str, site_dir: Path | str, ignored: Callable[[str], bool] = _no_name,
+                 out: list[str] | None = None) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+    """`walk`, with the files as `os.DirEntry`s: their paths made, their `stat()` one call each."""
     site = os.path.realpath(site_dir)
     seen: set[str] = set()
     stack = [str(root)]
@@ -89,18 +101,22 @@ def walk(root: Path | str, site_dir: Path | str,
             continue
         seen.add(real)
         try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            entries = sorted(os.scandir(folder), key=_name)
         except OSError:
             continue
-        files: list[str] = []
+        files: list[os.DirEntry[str]] = []
         folders: list[str] = []
         for entry in entries:
-            if ignored(entry.name) or (entry.is_symlink() and _leads_out(entry.path, site)):
+            if ignored(entry.name):
+                continue
+            if entry.is_symlink() and _leads_out(entry.path, site):
+                if out is not None:
+                    out.append(entry.path)
                 continue
             if entry.is_dir():
                 folders.append(entry.path)
             else:
-                files.append(entry.name)
+                files.append(entry)
         yield folder, files
         stack.extend(reversed(folders))
 
@@ -128,9 +144,9 @@ def links_out(site_dir: Path, roots: Iterable[Path], ignored: Callable[[str], bo
             tops = [Path(site_dir, *relative[:n]) for n in range(1, len(relative) + 1)]
             report(str(next((top for top in tops if _leads_out(str(top), site)), root)))
             continue
-        for folder, _ in walk(root, site_dir):
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if not ignored(entry.name) and entry.is_symlink() and _leads_out(entry.path, site):
-                        report(entry.path)
+        found: list[str] = []
+        for _ in walk_entries(root, site_dir, ignored, found):
+            pass
+        for path in found:
+            report(path)
     return sorted(problems, key=lambda p: p.path or "")

@@ -8,7 +8,6 @@ of `languages`.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -108,6 +107,8 @@ def read_table(raw: Mapping[Any, Any], table: tuple[Setting, ...], reading: Read
 
 
 def did_you_mean(key: str, known: tuple[str, ...]) -> str:
+    import difflib  # only for a mistake
+
     close = difflib.get_close_matches(key, known, n=1)
     if close:
         return f"Did you mean `{close[0]}`?"
