@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import inspect
 import io
+import os
 import pickle
 import sqlite3
 import zoneinfo
@@ -95,6 +96,37 @@ def _held(known: dict[str, tuple[str, str, Any]], path: str, digest: str, signat
     return held[2]
 
 
+# The cache file this process last wrote or read through, by what `os.stat` says of it and of its
+# write-ahead log: while they are unchanged, it is whole, and a build need not read it end to end again.
+_WHOLE: dict[Path, tuple[int, ...]] = {}
+
+
+def _file_state(path: Path) -> tuple[int, ...] | None:
+    try:
+        main = os.stat(path)
+    except OSError:
+        return None
+    try:
+        log = os.stat(f"{path}-wal")
+    except OSError:
+        log = None
+    # an empty log holds nothing (opening the file, even to read it, makes one)
+    logged: tuple[int, ...] = (log.st_ino, log.st_size, log.st_mtime_ns) if log is not None and log.st_size else ()
+    return (main.st_dev, main.st_ino, main.st_size, main.st_mtime_ns, *logged)
+
+
+def _note_whole(path: Path) -> None:
+    _WHOLE.clear()
+    state = _file_state(path)
+    if state is not None:
+        _WHOLE[path] = state
+
+
+def _known_whole(path: Path) -> bool:
+    known = _WHOLE.get(path)
+    return known is not None and known == _file_state(path)
+
+
 class BuildCache:
     """A site's cache: read at the start of a build, written after a good one."""
 
@@ -133,6 +165,8 @@ class BuildCache:
         fails on a truncated one. A rebuild with nothing to do reads only that record, and skips this."""
         if self._db is None or not self._usable:
             return False
+        if not self._read_through and _known_whole(self.path):
+            self._read_through = True  # this process wrote the file as it is, or read it through
         if not self._read_through:
             try:
                 self._db.execute("SELECT count(*), sum(length(value)), sum(length(body)) FROM parsed").fetchone()
@@ -141,6 +175,7 @@ class BuildCache:
                 self._discard(exc)
                 return False
             self._read_through = True
+            _note_whole(self.path)
         return True
 
     def _create(self) -> sqlite3.Connection:
@@ -296,3 +331,4 @@ class BuildCache:
                 db.execute("ROLLBACK")
         finally:
             db.close()
+        _note_whole(self.path)  # as this process left it: the next build of the preview need not read it through
