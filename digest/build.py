@@ -143,8 +143,9 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
 
         save_compiled()
         record = next_record(work, inputs, writer, searched)
-        cache.save(parsed=work.parsed, removed_sources=work.removed_sources, fingerprints=work.fingerprints,
-                   removed_pages=work.removed_pages, last_build=record, links=work.links)
+        cache.save(parsed=work.parsed, bodies=work.bodies, removed_sources=work.removed_sources,
+                   fingerprints=work.fingerprints, removed_pages=work.removed_pages, last_build=record,
+                   links=work.links)
         if options.warm:
             keep(output_dir, held, record.build)
     clock.lap("write")
@@ -243,7 +244,8 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     made_from.update((output_path(term_url(site.config.root, p.taxonomy, p.slug)), p.path)
                      for site in sites for p in parsed.term_pages)
     work = Work(sites=sites,
-                render=tuple(with_bodies(todo, parsed.bodies, cache.bodies if cache is not None else None)),
+                render=tuple(todo), filled=with_bodies(todo, parsed.bodies, cache.bodies if cache is not None else None),
+                bodies=parsed.bodies,
                 keep=tuple(kept), copies=tuple(sorted((path, source) for path, source in copies.items()
                                                       if path not in current)),
                 previous=last.produced if last is not None and not options.clean else None,
@@ -294,7 +296,7 @@ def _render_and_write(run: _Run, work: Work) -> Written | list[Problem]:
         words = run.words.get(site.config.language, ENGLISH)
         env = make_environment(run.theme, site.config, run.search, words)
         renderers[site.config.language] = PageRenderer(env, site, run.site_dir, words)
-    staged, problems = render_pages(renderers, work.render, stage, run.jobs, report)
+    staged, problems = render_pages(renderers, work.render, stage, run.jobs, report, work.filled)
     run.clock.lap("render")
     if problems:
         writer.abort()

@@ -9,7 +9,7 @@ the cache keeps (`digest/incremental/`).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from digest.model import Article, EditionPage, FrozenMap, Page, Problem, Site, SiteConfig, TermPage
@@ -93,7 +93,7 @@ class CachedParse:
     content_hash: str
     signature: str = ""  # of what the file places in the site; a file whose signature stays can be re-rendered alone
     value: tuple[Article | TermPage | EditionPage | None, tuple[Problem, ...]]  # an article's body_html is kept apart
-    body_html: str | None
+    body_html: str | None  # None: in the cache already (a file that only got a new time), or in `Work.bodies`
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,7 +125,8 @@ class Work:
     """
 
     sites: tuple[Site, ...]  # what the rendered pages show: the site, or each language's
-    render: tuple[Page, ...]  # the pages to render, with the bodies they show
+    render: tuple[Page, ...]  # the pages to render, without the bodies they show
+    filled: Callable[[Page], Page]  # a page to render with the bodies it shows (`sources.with_bodies`)
     keep: tuple[str, ...]  # output paths whose files stay as they are
     copies: tuple[tuple[str, str], ...]  # (output path, source file) of the files copied as they are
     previous: tuple[str, ...] | None  # the files the last build wrote there, if known: those not made now go
@@ -135,6 +136,7 @@ class Work:
     next_release: datetime.datetime | None  # the date of the first article left out as future
     sources: Mapping[str, str]  # output path -> the file it was made from (articles, term pages)
     parsed: Mapping[str, CachedParse]  # for the cache: the parse results new this time
+    bodies: Mapping[str, str]  # and the bodies of those whose entries carry none (`CachedParse.body_html`)
     removed_sources: tuple[str, ...]  # sources the cache knows that the site no longer has
     fingerprints: Mapping[str, str]  # page fingerprints new this time, by output path
     removed_pages: tuple[str, ...]  # pages the cache knows that the site no longer has

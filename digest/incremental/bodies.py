@@ -163,7 +163,7 @@ def over_last_build(last: LastBuild, sites: tuple[Site, ...], todo: list[Page], 
     """The work of a rebuild that renders `todo` (with their `fingerprints`) and keeps every other file of the last
     build: its pages, articles and feeds stay as they were. `bodies`, `fetch`: as `sources.with_bodies` takes them."""
     rendered = {page.output_path for page in todo}
-    return Work(sites=sites, render=tuple(with_bodies(todo, bodies, fetch)),
+    return Work(sites=sites, render=tuple(todo), filled=with_bodies(todo, bodies, fetch), bodies={},
                 keep=tuple(path for path in last.produced if path not in rendered), copies=(),
                 previous=last.produced, problems=problems, counts=last.counts, feeds=last.feeds,
                 next_release=last.next_release, sources=sources, parsed=parsed, removed_sources=(),

@@ -291,8 +291,11 @@ class BuildCache:
 
     def save(self, *, parsed: Mapping[str, CachedParse], removed_sources: Iterable[str],
              fingerprints: Mapping[str, str], removed_pages: Iterable[str], last_build: LastBuild,
-             links: Mapping[str, LinkRecord] | None) -> None:
+             links: Mapping[str, LinkRecord] | None, bodies: Mapping[str, str] | None = None) -> None:
         """Record a good build: new parse results, new page fingerprints, and its record.
+
+        `bodies`: the bodies of the articles in `parsed` whose entries carry none because they were just
+        parsed (an entry without a body, and none here, is of a file that only got a new time).
 
         A cache that was missing, damaged or of another namespace is created anew first, so
         `parsed` and `fingerprints` must then hold every source's and every page's. `links`,
@@ -310,14 +313,16 @@ class BuildCache:
             db.execute("BEGIN")
             db.executemany("DELETE FROM parsed WHERE path = ?", ((p,) for p in removed_sources))
             # an entry without a body is one read from here whose file only got a new time: keep its body
+            bodies = bodies or {}
+            whole = {path for path, c in parsed.items()
+                     if c.body_html is not None or path in bodies or not isinstance(c.value[0], Article)}
             db.executemany("UPDATE parsed SET mtime_ns = ?, size = ? WHERE path = ?",
-                           ((c.mtime_ns, c.size, path) for path, c in parsed.items() if c.body_html is None
-                            and isinstance(c.value[0], Article)))
+                           ((c.mtime_ns, c.size, path) for path, c in parsed.items() if path not in whole))
             db.executemany(
                 "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?, ?)",
                 ((path, c.mtime_ns, c.size, c.content_hash, c.signature, pickle.dumps(c.value, protocol=5),
-                  c.body_html)
-                 for path, c in parsed.items() if c.body_html is not None or not isinstance(c.value[0], Article)))
+                  c.body_html if c.body_html is not None else bodies.get(path))
+                 for path, c in parsed.items() if path in whole))
             if links is not None:
                 db.execute("DELETE FROM links")
                 db.executemany("INSERT INTO links VALUES (?, ?)",

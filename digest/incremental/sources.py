@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from digest.incremental.bodystore import BodyStore
 from digest.incremental.fingerprint import article_signature
 from digest.incremental.inputs import kept_stamp
 from digest.model import Article, EditionPage, Page, Problem, SiteConfig, SourceFile, TermPage
@@ -31,8 +32,8 @@ class ParsedSources:
     term_pages: list[TermPage]
     edition_pages: list[EditionPage]
     problems: list[Problem]
-    new_entries: dict[str, CachedParse]
-    bodies: dict[str, str]  # article path -> body, for the articles parsed this time
+    new_entries: dict[str, CachedParse]  # an article's body is in `bodies`, not in its entry
+    bodies: MutableMapping[str, str]  # article path -> body, for the articles parsed this time
     removed: list[str]  # sources the cache knows that the site no longer has, sorted
     signatures: dict[str, str]  # article path -> `fingerprint.article_signature`, as the cache keeps it
 
@@ -111,13 +112,14 @@ def parse_sources(sources: list[SourceFile], stamps: Mapping[str, tuple[int, int
         if progress is not None:
             progress("parse", done, len(misses))
 
-    bodies: dict[str, str] = {}
+    bodies = BodyStore()  # not held in memory: see bodystore.py
     for source, entry in zip(misses, parallel_map(parse, misses, jobs, MIN_PARALLEL_PARSE, report)):
-        new_entries[source.path] = entry
         results[source.path] = entry.value
         signatures[source.path] = entry.signature
         if entry.body_html is not None:
             bodies[source.path] = entry.body_html
+            entry = dataclasses.replace(entry, body_html=None)
+        new_entries[source.path] = entry
     parsed = ParsedSources(articles=[], term_pages=[], edition_pages=[], problems=[], new_entries=new_entries,
                            bodies=bodies, signatures=signatures,
                            removed=sorted(cached.keys() - stamps.keys()))
@@ -141,22 +143,27 @@ def parse_site(site_dir: Path, config: SiteConfig, jobs: int) -> ParsedSources:
     return parse_sources(sources, stamps, config, {}, time.time_ns(), jobs, None)
 
 
-def with_bodies(pages: list[Page], bodies: dict[str, str],
-                fetch: Callable[[set[str]], dict[str, str]] | None) -> list[Page]:
-    """The pages, with the bodies of the articles they show in full filled in.
+def with_bodies(pages: Iterable[Page], bodies: MutableMapping[str, str],
+                fetch: Callable[[set[str]], dict[str, str]] | None) -> Callable[[Page], Page]:
+    """What gives each of `pages` the bodies of the articles it shows in full, as it is rendered.
 
     Articles are parsed and cached without their bodies in memory: only the pages of
     `plan.pages.shown_in_full` show a body, and only those being rendered need it.
-    `bodies`: those known, by article path (the ones `fetch` gets from the cache are added).
+    `bodies`: those known, by article path; the ones `fetch` gets from the cache, 500 at a
+    time, are added to it (to a `BodyStore`'s file, on a full build, not to memory).
     """
-    wanted = {a.path for page in pages for a in shown_in_full(page)} - bodies.keys()
-    if wanted and fetch is not None:
-        bodies.update(fetch(wanted))
-    result = []
-    for page in pages:
+    wanted = sorted({a.path for page in pages for a in shown_in_full(page)} - bodies.keys())
+    for start in range(0, len(wanted) if fetch is not None else 0, FETCHED):
+        assert fetch is not None
+        bodies.update(fetch(set(wanted[start: start + FETCHED])))
+
+    def filled(page: Page) -> Page:
         articles = shown_in_full(page)
-        if articles:
-            page = show_in_full(page, tuple(dataclasses.replace(a, body_html=bodies.get(a.path, ""))
-                                            for a in articles))
-        result.append(page)
-    return result
+        if not articles:
+            return page
+        return show_in_full(page, tuple(dataclasses.replace(a, body_html=bodies.get(a.path, "")) for a in articles))
+
+    return filled
+
+
+FETCHED = 500  # bodies read from the cache at a time

@@ -78,8 +78,11 @@ class PageRenderer:
 
 
 def render_pages(renderers: Mapping[str, PageRenderer], pages: Sequence[Page], stage: Callable[[str, bytes], bool],
-                 jobs: int, progress: Callable[[int], None] | None = None) -> tuple[list[tuple[str, bool]], list[Problem]]:
+                 jobs: int, progress: Callable[[int], None] | None = None,
+                 filled: Callable[[Page], Page] | None = None) -> tuple[list[tuple[str, bool]], list[Problem]]:
     """Render `pages`, handing each one's output path and bytes to `stage` in the process that rendered it.
+
+    `filled`: a page as it is rendered, with what it leaves out filled in (the bodies it shows).
 
     `renderers`: by language code, each page's (the first renders the site's own files). Returns
     what `stage` said of each page rendered (whether it wrote the file), and the problems of the
@@ -91,6 +94,8 @@ def render_pages(renderers: Mapping[str, PageRenderer], pages: Sequence[Page], s
 
     def render_one(index: int) -> tuple[str, bool | None, list[Problem]]:
         page = pages[index]  # workers are forked with `pages` in memory: only indexes travel
+        if filled is not None:
+            page = filled(page)
         renderer = renderers.get(page.language, first)
         data = renderer.render(page)
         if data is None:
