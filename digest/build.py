@@ -244,8 +244,8 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     made_from.update((output_path(term_url(site.config.root, p.taxonomy, p.slug)), p.path)
                      for site in sites for p in parsed.term_pages)
     work = Work(sites=sites,
-                render=tuple(todo), filled=with_bodies(todo, parsed.bodies, cache.bodies if cache is not None else None),
-                bodies=parsed.bodies,
+                render=tuple(todo), bodies=parsed.bodies,
+                filled=with_bodies(todo, parsed.bodies, cache.bodies if cache is not None else None),
                 keep=tuple(kept), copies=tuple(sorted((path, source) for path, source in copies.items()
                                                       if path not in current)),
                 previous=last.produced if last is not None and not options.clean else None,

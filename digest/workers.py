@@ -1,4 +1,4 @@
-"""Work spread over processes: parse and render in parallel on large sites.
+"""Work spread over processes: parse and render in parallel on large sites, and texts they share.
 
 Workers are forked after the build has loaded what they need (the settings, the
 templates, the site), so a task is only a list of indexes and nothing large is
@@ -11,7 +11,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -81,3 +82,51 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], jobs: int, minimum:
         pool.terminate()
         pool.join()
         _task = None
+
+
+class TextStore(MutableMapping[str, str]):
+    """Texts by key in a temporary file rather than in memory, which workers forked later read too.
+
+    A full build keeps there the bodies it parsed, from parse until it renders and caches them
+    (`incremental.sources.with_bodies`), and the cards it rendered in workers (`render.renderer`):
+    held in memory, the bodies of 100,000 articles take 800 MB and their cards 300 MB; here each
+    takes an offset and a length. `os.pread` moves no file position the processes share. A key
+    written again takes its new text.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="digest-texts-", buffering=0)
+        self._fd = self._file.fileno()
+        self._where: dict[str, tuple[int, int]] = {}  # key -> (offset, length)
+        self._end = 0
+
+    def __setitem__(self, key: str, text: str) -> None:
+        data = text.encode("utf-8", "surrogatepass")
+        written = 0
+        while written < len(data):
+            written += os.pwrite(self._fd, data[written:], self._end + written)
+        self._where[key] = (self._end, len(data))
+        self._end += len(data)
+
+    def __getitem__(self, key: str) -> str:
+        offset, length = self._where[key]
+        data = os.pread(self._fd, length, offset)
+        while len(data) < length:  # a short read: read on
+            data += os.pread(self._fd, length - len(data), offset + len(data))
+        return data.decode("utf-8", "surrogatepass")
+
+    def __delitem__(self, key: str) -> None:
+        del self._where[key]  # its bytes stay in the file until it goes
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def close(self) -> None:
+        """Remove the file (it goes by itself when the store does, or when the process ends)."""
+        self._file.close()

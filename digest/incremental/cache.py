@@ -312,10 +312,10 @@ class BuildCache:
         try:
             db.execute("BEGIN")
             db.executemany("DELETE FROM parsed WHERE path = ?", ((p,) for p in removed_sources))
-            # an entry without a body is one read from here whose file only got a new time: keep its body
             bodies = bodies or {}
             whole = {path for path, c in parsed.items()
                      if c.body_html is not None or path in bodies or not isinstance(c.value[0], Article)}
+            # an article's entry without a body is one read from here whose file only got a new time: keep its body
             db.executemany("UPDATE parsed SET mtime_ns = ?, size = ? WHERE path = ?",
                            ((c.mtime_ns, c.size, path) for path, c in parsed.items() if path not in whole))
             db.executemany(

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.incremental.bodystore import BodyStore
 from digest.incremental.fingerprint import article_signature
 from digest.incremental.inputs import kept_stamp
 from digest.model import Article, EditionPage, Page, Problem, SiteConfig, SourceFile, TermPage
@@ -21,7 +20,7 @@ from digest.plan.pages import show_in_full, shown_in_full
 from digest.read.content import content_hash, parse_article, parse_edition_page, parse_term_page
 from digest.read.discover import scan
 from digest.read.files import read_bytes
-from digest.workers import MIN_PARALLEL_PARSE, parallel_map
+from digest.workers import MIN_PARALLEL_PARSE, TextStore, parallel_map
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +111,7 @@ def parse_sources(sources: list[SourceFile], stamps: Mapping[str, tuple[int, int
         if progress is not None:
             progress("parse", done, len(misses))
 
-    bodies = BodyStore()  # not held in memory: see bodystore.py
+    bodies = TextStore()  # not held in memory
     for source, entry in zip(misses, parallel_map(parse, misses, jobs, MIN_PARALLEL_PARSE, report)):
         results[source.path] = entry.value
         signatures[source.path] = entry.signature
@@ -150,7 +149,7 @@ def with_bodies(pages: Iterable[Page], bodies: MutableMapping[str, str],
     Articles are parsed and cached without their bodies in memory: only the pages of
     `plan.pages.shown_in_full` show a body, and only those being rendered need it.
     `bodies`: those known, by article path; the ones `fetch` gets from the cache, 500 at a
-    time, are added to it (to a `BodyStore`'s file, on a full build, not to memory).
+    time, are added to it (to a `TextStore`'s file, on a full build, not to memory).
     """
     wanted = sorted({a.path for page in pages for a in shown_in_full(page)} - bodies.keys())
     for start in range(0, len(wanted) if fetch is not None else 0, FETCHED):

@@ -76,21 +76,21 @@ def _no_name(name: str) -> bool:
 _name = operator.attrgetter("name")
 
 
-def walk(root: Path | str, site_dir: Path | str, ignored: Callable[[str], bool] = _no_name,
-         out: list[str] | None = None) -> Iterator[tuple[str, list[str]]]:
+def walk(root: Path | str, site_dir: Path | str,
+         ignored: Callable[[str], bool] = _no_name) -> Iterator[tuple[str, list[str]]]:
     """(folder, file names) for `root` and every folder below it, in sorted order, like `os.walk`.
 
     Names for which `ignored` is true (none, by default) are left out. Links inside the site are followed, links
-    out of it left out (and added to `out`, when given). A broken link is listed as a file, so that reading it
-    reports it.
+    out of it left out. A broken link is listed as a file, so that reading it reports it.
     """
-    for folder, entries in walk_entries(root, site_dir, ignored, out):
+    for folder, entries in walk_entries(root, site_dir, ignored):
         yield folder, [entry.name for entry in entries]
 
 
 def walk_entries(root: Path | str, site_dir: Path | str, ignored: Callable[[str], bool] = _no_name,
                  out: list[str] | None = None) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
-    """`walk`, with the files as `os.DirEntry`s: their paths made, their `stat()` one call each."""
+    """`walk`, with the files as `os.DirEntry`s (their paths made, their `stat()` one call each), and the links
+    out of the site added to `out`, when given."""
     site = os.path.realpath(site_dir)
     seen: set[str] = set()
     stack = [str(root)]

@@ -18,7 +18,7 @@ from digest.render.i18n import ENGLISH, Messages
 from digest.render.newsletter import mail_ready
 from digest.render.theme import template_label
 from digest.render.wording import page_words
-from digest.workers import MIN_PARALLEL_RENDER, parallel_map
+from digest.workers import MIN_PARALLEL_RENDER, TextStore, parallel_map
 
 
 class PageRenderer:
@@ -31,19 +31,24 @@ class PageRenderer:
         self.site_dir = site_dir
         self.problems: list[Problem] = []
         self._cards: dict[str, Markup] = {}
+        self._stored: TextStore | None = None  # cards rendered in worker processes (`add_cards`), out of memory
         env.globals["card"] = self.card
 
     def card(self, article: Article) -> Markup:
         """An article's card (`_card.html`), rendered once and reused on every list that shows it."""
         html = self._cards.get(article.path)
         if html is None:
+            if self._stored is not None and article.path in self._stored:
+                return Markup(self._stored[article.path])
             html = Markup(self.env.get_template("_card.html").render(article=article, site=self.site))
             self._cards[article.path] = html
         return html
 
-    def add_cards(self, cards: dict[str, str]) -> None:
+    def add_cards(self, cards: Mapping[str, str]) -> None:
         """Cards rendered elsewhere (in worker processes), by article path."""
-        self._cards.update((path, Markup(html)) for path, html in cards.items())
+        if self._stored is None:
+            self._stored = TextStore()
+        self._stored.update(cards)
 
     def render(self, page: Page) -> bytes | None:
         """The page's bytes, or None if its template failed (the problem is kept)."""

@@ -1,4 +1,4 @@
-"""The bodies a full build keeps in a temporary file between parse, render and the cache."""
+"""Texts a build keeps in a temporary file, for itself and the workers it forks: bodies and cards."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import multiprocessing
 
 import pytest
 
-from digest.incremental.bodystore import BodyStore
+from digest.workers import TextStore
 
 
 def test_bodies_read_back_as_written() -> None:
-    store = BodyStore()
+    store = TextStore()
     bodies = {"content/a.md": "<p>Plain.</p>", "content/б.md": "<p>Путин — «Нетаньяху» 💬</p>",
               "content/empty.md": "", "content/odd.md": "<p>a lone surrogate \udcff kept</p>"}
     store.update(bodies)
@@ -23,13 +23,13 @@ def test_bodies_read_back_as_written() -> None:
     store.close()
 
 
-def _read_in_child(store: BodyStore, path: str, answer: multiprocessing.SimpleQueue[str]) -> None:
+def _read_in_child(store: TextStore, path: str, answer: multiprocessing.SimpleQueue[str]) -> None:
     answer.put(store[path])
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="render workers fork")
 def test_a_forked_render_worker_reads_the_same_bodies() -> None:
-    store = BodyStore()
+    store = TextStore()
     for number in range(200):
         store[f"content/{number}.md"] = f"<p>Body {number} " + "words " * number + "</p>"
     context = multiprocessing.get_context("fork")
