@@ -7,7 +7,9 @@
 For each corpus (../shared/bench/gen_corpus.py --flavor digest, seed 1, under /dev/shm
 when it exists) it starts `digest serve --port 0` as a user would, opens the edited
 article (corpus.json's edit_target) in headless Chromium (Debian's /usr/bin/chromium,
-or $DIGEST_CHROMIUM), and then, for each edit:
+or $DIGEST_CHROMIUM), waits for the preview's first search index (made in the background,
+over every article: on two cores, edits made meanwhile share them with it), and then, for
+each edit:
 
 - body: appends a sentence to the article's body, the common case while writing;
 - title: changes the article's title, which moves it on every list that shows it;
@@ -65,6 +67,16 @@ class Preview:
             raise SystemExit("serve_bench: the preview did not start:\n" + "\n".join(self.lines))
         time.sleep(1.0)  # the watcher is in place
 
+    def wait_for_search(self, timeout: float = 600) -> float:
+        """Wait until the preview's first search index is made (in the background, over every article), so that
+        edits are timed as while writing, not while it runs on the same cores; the seconds waited."""
+        started = time.monotonic()
+        while not any("search" in line for line in self.lines if " changed: " not in line):
+            if time.monotonic() - started > timeout:
+                raise SystemExit(f"serve_bench: no search index after {timeout} s:\n" + "\n".join(self.lines))
+            time.sleep(0.1)
+        return time.monotonic() - started
+
     def rebuild_ms(self) -> list[float]:
         """The preview's own rebuild times so far, from its one line per rebuild."""
         return [float(m.group(1)) for line in self.lines if " changed: " in line
@@ -94,6 +106,7 @@ def measure(site: Path, target: str, url_path: str, edits: int, chromium: str) -
             browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
             page = browser.new_page()
             page.goto(preview.url.rstrip("/") + url_path)
+            results["search_wait_s"] = round(preview.wait_for_search(), 1)
             for kind in KINDS:
                 times = []
                 before = len(preview.rebuild_ms())
@@ -157,6 +170,8 @@ def main() -> int:
         year, month = Path(target).stem.split("-")[:2]
         print(f"serve_bench: {articles:,} articles, {args.edits} edits of each kind", file=sys.stderr)
         results = measure(site, target, f"/{year}/{month}/{slug}/", args.edits, chromium)
+        print(f"serve_bench: the first search index was made {results['search_wait_s']} s after the page opened",
+              file=sys.stderr)
         all_results.append({"articles": articles, **results})
     print("| articles | edit | save → reloaded page, median (ms) | 90th percentile | worst | rebuild, median (ms) |")
     print("| ---: | --- | ---: | ---: | ---: | ---: |")
