@@ -50,11 +50,10 @@ class Inputs:
 
 def look_at_inputs(site_dir: Path, config: SiteConfig, theme: Theme, options: BuildOptions,
                    sources: list[SourceFile], assets: list[str], started_ns: int,
-                   taken: Mapping[str, tuple[int, int]] | None = None) -> Inputs:
-    """The build's inputs, stamped: one `stat` per file, nothing read (`taken`: the sources' stamps, where
-    `read.discover.scan` took them already)."""
-    stamps = ({s.path: taken[s.path] for s in sources} if taken is not None
-              else {s.path: file_stamp(s.abs_path) for s in sources})
+                   taken: Mapping[str, tuple[int, int]]) -> Inputs:
+    """The build's inputs, stamped: one `stat` per file, nothing read (`taken`: the sources' stamps, which
+    `read.discover.scan` took during its walk)."""
+    stamps = {s.path: taken[s.path] for s in sources}  # in the sources' order
     others = others_fingerprint(site_dir, config, theme, options, assets, started_ns)
     sources_now = sources_fingerprint(stamps, started_ns)
     return Inputs(stamps=FrozenMap(stamps), others=others, names=names_fingerprint(stamps),

@@ -151,10 +151,10 @@ def with_bodies(pages: Iterable[Page], bodies: MutableMapping[str, str],
     `bodies`: those known, by article path; the ones `fetch` gets from the cache, 500 at a
     time, are added to it (to a `TextStore`'s file, on a full build, not to memory).
     """
-    wanted = sorted({a.path for page in pages for a in shown_in_full(page)} - bodies.keys())
-    for start in range(0, len(wanted) if fetch is not None else 0, FETCHED):
-        assert fetch is not None
-        bodies.update(fetch(set(wanted[start: start + FETCHED])))
+    if fetch is not None:
+        wanted = sorted({a.path for page in pages for a in shown_in_full(page)} - bodies.keys())
+        for start in range(0, len(wanted), FETCHED):
+            bodies.update(fetch(set(wanted[start: start + FETCHED])))
 
     def filled(page: Page) -> Page:
         articles = shown_in_full(page)
