@@ -120,8 +120,11 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         if work is not None and warm is not None:
             held = after_bodies(warm, work)
         elif work is None and edits is not None and warm is not None:
-            work, held = warm_work(warm, edits, last, output_dir, cache.bodies) or (None, None)
-            if work is not None:
+            work, held, relinked = warm_work(warm, edits, last, output_dir, cache.bodies) or (None, None, False)
+            if relinked:
+                decision = Decision(route=Route.RELINKED, why="the edits changed the people and topics of articles, "
+                                                              "and only what those touch was linked again")
+            elif work is not None:
                 decision = Decision(route=Route.IN_PLACE, why="the edits left every article where it was")
         clock.lap("parse")
         written = _render_and_write(run, work) if work is not None else None
@@ -145,7 +148,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         record = next_record(work, inputs, writer, searched)
         cache.save(parsed=work.parsed, bodies=work.bodies, removed_sources=work.removed_sources,
                    fingerprints=work.fingerprints, removed_pages=work.removed_pages, last_build=record,
-                   links=work.links)
+                   links=work.links, relinked=work.relinked)
         if options.warm:
             keep(output_dir, held, record.build)
     clock.lap("write")
@@ -259,8 +262,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
         return work, None
     from digest.incremental.warm import made
 
-    return work, made(work, pages, covered, current, fingerprints, parsed.articles, parsed.problems, later, salt,
-                      config, options)
+    return work, made(work, pages, covered, current, fingerprints, parsed, later, salt, config, options, copies)
 
 
 def _counts(sites: tuple[Site, ...], pages: int) -> tuple[int, int, int, int]:

@@ -141,3 +141,4 @@ class Work:
     fingerprints: Mapping[str, str]  # page fingerprints new this time, by output path
     removed_pages: tuple[str, ...]  # pages the cache knows that the site no longer has
     links: Mapping[str, LinkRecord] | None  # what every article links to, when the site was linked
+    relinked: Mapping[str, LinkRecord] = field(default_factory=dict)  # of some articles, when only they were

@@ -128,7 +128,10 @@ def test_an_edit_that_leaves_every_article_in_place_is_built_on_the_warm_site(ma
     assert route == "articles in place" and 5 < rendered < first.pages // 2
     assert again(".\n", ".\n\nA second paragraph.\n")[0] == "bodies only"
     assert again("---\nWhat", "summary: The ninth.\n---\nWhat")[0] == "articles in place"  # after the body edit
-    assert again("people: [Vladimir Putin]", "people: [Mahmoud Abbas]")[0] == "full"  # it moves: linked again
+    # other people: the terms it left and joined, and the articles near it under them, are linked again
+    assert again("people: [Vladimir Putin]", "people: [Mahmoud Abbas]")[0] == "relinked"
+    assert again("title: Story nine", "title: Story nine\ndate: 2015-11-10")[0] == "full"  # it moves: linked again
+    assert again("date: 2015-11-10\n", "")[0] == "full"
     assert again("title: Story nine", "title: Story 9")[0] == "articles in place"  # warm again after a full build
     assert again("Not yet.", "Not yet, soon.", site / "content/2015-11-27-unfinished.md") == ("articles in place", 0)
     assert again("title: Unfinished", "title: Half done", site / "content/2015-11-27-unfinished.md") == (

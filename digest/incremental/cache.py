@@ -291,7 +291,8 @@ class BuildCache:
 
     def save(self, *, parsed: Mapping[str, CachedParse], removed_sources: Iterable[str],
              fingerprints: Mapping[str, str], removed_pages: Iterable[str], last_build: LastBuild,
-             links: Mapping[str, LinkRecord] | None, bodies: Mapping[str, str] | None = None) -> None:
+             links: Mapping[str, LinkRecord] | None, bodies: Mapping[str, str] | None = None,
+             relinked: Mapping[str, LinkRecord] | None = None) -> None:
         """Record a good build: new parse results, new page fingerprints, and its record.
 
         `bodies`: the bodies of the articles in `parsed` whose entries carry none because they were just
@@ -299,7 +300,8 @@ class BuildCache:
 
         A cache that was missing, damaged or of another namespace is created anew first, so
         `parsed` and `fingerprints` must then hold every source's and every page's. `links`,
-        from a build that linked the whole site, replaces what each article links to.
+        from a build that linked the whole site, replaces what each article links to; `relinked`, from one
+        that linked some articles again, replaces what those link to.
         """
         try:
             if self._whole():
@@ -327,6 +329,8 @@ class BuildCache:
                 db.execute("DELETE FROM links")
                 db.executemany("INSERT INTO links VALUES (?, ?)",
                                ((path, pickle.dumps(value, protocol=5)) for path, value in links.items()))
+            db.executemany("INSERT OR REPLACE INTO links VALUES (?, ?)",
+                           ((path, pickle.dumps(value, protocol=5)) for path, value in (relinked or {}).items()))
             db.executemany("DELETE FROM pages WHERE output_path = ?", ((p,) for p in removed_pages))
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)", fingerprints.items())
             db.execute("INSERT OR REPLACE INTO meta VALUES ('last_build', ?)", (pickle.dumps(last_build, protocol=5),))

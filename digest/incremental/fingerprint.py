@@ -54,14 +54,19 @@ class Fingerprints:
         self._terms: dict[tuple[str, str], str] = {}
         self.zone = ZoneInfo(site.config.timezone)
 
-    def again(self, site: Site, changed: Iterable[str]) -> Fingerprints:
-        """Fingerprints for `site`, a version of this one's site in which only the articles `changed` differ, each
-        where it was: what is known of the other articles and of every term still holds."""
-        other = Fingerprints(site, self.salt)
+    def again(self, site: Site, changed: Iterable[str], terms: Iterable[tuple[str, str]] = ()) -> Fingerprints:
+        """Fingerprints for `site`, a version of this one's site in which only the articles `changed` and the terms
+        `terms` ((taxonomy, slug)) differ: what is known of the other articles and terms still holds."""
+        other = Fingerprints(site, self.salt, record=self.record)
         other._articles = dict(self._articles)
         for path in changed:
             other._articles.pop(path, None)
         other._terms = self._terms
+        gone = [key for key in terms if key in self._terms]
+        if gone:
+            other._terms = dict(self._terms)
+            for key in gone:
+                del other._terms[key]
         return other
 
     def page(self, page: Page) -> str:

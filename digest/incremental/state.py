@@ -37,6 +37,7 @@ class Route(enum.Enum):
     NOTHING_CHANGED = "nothing changed"
     BODIES_ONLY = "bodies only"
     IN_PLACE = "articles in place"  # edits that left every article where it was, on the warm site (warm.py)
+    RELINKED = "relinked"  # edits of people and topics, linked again where they touch the warm site (relinked.py)
     FULL = "full"
 
 

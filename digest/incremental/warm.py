@@ -27,12 +27,16 @@ from typing import Any
 
 from digest.incremental.bodies import Edit, over_last_build
 from digest.incremental.fingerprint import Fingerprints
-from digest.model import (Article, EditionRef, FrozenMap, Page, PageKind, Problem, Site, SiteConfig, TermRef, TocEntry,
-                          sort_problems)
+from digest.incremental.sources import ParsedSources
+from digest.link.relink import relinkable
+from digest.link.terms import Names
+from digest.model import (Article, EditionPage, EditionRef, FrozenMap, Page, PageKind, Problem, Site, SiteConfig,
+                          Taxonomy, TermPage, TermRef, TocEntry, sort_problems)
 from digest.records import BuildOptions, CachedParse, LastBuild, Work
 
 # What an edit may change of an article and still leave it where it was: what its pages and cards show.
 SHOWN_ONLY = frozenset({"title", "summary", "body_html", "toc", "words", "meta", "image_alt", "content_hash", "source"})
+PLACING = tuple(f.name for f in fields(Article) if f.name not in SHOWN_ONLY)  # and what places it
 
 # Values that hold no article: the walk that puts new articles in place does not look inside them.
 _LEAVES = frozenset({str, int, float, bool, type(None), bytes, datetime.date, datetime.datetime, SiteConfig, TermRef,
@@ -49,8 +53,10 @@ class Warm:
     config: SiteConfig
     options: BuildOptions  # with `now` left out: the route taken tells whether a moment passed
     sites: tuple[Site, ...]
-    pages: tuple[Page, ...]
-    showing: Mapping[str, tuple[int, ...]]  # article path -> the indexes of the pages whose fingerprints cover it
+    pages: tuple[Page, ...]  # in the order of the plan
+    where: Mapping[str, int]  # output path -> the index of its page
+    showing: Mapping[str, tuple[str, ...]]  # article path -> the output paths of the pages whose fingerprints cover it
+    covers: Mapping[str, frozenset[str]]  # output path -> the articles its page's fingerprint covers
     fingerprints: Mapping[str, str]  # output path -> fingerprint, of every page
     printers: Mapping[str, Fingerprints]  # what made them, by language: what they know of articles and terms
     placed: Mapping[str, Article]  # every parsed article by path, as `sites` and `pages` hold it
@@ -58,6 +64,10 @@ class Warm:
     found: Mapping[str, tuple[Problem, ...]]  # each source's problems of parsing, by path
     later: tuple[Problem, ...]  # the problems of linking and planning
     sources: Mapping[str, str]  # output path -> the file it was made from (`Work.sources`)
+    term_pages: tuple[TermPage, ...]
+    edition_pages: tuple[EditionPage, ...]
+    copies: frozenset[str]  # the output paths of the files copied as they are
+    names: Mapping[Taxonomy, Names] | None = None  # how names resolve, once a relink needed it (`link/relink.py`)
 
 
 _KEPT: dict[str, Warm] = {}  # by output folder, resolved
@@ -84,22 +94,25 @@ def keep(output_dir: Path, warm: Warm | None, build: str | None) -> None:
 
 
 def made(work: Work, pages: Sequence[Page], covered: Sequence[set[str]], current: Mapping[str, str],
-         printers: Mapping[str, Fingerprints], articles: Iterable[Article], parse_problems: Iterable[Problem],
-         later: Iterable[Problem], salt: str, config: SiteConfig, options: BuildOptions) -> Warm:
+         printers: Mapping[str, Fingerprints], parsed: ParsedSources, later: Iterable[Problem], salt: str,
+         config: SiteConfig, options: BuildOptions, copies: Iterable[str]) -> Warm:
     """The warm site of a full build: its pages, the articles each page's fingerprint `covered`, and the rest."""
-    showing: dict[str, list[int]] = defaultdict(list)
-    for number, paths in enumerate(covered):
+    showing: dict[str, list[str]] = defaultdict(list)
+    for page, paths in zip(pages, covered):
         for path in paths:
-            showing[path].append(number)
+            showing[path].append(page.output_path)
     found: dict[str, list[Problem]] = defaultdict(list)
-    for problem in parse_problems:
+    for problem in parsed.problems:
         found[problem.path or ""].append(problem)
-    by_path = FrozenMap({article.path: article for article in articles})
+    by_path = FrozenMap({article.path: article for article in parsed.articles})
     return Warm(build=None, salt=salt, config=config, options=dataclasses.replace(options, now=None), sites=work.sites,
-                pages=tuple(pages), showing=FrozenMap({path: tuple(n) for path, n in showing.items()}),
+                pages=tuple(pages), where={page.output_path: number for number, page in enumerate(pages)},
+                showing=FrozenMap({path: tuple(n) for path, n in showing.items()}),
+                covers={page.output_path: frozenset(paths) for page, paths in zip(pages, covered)},
                 fingerprints=current, printers=printers, placed=by_path, articles=by_path,
                 found=FrozenMap({path: tuple(p) for path, p in found.items()}), later=tuple(later),
-                sources=work.sources)
+                sources=work.sources, term_pages=tuple(parsed.term_pages), edition_pages=tuple(parsed.edition_pages),
+                copies=frozenset(copies))
 
 
 def after_bodies(warm: Warm, work: Work) -> Warm:
@@ -115,13 +128,16 @@ def after_bodies(warm: Warm, work: Work) -> Warm:
 
 
 def warm_work(warm: Warm, edits: list[Edit], last: LastBuild, output_dir: Path,
-              fetch: Callable[[set[str]], dict[str, str]]) -> tuple[Work, Warm] | None:
-    """The work of a rebuild whose edits leave every article where it was, done on the warm site; None when
-    an edit does more (a full build follows). `fetch`: the cache's bodies, by article paths."""
+              fetch: Callable[[set[str]], dict[str, str]]) -> tuple[Work, Warm, bool] | None:
+    """The work of a rebuild whose edits leave every article where it was, done on the warm site, or of one whose
+    edits changed only the people and topics of articles, on the warm site linked again where that changed it
+    (`incremental/relinked.py`; then the flag that follows is True); None when an edit does more (a full build
+    follows). `fetch`: the cache's bodies, by article paths."""
     articles = dict(warm.articles)
     found = dict(warm.found)
     entries: dict[str, CachedParse] = {}
     bodies: dict[str, str] = {}
+    renamed = False
     for edit in edits:
         path = edit.source.path
         entries[path] = edit.new
@@ -129,27 +145,36 @@ def warm_work(warm: Warm, edits: list[Edit], last: LastBuild, output_dir: Path,
             continue
         value, problems = edit.new.value
         before = articles.get(path)
-        if (not isinstance(value, Article) or before is None or not same_place(before, value)
+        if (not isinstance(value, Article) or before is None
                 or any(p.severity == "error" for p in problems) or (problems and warm.options.strict)):
             return None
+        if not same_place(before, value):
+            if not relinkable(before, value, PLACING):
+                return None
+            renamed = True
         articles[path] = value
         bodies[path] = edit.new.body_html or ""
         if problems:
             found[path] = problems
         else:
             found.pop(path, None)
+    if renamed:
+        from digest.incremental.relinked import relinked_work
+
+        done = relinked_work(warm, articles, found, entries, bodies, last, output_dir, fetch)
+        return None if done is None else (*done, True)
     changed = [path for path, article in articles.items() if warm.placed[path] is not article]
     swaps = {id(warm.placed[path]): articles[path] for path in changed}
     memo: dict[int, Any] = {}
-    sites = tuple(_swapped(site, swaps, memo) for site in warm.sites)
+    sites = tuple(swapped(site, swaps, memo) for site in warm.sites)
     pages = list(warm.pages)
-    moved = sorted({number for path in changed for number in warm.showing.get(path, ())})
+    moved = sorted({warm.where[out] for path in changed for out in warm.showing.get(path, ())})
     default = warm.config.language
     printers = {site.config.language: warm.printers[site.config.language].again(site, changed) for site in sites}
     fingerprints = dict(warm.fingerprints)
     todo: list[Page] = []
     for number in moved:
-        page = pages[number] = _swapped(pages[number], swaps, memo)
+        page = pages[number] = swapped(pages[number], swaps, memo)
         fingerprint = printers.get(page.language, printers[default]).page(page)
         if fingerprint != fingerprints.get(page.output_path) or not (output_dir / page.output_path).is_file():
             fingerprints[page.output_path] = fingerprint
@@ -159,15 +184,15 @@ def warm_work(warm: Warm, edits: list[Edit], last: LastBuild, output_dir: Path,
                            bodies, fetch, parsed=entries, problems=tuple(listed), sources=warm.sources)
     return work, dataclasses.replace(warm, sites=sites, pages=tuple(pages), fingerprints=FrozenMap(fingerprints),
                                      printers=printers, placed=FrozenMap(articles), articles=FrozenMap(articles),
-                                     found=FrozenMap(found))
+                                     found=FrozenMap(found)), False
 
 
 def same_place(before: Article, after: Article) -> bool:
     """Whether two versions of an article stand in the same place in the site: all but what it shows is equal."""
-    return all(getattr(before, f.name) == getattr(after, f.name) for f in fields(Article) if f.name not in SHOWN_ONLY)
+    return all(getattr(before, name) == getattr(after, name) for name in PLACING)
 
 
-def _swapped(value: Any, swaps: Mapping[int, Article], memo: dict[int, Any]) -> Any:
+def swapped(value: Any, swaps: Mapping[int, Article], memo: dict[int, Any]) -> Any:
     """`value` with every article of `swaps` (by the id of the one it replaces) in its place; parts that hold none
     of them are the same objects as before. A site holds some 100,000 values for 10,000 articles: lists of
     articles are looked through in C, and of a dataclass only the fields whose types may hold an article."""
@@ -186,22 +211,22 @@ def _swapped(value: Any, swaps: Mapping[int, Article], memo: dict[int, Any]) -> 
             if not swaps.keys().isdisjoint(map(id, value)):
                 result = tuple(swaps.get(id(item), item) for item in value)
         elif not kinds <= _LEAVES:
-            items = tuple(_swapped(item, swaps, memo) for item in value)
+            items = tuple(swapped(item, swaps, memo) for item in value)
             if any(a is not b for a, b in zip(items, value)):
                 result = items
     elif kind is FrozenMap or kind is dict:
-        changed = {k: new for k, old in value.items() if (new := _swapped(old, swaps, memo)) is not old}
+        changed = {k: new for k, old in value.items() if (new := swapped(old, swaps, memo)) is not old}
         if changed:
             result = kind({**value, **changed})
     elif kind is list:
-        listed = [_swapped(item, swaps, memo) for item in value]
+        listed = [swapped(item, swaps, memo) for item in value]
         if any(a is not b for a, b in zip(listed, value)):
             result = listed
     elif is_dataclass(value) and not isinstance(value, type):
         changes = {}
         for name in _holding(kind):
             old = getattr(value, name)
-            new = _swapped(old, swaps, memo)
+            new = swapped(old, swaps, memo)
             if new is not old:
                 changes[name] = new
         if changes:

@@ -186,6 +186,16 @@ def build_editions(config: SiteConfig, ordered: Sequence[Article], links: Mappin
     return Editions(editions=tuple(reversed(linked)), of_article=of_article, next_due=next_due)
 
 
+def remade(config: SiteConfig, edition: Edition, links: Mapping[str, ArticleLinks], page: EditionPage | None,
+           problems: list[Problem]) -> Edition:
+    """An edition made again from the same articles (their links changed), in the same place among the others;
+    `page`: its introduction, if it has one."""
+    assert config.editions is not None
+    slot = Slot(number=edition.number, start=edition.start, end=edition.end, date=edition.date)
+    made = _edition(config, config.editions, slot, list(reversed(edition.articles)), links, page, problems)
+    return _with_neighbours(made, edition.previous, edition.next)
+
+
 def _with_neighbours(edition: Edition, previous: EditionRef | None, following: EditionRef | None) -> Edition:
     return dataclasses.replace(edition, previous=previous, next=following)
 

@@ -13,7 +13,7 @@ import heapq
 import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -161,7 +161,7 @@ def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iter
     made = build_editions(config, ordered, links, dated.pages, dated.origin, dated.until, problems)
     for path, ref in made.of_article.items():
         links[path] = dataclasses.replace(links[path], edition=ref)
-    shown_sources = _shown(_coverage(sources.terms, links), config, owners)
+    shown_sources = _shown(coverage(sources.terms, links), config, owners)
     years: dict[int, list[Article]] = defaultdict(list)
     months: dict[tuple[int, int], list[Article]] = defaultdict(list)
     zone = ZoneInfo(config.timezone)
@@ -182,7 +182,7 @@ def build_site(config: SiteConfig, articles: Iterable[Article], term_pages: Iter
     )
 
 
-def _coverage(sources: tuple[Term, ...], links: Mapping[str, ArticleLinks]) -> tuple[Term, ...]:
+def coverage(sources: Iterable[Term], links: Mapping[str, ArticleLinks]) -> tuple[Term, ...]:
     """Sources with the people and topics each covers most as their `related` terms (an article has one
     source, so no source is named alongside another)."""
     covered = []
@@ -225,15 +225,20 @@ def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, .
         terms_of.append(keys)
         for key in keys:
             members[key].append(index)
-    result: dict[str, tuple[Article, ...]] = {}
-    for index, article in enumerate(ordered):
-        window: list[int] = []
-        for key in terms_of[index]:
-            indexes = members[key]
-            pos = bisect_left(indexes, index)
-            window += indexes[max(0, pos - RELATED_WINDOW): pos + RELATED_WINDOW + 1]
-        scores = Counter(window)  # counted in C, once
-        del scores[index]
-        best = heapq.nsmallest(limit, [(-count, abs(other - index), other) for other, count in scores.items()])
-        result[article.path] = tuple(ordered[other] for _, _, other in best)
-    return result
+    return {article.path: tuple(ordered[other] for other in ranked(index, terms_of[index], members, limit))
+            for index, article in enumerate(ordered)}
+
+
+def ranked(index: int, keys: Iterable[tuple[str, str]], members: Mapping[tuple[str, str], Sequence[int]],
+           limit: int) -> list[int]:
+    """The related articles of the article at `index` (as `_related` finds them), as indexes: `keys`, its people
+    ("p", slug) and topics ("t", slug); `members`, the indexes of the articles of each, in order."""
+    window: list[int] = []
+    for key in keys:
+        indexes = members[key]
+        pos = bisect_left(indexes, index)
+        window += indexes[max(0, pos - RELATED_WINDOW): pos + RELATED_WINDOW + 1]
+    scores = Counter(window)  # counted in C, once
+    del scores[index]
+    return [other for _, _, other in heapq.nsmallest(limit, [(-count, abs(other - index), other)
+                                                             for other, count in scores.items()])]

@@ -101,7 +101,7 @@ def plan_sites(sites: Sequence[Site]) -> list[Page]:
     if moved:
         lines = [f"{first.url_for(alias)} {first.url_for(article.url)} 301\n" for alias, article in moved]
         pages.append(_file(PageKind.REDIRECTS, "/_redirects", "".join(lines).encode()))
-    pages.extend(_sitemaps(first, pages))
+    pages.extend(sitemaps(first, pages))
     pages.append(_file(PageKind.ROBOTS, "/robots.txt",
                        f"User-agent: *\nAllow: /\n\nSitemap: {first.abs_url('/sitemap.xml')}\n".encode()))
     return pages
@@ -113,13 +113,12 @@ def _language_pages(site: Site) -> list[Page]:
     root = config.root
     feed = f"{root}feed.xml"
     pages: list[Page] = []
-    top = {"people": by_count(site.people)[:TOP_TERMS], "topics": by_count(site.topics)[:TOP_TERMS]}
+    top = top_terms(site)
     for paginator in paginate(site.articles, config.per_page, root):
+        # the sidebar is on the first page only: a count that changes re-renders one page
         pages.append(_page(PageKind.HOME, paginator.urls[paginator.number - 1], "index.html",
                            _newest(paginator.items), site=site, paginator=paginator, feed_url=feed,
-                           # the sidebar is on the first page only: a count that changes re-renders one page
-                           top_people=top["people"] if paginator.number == 1 else (),
-                           top_topics=top["topics"] if paginator.number == 1 else ()))
+                           **(top if paginator.number == 1 else {"top_people": (), "top_topics": ()})))
     pages.extend(article_page(site, article) for article in site.articles)
     for taxonomy in TAXONOMIES:
         pages.extend(_taxonomy_pages(site, taxonomy))
@@ -136,7 +135,7 @@ def _language_pages(site: Site) -> list[Page]:
         pages.append(_page(PageKind.SEARCH, f"{root}search/", "search.html", sitemap=False, site=site,
                            feed_url=feed))
     pages.extend(_feeds(site))
-    pages.extend(_edition_pages(site))
+    pages.extend(edition_pages(site))
     pages.extend(_page(PageKind.REDIRECT, alias, "redirect.html", sitemap=False, site=site, article=article,
                        feed_url=feed)
                  for article in site.articles for alias in article.aliases
@@ -144,21 +143,35 @@ def _language_pages(site: Site) -> list[Page]:
     return pages
 
 
+def top_terms(site: Site) -> dict[str, tuple[Term, ...]]:
+    """What the first home page's sidebar lists: the people and topics with the most articles."""
+    return {"top_people": by_count(site.people)[:TOP_TERMS], "top_topics": by_count(site.topics)[:TOP_TERMS]}
+
+
 def _taxonomy_pages(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
-    config = site.config
-    terms = site.taxonomy(taxonomy)
     if taxonomy not in site.sections:
         return  # a site whose articles name no source has no page of sources
-    yield _page(PageKind.TERMS, f"{config.root}{taxonomy}/", "terms.html", _newest(site.articles[:1]), site=site,
-                taxonomy=taxonomy, terms=by_count(terms), feed_url=f"{config.root}feed.xml")
-    for term in terms:
-        first = term.url
-        for paginator in paginate(term.articles, config.per_page, first):
-            yield _page(PageKind.TERM, paginator.urls[paginator.number - 1], "term.html", _newest(paginator.items[:1]),
-                        site=site, taxonomy=taxonomy, term=term, paginator=paginator, feed_url=f"{first}feed.xml")
+    yield terms_index(site, taxonomy)
+    for term in site.taxonomy(taxonomy):
+        yield from term_pages(site, taxonomy, term)
 
 
-def _edition_pages(site: Site) -> Iterator[Page]:
+def terms_index(site: Site, taxonomy: Taxonomy) -> Page:
+    """The index of a taxonomy: `/people/`."""
+    return _page(PageKind.TERMS, f"{site.config.root}{taxonomy}/", "terms.html", _newest(site.articles[:1]),
+                 site=site, taxonomy=taxonomy, terms=by_count(site.taxonomy(taxonomy)),
+                 feed_url=f"{site.config.root}feed.xml")
+
+
+def term_pages(site: Site, taxonomy: Taxonomy, term: Term) -> list[Page]:
+    """A term's pages: `/people/vladimir-putin/`, then `page/2/` and on."""
+    first = term.url
+    return [_page(PageKind.TERM, paginator.urls[paginator.number - 1], "term.html", _newest(paginator.items[:1]),
+                  site=site, taxonomy=taxonomy, term=term, paginator=paginator, feed_url=f"{first}feed.xml")
+            for paginator in paginate(term.articles, site.config.per_page, first)]
+
+
+def edition_pages(site: Site) -> Iterator[Page]:
     """On a site with editions: their index (newest first, paginated), each edition's page and newsletter
     (`email.html`, `email.txt`), and their feeds."""
     config = site.config
@@ -255,22 +268,27 @@ def show_in_full(page: Page, articles: tuple[Article, ...]) -> Page:
 
 
 def _feeds(site: Site) -> Iterator[Page]:
-    config = site.config
-    size = config.feed_size
     yield from site_feeds(site)
     for taxonomy in TAXONOMIES:
         for term in site.taxonomy(taxonomy):
-            first = term.url
-            yield from _feed_pair(f"{first}feed.xml", site=site,
-                                  about=TermRef(taxonomy=taxonomy, slug=term.slug, name=term.name), alternate_url=first,
-                                  articles=term.articles[:size], full_content=False,
-                                  updated=_newest(term.articles[:size]) or _newest(site.articles[:1]))
+            yield from term_feeds(site, taxonomy, term)
 
 
-def _sitemaps(config: SiteConfig, pages: list[Page]) -> list[Page]:
+def term_feeds(site: Site, taxonomy: Taxonomy, term: Term) -> tuple[Page, Page]:
+    """A term's feeds: its newest articles, as Atom and JSON Feed."""
+    first = term.url
+    size = site.config.feed_size
+    return _feed_pair(f"{first}feed.xml", site=site, about=TermRef(taxonomy=taxonomy, slug=term.slug, name=term.name),
+                      alternate_url=first, articles=term.articles[:size], full_content=False,
+                      updated=_newest(term.articles[:size]) or _newest(site.articles[:1]))
+
+
+def sitemaps(config: SiteConfig, pages: list[Page]) -> list[Page]:
+    """The sitemap of the pages that are in it: one file, or an index of files of `SITEMAP_LIMIT` entries."""
     default = config.languages[0].code if config.languages else ""
-    entries = [(config.abs_url(p.url), p.lastmod, _hreflang(config, p.alternates, default))
-               for p in pages if p.sitemap]
+    base = config.abs_url("/")
+    entries = [(base + p.url[1:] if p.url[:1] == "/" and p.url[:2] != "//" else config.abs_url(p.url), p.lastmod,
+                _hreflang(config, p.alternates, default) if p.alternates else "") for p in pages if p.sitemap]
     chunks = [entries[i: i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [[]]
     if len(chunks) == 1:
         return [_file(PageKind.SITEMAP, "/sitemap.xml", _urlset(chunks[0]))]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from digest.incremental.warm import _holding, _swapped, same_place
+from digest.incremental.warm import _holding, same_place, swapped
+from digest.link.relink import names_of, relink
 from digest.model import ArticleLinks, Term
 from digest.plan.pages import plan_pages
 from test_site import article, make  # the articles and sites of the link stage's tests
@@ -22,15 +23,15 @@ def test_an_article_put_in_place_gives_the_site_and_pages_that_linking_it_anew_g
     new = dataclasses.replace(old, title="Moscow, again", summary="They met again.", meta={"region": "Europe"})
     assert same_place(old, new)
     memo: dict[int, object] = {}
-    swapped = _swapped(site, {id(old): new}, memo)
+    put = swapped(site, {id(old): new}, memo)
     relinked, _ = make([new if a is old else a for a in ARTICLES])
-    assert swapped == relinked
-    assert [_swapped(page, {id(old): new}, memo) for page in plan_pages(site)] == plan_pages(relinked)
+    assert put == relinked
+    assert [swapped(page, {id(old): new}, memo) for page in plan_pages(site)] == plan_pages(relinked)
     # what holds none of it is the very same value: a term of other articles, another article's links
-    assert next(t for t in swapped.topics if t.slug == "terrorism") is next(t for t in site.topics
-                                                                            if t.slug == "terrorism")
-    assert swapped.links["content/ramallah.md"] is site.links["content/ramallah.md"]
-    assert swapped.config is site.config
+    assert next(t for t in put.topics if t.slug == "terrorism") is next(t for t in site.topics
+                                                                        if t.slug == "terrorism")
+    assert put.links["content/ramallah.md"] is site.links["content/ramallah.md"]
+    assert put.config is site.config
 
 
 def test_an_article_that_moves_is_not_in_the_same_place() -> None:
@@ -44,3 +45,52 @@ def test_an_article_that_moves_is_not_in_the_same_place() -> None:
 def test_only_fields_whose_types_may_hold_an_article_are_looked_into() -> None:
     assert _holding(ArticleLinks) == ("related", "previous", "next")
     assert "articles" in _holding(Term) and "name" not in _holding(Term)
+
+
+def relinked_after(articles: list, changes: dict[str, dict[str, tuple[str, ...]]], pages: tuple = ()) -> None:
+    """Relinking the site after `changes` (article name -> new people or topics) gives the site, the warnings of
+    spellings and the changed terms that linking it anew gives."""
+    site, _ = make(articles, pages=pages)
+    before = {a.path: a for a in articles if a.slug in changes}
+    after = {path: dataclasses.replace(a, **changes[a.slug]) for path, a in before.items()}
+    put = swapped(site, {id(before[path]): new for path, new in after.items()}, {})
+    done = relink(put, before, names_of(put, pages), pages, ())
+    fresh, problems = make([after.get(a.path, a) for a in articles], pages=pages)
+    assert done is not None
+    assert done.site == fresh
+    spelled = [str(p) for warnings in done.warnings.values() for p in warnings]
+    assert spelled == [p for p in problems if " are one " in p and p.split(":")[0] in done.warnings]
+    for taxonomy in ("people", "topics"):  # every term that differs is one it says it made again
+        old = {t.slug: (t.name, t.aliases, [a.path for a in t.articles], t.related) for t in site.taxonomy(taxonomy)}
+        new = {t.slug: (t.name, t.aliases, [a.path for a in t.articles], t.related) for t in fresh.taxonomy(taxonomy)}
+        differ = {slug for slug in old.keys() | new.keys() if old.get(slug) != new.get(slug)}
+        assert differ and differ <= {slug for tx, slug in done.terms if tx == taxonomy} or taxonomy not in [
+            name for change in changes.values() for name in change]
+
+
+MANY = [article(f"day-{day}", day, [["Vladimir Putin"], ["Benjamin Netanyahu", "Putin"], ["Mahmoud Abbas"],
+                                    ["vladimir putin", "Moshe Ya'alon"]][day % 4],
+                ["Syria", "Diplomacy", "Terrorism"][day % 3: day % 3 + 2]) for day in range(1, 29)]
+
+
+def test_people_and_topics_relinked_give_what_linking_anew_gives() -> None:
+    relinked_after(MANY, {"day-5": {"people": ("John Kerry",)}})  # a new person; the old ones lose one article
+    relinked_after(MANY, {"day-9": {"people": ()}, "day-20": {"topics": ("COP21", "Syria")}})
+    relinked_after(MANY, {"day-3": {"people": ("Mahmoud Abbas", "Vladimir Putin")}})  # one joins, one stays
+    relinked_after(ARTICLES, {"ramallah": {"people": ("Benjamin Netanyahu",), "topics": ("Diplomacy",)}})  # one goes
+    relinked_after(MANY, {"day-1": {"people": ("Benjamin Netanyahu", "PUTIN")}})  # another spelling: a warning
+
+
+def test_a_relink_that_would_rename_a_term_is_left_to_a_full_link() -> None:
+    site, _ = make(ARTICLES)
+    old = ARTICLES[2]  # cop and ramallah name "Mahmoud Abbas"
+    new = dataclasses.replace(old, people=("mahmoud abbas",))  # one each: the name that sorts first stays
+    put = swapped(site, {id(old): new}, {})
+    assert relink(put, {old.path: old}, names_of(put, ()), (), ()) is not None
+    twice = [dataclasses.replace(a, people=("mahmoud abbas",)) if a.slug in ("paris", "vienna") else a
+             for a in ARTICLES]
+    site, _ = make(twice)
+    old = twice[2]
+    new = dataclasses.replace(old, people=("Vladimir Putin",))  # "mahmoud abbas" is now the most used spelling
+    put = swapped(site, {id(old): new}, {})
+    assert relink(put, {old.path: old}, names_of(put, ()), (), ()) is None

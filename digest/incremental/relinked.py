@@ -1,0 +1,219 @@
+"""A rebuild on the warm site after edits that changed the people and topics some articles name.
+
+`link/relink.py` links the site again where the edits touch it. The pages that can show what it
+made again are then planned again: the pages of the terms it changed, added or removed, the
+indexes of their taxonomies and the first home page (their counts), the article pages whose links
+it changed, the editions' pages when an edition changed, and the sitemap when a page came, went
+or got another date; the pages whose fingerprints covered an edited article get it in its place,
+as on the in-place route (`warm.py`). A page made again that equals the one it replaces keeps its
+fingerprint; every other is fingerprinted, and rendered if that changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from digest.incremental.bodies import link_records, over_last_build
+from digest.incremental.warm import Warm, swapped
+from digest.link.relink import Relinked, names_of, relink
+from digest.model import TAXONOMIES, Article, FrozenMap, Page, PageKind, Problem, Site, Term, TermRef, sort_problems
+from digest.plan.pages import (article_page, edition_pages, output_path, sitemaps, term_feeds, term_pages,
+                               terms_index, top_terms)
+from digest.records import CachedParse, LastBuild, Work
+
+_EDITION_KINDS = frozenset({PageKind.EDITIONS, PageKind.EDITION, PageKind.EMAIL})
+_SECTIONS = "`sections` names"  # the start of an edition introduction's warnings that an edition makes
+
+
+def relinked_work(warm: Warm, articles: dict[str, Article], found: dict[str, tuple[Problem, ...]],
+                  entries: dict[str, CachedParse], bodies: dict[str, str], last: LastBuild, output_dir: Path,
+                  fetch: Callable[[set[str]], dict[str, str]]) -> tuple[Work, Warm] | None:
+    """The work of a rebuild whose edits (`articles`: every article as it is now; `found`: every source's problems)
+    changed the people or topics of articles; None when `relink` declines it (a full build follows)."""
+    if len(warm.sites) != 1 or warm.options.strict:
+        return None
+    changed = [path for path, article in articles.items() if warm.placed[path] is not article]
+    swaps = {id(warm.placed[path]): articles[path] for path in changed}
+    memo: dict[int, Any] = {}
+    site: Site = swapped(warm.sites[0], swaps, memo)
+    names = warm.names or names_of(site, warm.term_pages)
+    done = relink(site, {path: warm.placed[path] for path in changed}, names, warm.term_pages, warm.edition_pages)
+    if done is None:
+        return None
+    site = done.site
+
+    # the pages: those that showed an edited article, with it in its place; those made again
+    made: dict[str, Page] = {}
+    for path in changed:
+        for out in warm.showing.get(path, ()):
+            made[out] = swapped(warm.pages[warm.where[out]], swaps, memo)
+    placed = {article.path: article for article in site.articles if article.path in done.links}
+    for path, article in placed.items():
+        out = output_path(article.url)
+        made[out] = article_page(site, article, warm.pages[warm.where[out]].alternates)
+    try:
+        pages = list(_replanned(site, warm.pages, made, done))
+    except _NoPlace:
+        return None
+    old = warm.pages
+    for number, page in enumerate(pages):  # a page made again as it was keeps its fingerprint
+        at = warm.where.get(page.output_path)
+        if at is not None and old[at] is not page and old[at] == page:
+            pages[number] = old[at]
+    if _resitemapped(pages, warm):
+        pages = _with_sitemap(site, pages)
+    where = {page.output_path: number for number, page in enumerate(pages)}
+    removed = tuple(out for out in warm.where if out not in where)
+    fresh = [page for page in pages if (at := warm.where.get(page.output_path)) is None or old[at] is not page]
+    if any(_clashes(page.output_path, warm) for page in fresh if page.output_path not in warm.where):
+        return None  # a new term's page where another file of the site is, or must be a folder: as a full build says
+
+    # fingerprints, and what each fingerprint covers now
+    printer = warm.printers[site.config.language].again(site, changed, done.terms)
+    fingerprints = {out: fp for out, fp in warm.fingerprints.items() if out not in where or out in warm.where}
+    for out in removed:
+        del fingerprints[out]
+    covers = dict(warm.covers)
+    showing = dict(warm.showing)
+
+    def cover(path: str, out: str, shown: bool) -> None:
+        outs = tuple(o for o in showing.get(path, ()) if o != out)
+        showing[path] = (*outs, out) if shown else outs
+
+    todo: list[Page] = []
+    for out in removed:
+        for path in covers.pop(out, ()):
+            cover(path, out, False)
+    for page in fresh:
+        out = page.output_path
+        fingerprint = printer.page(page)
+        seen = frozenset(printer.seen)
+        before = covers.get(out, frozenset())
+        for path in before ^ seen:
+            cover(path, out, path in seen)
+        covers[out] = seen
+        if fingerprint != fingerprints.get(out) or not (output_dir / out).is_file():
+            fingerprints[out] = fingerprint
+            todo.append(page)
+
+    later = _later(warm.later, done)
+    listed = sort_problems([*(p for found_here in found.values() for p in found_here), *later])
+    records = link_records((dataclasses.replace(site, articles=tuple(placed.values())),))
+    work = over_last_build(last, (site,), todo, {page.output_path: fingerprints[page.output_path] for page in todo},
+                           bodies, fetch, parsed=entries, problems=tuple(listed), sources=warm.sources,
+                           removed=removed, counts=(last.counts[0], len(site.people), len(site.topics), len(pages)),
+                           relinked=records)
+    return work, dataclasses.replace(
+        warm, sites=(site,), pages=tuple(pages), where=where, fingerprints=FrozenMap(fingerprints),
+        covers=covers, showing=showing,
+        printers={site.config.language: printer}, placed=FrozenMap(articles), articles=FrozenMap(articles),
+        found=FrozenMap(found), later=later, names=names)
+
+
+def _replanned(site: Site, pages: tuple[Page, ...], made: Mapping[str, Page], done: Relinked) -> Iterator[Page]:
+    """The pages of the site, in the order of the plan: those of `made` and of what `done` changed made again."""
+    terms: dict[tuple[str, str], Term] = {(taxonomy, term.slug): term for taxonomy in TAXONOMIES
+                                          for term in site.taxonomy(taxonomy)}
+    waiting: dict[str, list[str]] = {taxonomy: sorted(slug for tx, slug in done.terms if tx == taxonomy)
+                                     for taxonomy in TAXONOMIES}
+    feeds_waiting = {taxonomy: list(slugs) for taxonomy, slugs in waiting.items()}
+    taxonomies = {taxonomy for taxonomy, _ in done.terms}
+    block: tuple[str, str] | None = None  # the run of term pages, or of term feeds, the last page was in
+    editions_done = False
+    for page in pages:
+        kind = page.kind
+        here: tuple[str, str] | None = None
+        if kind is PageKind.TERM:
+            here = ("term", str(page.context["taxonomy"]))
+        elif kind is PageKind.FEED and isinstance(about := page.context.get("about"), TermRef):
+            here = ("feed", about.taxonomy)
+        if block is not None and here != block:  # the end of a run: the terms after its last one
+            yield from _made_terms(site, block, waiting if block[0] == "term" else feeds_waiting, terms, None)
+        block = here
+        if here is not None:
+            taxonomy = here[1]
+            slug = (page.context["term"].slug if kind is PageKind.TERM  # type: ignore[attr-defined]
+                    else page.context["about"].slug)  # type: ignore[attr-defined]
+            queue = waiting if here[0] == "term" else feeds_waiting
+            yield from _made_terms(site, here, queue, terms, slug)
+            if (taxonomy, slug) not in done.terms:
+                yield made.get(page.output_path, page)
+            continue
+        if kind is PageKind.TERMS and page.context["taxonomy"] in taxonomies:
+            yield terms_index(site, page.context["taxonomy"])
+        elif kind is PageKind.HOME and page.url == site.config.root and taxonomies & {"people", "topics"}:
+            shown = made.get(page.output_path, page)
+            yield dataclasses.replace(shown, context=FrozenMap({**shown.context, **top_terms(site)}))
+        elif done.editions and (kind in _EDITION_KINDS or page.template in ("editions.xml", "editions.json")):
+            if not editions_done:
+                editions_done = True
+                yield from edition_pages(site)
+        else:
+            yield made.get(page.output_path, page)
+    if any(terms.get((taxonomy, slug)) for queue in (waiting, feeds_waiting) for taxonomy, slugs in queue.items()
+           for slug in slugs):
+        raise _NoPlace  # a term whose taxonomy had no term page to put it beside
+
+
+class _NoPlace(Exception):
+    """The plan has no place for a new term's pages that this module knows of."""
+
+
+def _made_terms(site: Site, block: tuple[str, str], queue: dict[str, list[str]], terms: Mapping[tuple[str, str], Term],
+                before: str | None) -> Iterator[Page]:
+    """The pages (or the feeds) of the changed terms of a taxonomy whose slugs sort before `before` (None: all
+    that are left), taken from `queue`, the changed terms' slugs in order; a term that is gone has none."""
+    kind, taxonomy = block
+    waiting = queue[taxonomy]
+    while waiting and (before is None or waiting[0] <= before):
+        term = terms.get((taxonomy, waiting.pop(0)))
+        if term is not None:
+            yield from (term_pages(site, term.taxonomy, term) if kind == "term" else term_feeds(site, term.taxonomy,
+                                                                                                 term))
+
+
+def _resitemapped(pages: list[Page], warm: Warm) -> bool:
+    """Whether the sitemap changes: a page came or went, or one made again has another date (or URL, or place)."""
+    if len(pages) != len(warm.pages):
+        return True
+    for page in pages:
+        at = warm.where.get(page.output_path)
+        if at is None:
+            return True
+        old = warm.pages[at]
+        if old is not page and (old.url, old.lastmod, old.sitemap, old.alternates) != (
+                page.url, page.lastmod, page.sitemap, page.alternates):
+            return True
+    return False
+
+
+def _with_sitemap(site: Site, pages: list[Page]) -> list[Page]:
+    """The pages with the sitemap made again, where it was (at the end, before robots.txt)."""
+    rest = [page for page in pages if page.kind is not PageKind.SITEMAP]
+    robots = next(n for n, page in enumerate(rest) if page.kind is PageKind.ROBOTS)
+    return [*rest[:robots], *sitemaps(site.config, rest), *rest[robots:]]
+
+
+def _clashes(out: str, warm: Warm) -> bool:
+    """Whether a new page's file is one the site copies, or lies in a folder that is a file of the site."""
+    folders = [out[:n] for n in range(len(out)) if out[n] == "/"]
+    return out in warm.copies or any(folder in warm.where or folder in warm.copies for folder in folders)
+
+
+def _later(before: tuple[Problem, ...], done: Relinked) -> tuple[Problem, ...]:
+    """The problems of linking and planning after a relink: the warnings of spellings of each taxonomy linked again,
+    and of the introductions of the editions made again, in place of those the full build found."""
+    def spelling(problem: Problem, taxonomy: str) -> bool:
+        return (problem.path is None and problem.message.startswith(f"{taxonomy}: ")
+                and (problem.hint or "").startswith("Use one spelling"))
+
+    blocks: list[Problem] = []
+    for taxonomy in TAXONOMIES:  # in the order the link stage finds them, before every other without a file
+        blocks += done.warnings.get(taxonomy, [p for p in before if spelling(p, taxonomy)])
+    rest = [p for p in before if not any(spelling(p, taxonomy) for taxonomy in TAXONOMIES)
+            and not (p.path in done.edition_problems and p.message.startswith(_SECTIONS))]
+    rest += [p for found in done.edition_problems.values() for p in found]
+    return (*blocks, *rest)
