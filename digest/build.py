@@ -33,6 +33,7 @@ from digest.write.output import OutputWriter, check_output_dir, stage_bytes
 
 if TYPE_CHECKING:
     from digest.incremental.bodies import Edit
+    from digest.plan.pages import SitemapLines
     from digest.incremental.warm import Warm
     from digest.render.i18n import Messages
 
@@ -215,7 +216,8 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     sites = build_sites(config, published, parsed.term_pages, problems, parsed.edition_pages,
                         until=None if options.future else now)
     upcoming += [site.next_edition_due for site in sites if site.next_edition_due is not None]
-    pages = plan_sites(sites)
+    sitemap_lines: SitemapLines | None = {} if options.warm else None  # kept for the sitemaps of the next builds
+    pages = plan_sites(sites, sitemap_lines)
     check_page_urls(pages, [a for site in sites for a in site.articles], problems)
     copies = {path[len(CONTENT_DIR) + 1:]: str(run.site_dir / path) for path in assets}
     copies.update(static_files(run.theme))
@@ -262,7 +264,8 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
         return work, None
     from digest.incremental.warm import made
 
-    return work, made(work, pages, covered, current, fingerprints, parsed, later, salt, config, options, copies)
+    return work, made(work, pages, covered, current, fingerprints, parsed, later, salt, config, options, copies,
+                      sitemap_lines or {})
 
 
 def _counts(sites: tuple[Site, ...], pages: int) -> tuple[int, int, int, int]:

@@ -20,8 +20,8 @@ from digest.incremental.bodies import link_records, over_last_build
 from digest.incremental.warm import Warm, swapped
 from digest.link.relink import Relinked, names_of, relink
 from digest.model import TAXONOMIES, Article, FrozenMap, Page, PageKind, Problem, Site, Term, TermRef, sort_problems
-from digest.plan.pages import (article_page, edition_pages, output_path, sitemaps, term_feeds, term_pages,
-                               terms_index, top_terms)
+from digest.plan.pages import (SitemapLines, article_page, edition_pages, output_path, sitemaps, term_feeds,
+                               term_pages, terms_index, top_terms)
 from digest.records import CachedParse, LastBuild, Work
 
 _EDITION_KINDS = frozenset({PageKind.EDITIONS, PageKind.EDITION, PageKind.EMAIL})
@@ -64,7 +64,7 @@ def relinked_work(warm: Warm, articles: dict[str, Article], found: dict[str, tup
         if at is not None and old[at] is not page and old[at] == page:
             pages[number] = old[at]
     if _resitemapped(pages, warm):
-        pages = _with_sitemap(site, pages)
+        pages = _with_sitemap(site, pages, warm.sitemap_lines)
     where = {page.output_path: number for number, page in enumerate(pages)}
     removed = tuple(out for out in warm.where if out not in where)
     fresh = [page for page in pages if (at := warm.where.get(page.output_path)) is None or old[at] is not page]
@@ -190,11 +190,11 @@ def _resitemapped(pages: list[Page], warm: Warm) -> bool:
     return False
 
 
-def _with_sitemap(site: Site, pages: list[Page]) -> list[Page]:
+def _with_sitemap(site: Site, pages: list[Page], lines: SitemapLines) -> list[Page]:
     """The pages with the sitemap made again, where it was (at the end, before robots.txt)."""
     rest = [page for page in pages if page.kind is not PageKind.SITEMAP]
     robots = next(n for n, page in enumerate(rest) if page.kind is PageKind.ROBOTS)
-    return [*rest[:robots], *sitemaps(site.config, rest), *rest[robots:]]
+    return [*rest[:robots], *sitemaps(site.config, rest, lines), *rest[robots:]]
 
 
 def _clashes(out: str, warm: Warm) -> bool:

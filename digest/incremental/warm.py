@@ -30,8 +30,9 @@ from digest.incremental.fingerprint import Fingerprints
 from digest.incremental.sources import ParsedSources
 from digest.link.relink import relinkable
 from digest.link.terms import Names
-from digest.model import (Article, EditionPage, EditionRef, FrozenMap, Page, PageKind, Problem, Site, SiteConfig,
+from digest.model import (Article, ArticleLinks, EditionPage, EditionRef, FrozenMap, Page, PageKind, Problem, Site, SiteConfig,
                           Taxonomy, TermPage, TermRef, TocEntry, sort_problems)
+from digest.plan.pages import SitemapLines
 from digest.records import BuildOptions, CachedParse, LastBuild, Work
 
 # What an edit may change of an article and still leave it where it was: what its pages and cards show.
@@ -68,6 +69,7 @@ class Warm:
     edition_pages: tuple[EditionPage, ...]
     copies: frozenset[str]  # the output paths of the files copied as they are
     names: Mapping[Taxonomy, Names] | None = None  # how names resolve, once a relink needed it (`link/relink.py`)
+    sitemap_lines: SitemapLines = dataclasses.field(default_factory=dict)  # each page's, for the next sitemap
 
 
 _KEPT: dict[str, Warm] = {}  # by output folder, resolved
@@ -95,7 +97,7 @@ def keep(output_dir: Path, warm: Warm | None, build: str | None) -> None:
 
 def made(work: Work, pages: Sequence[Page], covered: Sequence[set[str]], current: Mapping[str, str],
          printers: Mapping[str, Fingerprints], parsed: ParsedSources, later: Iterable[Problem], salt: str,
-         config: SiteConfig, options: BuildOptions, copies: Iterable[str]) -> Warm:
+         config: SiteConfig, options: BuildOptions, copies: Iterable[str], sitemap_lines: SitemapLines) -> Warm:
     """The warm site of a full build: its pages, the articles each page's fingerprint `covered`, and the rest."""
     showing: dict[str, list[str]] = defaultdict(list)
     for page, paths in zip(pages, covered):
@@ -112,7 +114,7 @@ def made(work: Work, pages: Sequence[Page], covered: Sequence[set[str]], current
                 fingerprints=current, printers=printers, placed=by_path, articles=by_path,
                 found=FrozenMap({path: tuple(p) for path, p in found.items()}), later=tuple(later),
                 sources=work.sources, term_pages=tuple(parsed.term_pages), edition_pages=tuple(parsed.edition_pages),
-                copies=frozenset(copies))
+                copies=frozenset(copies), sitemap_lines=sitemap_lines)
 
 
 def after_bodies(warm: Warm, work: Work) -> Warm:
@@ -201,6 +203,9 @@ def swapped(value: Any, swaps: Mapping[int, Article], memo: dict[int, Any]) -> A
         return value
     if kind is Article:
         return swaps.get(id(value), value)
+    if (kind is ArticleLinks and id(value.previous) not in swaps and id(value.next) not in swaps
+            and swaps.keys().isdisjoint(map(id, value.related))):
+        return value  # every article's links are looked at: this is most of the walk, in one call each
     key = id(value)
     if key in memo:
         return memo[key]

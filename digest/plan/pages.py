@@ -22,6 +22,8 @@ from digest.model import (TAXONOMIES, Article, FrozenMap, Page, PageKind, Pagina
 SITEMAP_LIMIT = 50_000
 TOP_TERMS = 12
 EDITIONS_PER_PAGE = 20  # editions listed on a page of the editions' index
+# a page's entry in the sitemap, by output path: what it was made from (URL, date, alternates), and its line
+SitemapLines = dict[str, tuple[tuple[object, ...], str]]
 
 
 def output_path(url: str) -> str:
@@ -86,8 +88,9 @@ def plan_pages(site: Site) -> list[Page]:
     return plan_sites((site,))
 
 
-def plan_sites(sites: Sequence[Site]) -> list[Page]:
-    """Every page of the site, in a stable order: each language's pages, then the files of the whole site."""
+def plan_sites(sites: Sequence[Site], sitemap_lines: SitemapLines | None = None) -> list[Page]:
+    """Every page of the site, in a stable order: each language's pages, then the files of the whole site
+    (`sitemap_lines`: as `sitemaps` takes them)."""
     pages: list[Page] = []
     for site in sites:
         pages.extend(_language_pages(site))
@@ -101,7 +104,7 @@ def plan_sites(sites: Sequence[Site]) -> list[Page]:
     if moved:
         lines = [f"{first.url_for(alias)} {first.url_for(article.url)} 301\n" for alias, article in moved]
         pages.append(_file(PageKind.REDIRECTS, "/_redirects", "".join(lines).encode()))
-    pages.extend(sitemaps(first, pages))
+    pages.extend(sitemaps(first, pages, sitemap_lines))
     pages.append(_file(PageKind.ROBOTS, "/robots.txt",
                        f"User-agent: *\nAllow: /\n\nSitemap: {first.abs_url('/sitemap.xml')}\n".encode()))
     return pages
@@ -283,12 +286,27 @@ def term_feeds(site: Site, taxonomy: Taxonomy, term: Term) -> tuple[Page, Page]:
                       updated=_newest(term.articles[:size]) or _newest(site.articles[:1]))
 
 
-def sitemaps(config: SiteConfig, pages: list[Page]) -> list[Page]:
-    """The sitemap of the pages that are in it: one file, or an index of files of `SITEMAP_LIMIT` entries."""
+def sitemaps(config: SiteConfig, pages: list[Page], lines: SitemapLines | None = None) -> list[Page]:
+    """The sitemap of the pages that are in it: one file, or an index of files of `SITEMAP_LIMIT` entries.
+
+    `lines`: each page's entry, by output path, as a process that plans the site again keeps them.
+    """
     default = config.languages[0].code if config.languages else ""
     base = config.abs_url("/")
-    entries = [(base + p.url[1:] if p.url[:1] == "/" and p.url[:2] != "//" else config.abs_url(p.url), p.lastmod,
-                _hreflang(config, p.alternates, default) if p.alternates else "") for p in pages if p.sitemap]
+    known = {} if lines is None else lines
+    entries: list[tuple[str, bool]] = []  # each line, and whether it links other languages
+    for page in pages:
+        if not page.sitemap:
+            continue
+        key = (page.url, page.lastmod, page.alternates)
+        found = known.get(page.output_path)
+        if found is None or found[0] != key:
+            url = page.url
+            loc = base + url[1:] if url[:1] == "/" and url[:2] != "//" else config.abs_url(url)
+            modified = f"<lastmod>{page.lastmod.isoformat()}</lastmod>" if page.lastmod else ""
+            links = _hreflang(config, page.alternates, default) if page.alternates else ""
+            found = known[page.output_path] = (key, f"<url><loc>{escape(loc)}</loc>{modified}{links}</url>")
+        entries.append((found[1], bool(page.alternates)))
     chunks = [entries[i: i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [[]]
     if len(chunks) == 1:
         return [_file(PageKind.SITEMAP, "/sitemap.xml", _urlset(chunks[0]))]
@@ -308,14 +326,10 @@ def _hreflang(config: SiteConfig, alternates: tuple[tuple[str, str], ...], defau
                    for code, url in links)
 
 
-def _urlset(entries: list[tuple[str, datetime.datetime | None, str]]) -> bytes:
-    xhtml = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if any(links for _, _, links in entries) else ""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{xhtml}>']
-    for loc, lastmod, links in entries:
-        modified = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
-        lines.append(f"<url><loc>{escape(loc)}</loc>{modified}{links}</url>")
-    lines.append("</urlset>\n")
+def _urlset(entries: list[tuple[str, bool]]) -> bytes:
+    xhtml = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if any(links for _, links in entries) else ""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{xhtml}>',
+             *(line for line, _ in entries), "</urlset>\n"]
     return "\n".join(lines).encode()
 
 
