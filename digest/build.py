@@ -90,7 +90,8 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         return _result(clock, decision, config, output_dir, last.counts, (*last.warnings, *last.search_warnings),
                        unchanged=last.files)
     from digest.incremental.bodies import bodies_only, parse_edits
-    from digest.incremental.warm import after_bodies, keep, kept, warm_work
+    from digest.incremental.relinked import relinked_work
+    from digest.incremental.warm import after_bodies, keep, kept, warm_edits, warm_work
     from digest.link.site import translation_table
     from digest.render.environment import keep_compiled_in, make_environment
     from digest.render.i18n import load_messages
@@ -120,13 +121,14 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         work = bodies_only(cache, edits, config, last, salt) if edits is not None else None
         if work is not None and warm is not None:
             held = after_bodies(warm, work)
-        elif work is None and edits is not None and warm is not None:
-            work, held, relinked = warm_work(warm, edits, last, output_dir, cache.bodies) or (None, None, False)
-            if relinked:
+        elif work is None and edits is not None and warm is not None and (edited := warm_edits(warm, edits)):
+            if not edited.renamed:
+                work, held = warm_work(warm, edited, last, output_dir, cache.bodies)
+                decision = Decision(route=Route.IN_PLACE, why="the edits left every article where it was")
+            elif (relinked := relinked_work(warm, edited, last, output_dir, cache.bodies)) is not None:
+                work, held = relinked
                 decision = Decision(route=Route.RELINKED, why="the edits changed the people and topics of articles, "
                                                               "and only what those touch was linked again")
-            elif work is not None:
-                decision = Decision(route=Route.IN_PLACE, why="the edits left every article where it was")
         clock.lap("parse")
         written = _render_and_write(run, work) if work is not None else None
     if work is None or not isinstance(written, tuple):  # the full route, or edits that did more than bodies

@@ -27,11 +27,11 @@ LAYOUT: dict[str, tuple[str, ...]] = {
     "workers": (),  # worker processes, for read, render and the link checker
     "read": ("yamlread", "files", "settings", "languages", "editions", "config", "dates", "names", "markdown", "frontmatter", "discover",
              "urls", "content"),
-    "link": ("terms", "duplicates", "editions", "site"),
+    "link": ("terms", "duplicates", "editions", "site", "relink"),
     "plan": ("pages", "checks"),
     "render": ("theme", "i18n", "wording", "charts", "schema", "newsletter", "environment", "renderer"),
     "write": ("twin", "output", "searchable", "index_files", "search"),
-    "incremental": ("inputs", "fingerprint", "cache", "sources", "state", "bodies", "warm"),
+    "incremental": ("inputs", "fingerprint", "cache", "sources", "state", "bodies", "warm", "relinked"),
     "build": (),  # the pipeline
     "commands": ("links", "external", "check", "scaffold", "publish", "preview.server", "preview.watch", "extract", "mentions",
                  "intake", "mail", "edition", "cli"),

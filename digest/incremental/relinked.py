@@ -17,24 +17,24 @@ from pathlib import Path
 from typing import Any
 
 from digest.incremental.bodies import link_records, over_last_build
-from digest.incremental.warm import Warm, swapped
+from digest.incremental.warm import Edited, Warm, swapped
 from digest.link.relink import Relinked, names_of, relink
-from digest.model import TAXONOMIES, Article, FrozenMap, Page, PageKind, Problem, Site, Term, TermRef, sort_problems
+from digest.model import TAXONOMIES, FrozenMap, Page, PageKind, Problem, Site, Term, TermRef, sort_problems
 from digest.plan.pages import (SitemapLines, article_page, edition_pages, output_path, sitemaps, term_feeds,
                                term_pages, terms_index, top_terms)
-from digest.records import CachedParse, LastBuild, Work
+from digest.records import LastBuild, Work
 
 _EDITION_KINDS = frozenset({PageKind.EDITIONS, PageKind.EDITION, PageKind.EMAIL})
 _SECTIONS = "`sections` names"  # the start of an edition introduction's warnings that an edition makes
 
 
-def relinked_work(warm: Warm, articles: dict[str, Article], found: dict[str, tuple[Problem, ...]],
-                  entries: dict[str, CachedParse], bodies: dict[str, str], last: LastBuild, output_dir: Path,
+def relinked_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
                   fetch: Callable[[set[str]], dict[str, str]]) -> tuple[Work, Warm] | None:
-    """The work of a rebuild whose edits (`articles`: every article as it is now; `found`: every source's problems)
-    changed the people or topics of articles; None when `relink` declines it (a full build follows)."""
+    """The work of a rebuild whose edits changed the people or topics of articles, done on the warm site; None when
+    `relink` declines it (a full build follows). `fetch`: the cache's bodies, by article paths."""
     if len(warm.sites) != 1 or warm.options.strict:
         return None
+    articles, found = edited.articles, edited.found
     changed = [path for path, article in articles.items() if warm.placed[path] is not article]
     swaps = {id(warm.placed[path]): articles[path] for path in changed}
     memo: dict[int, Any] = {}
@@ -103,7 +103,7 @@ def relinked_work(warm: Warm, articles: dict[str, Article], found: dict[str, tup
     listed = sort_problems([*(p for found_here in found.values() for p in found_here), *later])
     records = link_records((dataclasses.replace(site, articles=tuple(placed.values())),))
     work = over_last_build(last, (site,), todo, {page.output_path: fingerprints[page.output_path] for page in todo},
-                           bodies, fetch, parsed=entries, problems=tuple(listed), sources=warm.sources,
+                           edited.bodies, fetch, parsed=edited.entries, problems=tuple(listed), sources=warm.sources,
                            removed=removed, counts=(last.counts[0], len(site.people), len(site.topics), len(pages)),
                            relinked=records)
     return work, dataclasses.replace(

@@ -129,12 +129,20 @@ def after_bodies(warm: Warm, work: Work) -> Warm:
                                fingerprints=FrozenMap({**warm.fingerprints, **work.fingerprints}))
 
 
-def warm_work(warm: Warm, edits: list[Edit], last: LastBuild, output_dir: Path,
-              fetch: Callable[[set[str]], dict[str, str]]) -> tuple[Work, Warm, bool] | None:
-    """The work of a rebuild whose edits leave every article where it was, done on the warm site, or of one whose
-    edits changed only the people and topics of articles, on the warm site linked again where that changed it
-    (`incremental/relinked.py`; then the flag that follows is True); None when an edit does more (a full build
-    follows). `fetch`: the cache's bodies, by article paths."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Edited:
+    """The warm site's articles after some edits, and what the cache and the build learn of them."""
+
+    articles: dict[str, Article]  # every parsed article, by path, as it is now
+    found: dict[str, tuple[Problem, ...]]  # every source's problems of parsing, by path
+    entries: dict[str, CachedParse]  # the edited sources' parse results
+    bodies: dict[str, str]  # the bodies of the articles parsed again
+    renamed: bool  # an edit changed the people or topics of an article (`incremental/relinked.py` builds it)
+
+
+def warm_edits(warm: Warm, edits: list[Edit]) -> Edited | None:
+    """The articles after `edits`, when each leaves its article where it was, or changes only the people and topics
+    it names; None when an edit does more (a full build follows)."""
     articles = dict(warm.articles)
     found = dict(warm.found)
     entries: dict[str, CachedParse] = {}
@@ -160,11 +168,14 @@ def warm_work(warm: Warm, edits: list[Edit], last: LastBuild, output_dir: Path,
             found[path] = problems
         else:
             found.pop(path, None)
-    if renamed:
-        from digest.incremental.relinked import relinked_work
+    return Edited(articles=articles, found=found, entries=entries, bodies=bodies, renamed=renamed)
 
-        done = relinked_work(warm, articles, found, entries, bodies, last, output_dir, fetch)
-        return None if done is None else (*done, True)
+
+def warm_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
+              fetch: Callable[[set[str]], dict[str, str]]) -> tuple[Work, Warm]:
+    """The work of a rebuild whose edits left every article where it was, done on the warm site. `fetch`: the
+    cache's bodies, by article paths."""
+    articles, found = edited.articles, edited.found
     changed = [path for path, article in articles.items() if warm.placed[path] is not article]
     swaps = {id(warm.placed[path]): articles[path] for path in changed}
     memo: dict[int, Any] = {}
@@ -183,10 +194,10 @@ def warm_work(warm: Warm, edits: list[Edit], last: LastBuild, output_dir: Path,
             todo.append(page)
     listed = sort_problems([*(p for found_here in found.values() for p in found_here), *warm.later])
     work = over_last_build(last, sites, todo, {page.output_path: fingerprints[page.output_path] for page in todo},
-                           bodies, fetch, parsed=entries, problems=tuple(listed), sources=warm.sources)
+                           edited.bodies, fetch, parsed=edited.entries, problems=tuple(listed), sources=warm.sources)
     return work, dataclasses.replace(warm, sites=sites, pages=tuple(pages), fingerprints=FrozenMap(fingerprints),
                                      printers=printers, placed=FrozenMap(articles), articles=FrozenMap(articles),
-                                     found=FrozenMap(found)), False
+                                     found=FrozenMap(found))
 
 
 def same_place(before: Article, after: Article) -> bool:
