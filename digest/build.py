@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime
 import gc
+import os
+import stat
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -79,7 +81,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     stop_on_errors(problems)
     theme = resolve_theme(site_dir, config, problems)
     stamps: dict[str, tuple[int, int]] = {}
-    sources, assets = scan(site_dir, editions=config.editions is not None, stamps=stamps)
+    sources, assets = _scan(site_dir, config, options, stamps)
     inputs = look_at_inputs(site_dir, config, theme, options, sources, assets, clock.started_ns, stamps)
     now = options.now or datetime.datetime.now(datetime.timezone.utc)
     last = last_build(cache, config, output_dir)
@@ -160,6 +162,41 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         warnings = (Problem(path=None, line=None, message=cache.warning, severity="warning"), *warnings)
     return _result(clock, decision, config, output_dir, work.counts, warnings, writer, len(work.render),
                    work.sources, translations=translations, published=published)
+
+
+# the last scan of each site a warm build made in this process: its sources, other files, stamps, and whether the
+# site had editions then (which makes content/editions/ a folder of introductions)
+_SCANS: dict[str, tuple[list[SourceFile], list[str], dict[str, tuple[int, int]], bool]] = {}
+
+
+def _scan(site_dir: Path, config: SiteConfig, options: BuildOptions,
+          stamps: dict[str, tuple[int, int]]) -> tuple[list[SourceFile], list[str]]:
+    """The site's sources and other files, and the sources' stamps: from one walk of `content/`, or, for a warm
+    build told what changed (`BuildOptions.changed`) when each is a source the last scan found and still a file,
+    from that scan with those stamped again."""
+    key = str(site_dir.resolve())
+    editions = config.editions is not None
+    last = _SCANS.get(key) if options.warm else None
+    if last is not None and options.changed is not None and last[3] == editions:
+        sources, assets, known, _ = last
+        again: dict[str, tuple[int, int]] = {}
+        for path in options.changed:
+            try:
+                found = os.stat(site_dir / path) if path in known else None
+            except OSError:
+                found = None
+            if found is None or not stat.S_ISREG(found.st_mode):
+                break
+            again[path] = found.st_mtime_ns, found.st_size
+        else:
+            stamps.update(known)
+            stamps.update(again)
+            _SCANS[key] = (sources, assets, dict(stamps), editions)
+            return list(sources), list(assets)
+    sources, assets = scan(site_dir, editions=editions, stamps=stamps)
+    if options.warm:
+        _SCANS[key] = (list(sources), list(assets), dict(stamps), editions)
+    return sources, assets
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

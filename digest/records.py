@@ -39,6 +39,9 @@ class BuildOptions:
     index_search: bool = True  # make the search index now (the preview makes it in the background)
     in_place: bool = False  # change the output file by file, not through its twin (digest/write/twin.py)
     warm: bool = False  # keep the linked site in memory for the next build of this process (incremental/warm.py)
+    # with `warm`: the site paths changed since this process's last build of the site, as a watcher saw them
+    # (the preview); when each is a source that was there and still is, the site's folders are not walked again
+    changed: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

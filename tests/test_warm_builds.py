@@ -3,7 +3,9 @@ unpickle parse results a process that builds again and again (the preview) has r
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -155,3 +157,42 @@ def test_a_warm_site_serves_only_the_build_it_was_made_with(make_site: Callable[
     assert build(site, warm, BuildCache(site)).route.startswith("full")
     story.write_text(story.read_text(encoding="utf-8").replace("Story 9", "Story ninth"), encoding="utf-8")
     assert build(site, warm, BuildCache(site)).route.startswith("articles in place")
+
+
+def test_a_warm_build_told_what_changed_walks_the_site_only_when_a_file_came_or_went(
+        make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_module = sys.modules["digest.build"]  # (`digest.build` is also the function)
+    site = make_site(WARM_SITE)
+    walks: list[Path] = []
+    real = build_module.scan
+
+    def counting(site_dir: Path, *args: Any, **kwargs: Any) -> Any:
+        walks.append(site_dir)
+        return real(site_dir, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "scan", counting)
+    options = BuildOptions(output_dir=str(tmp_path / "out"), warm=True)
+    build(site, options, BuildCache(site))
+    story = site / EDITED
+
+    def again(changed: tuple[str, ...]) -> int:
+        walks.clear()
+        build(site, dataclasses.replace(options, changed=changed), BuildCache(site))
+        walked = len(walks)
+        clean = build(site, BuildOptions(output_dir=str(tmp_path / "clean"), clean=True))
+        assert files(tmp_path / "out") == files(tmp_path / "clean") and clean.articles
+        return walked
+
+    story.write_text(story.read_text(encoding="utf-8").replace("Story 9", "Story nine"), encoding="utf-8")
+    assert again((EDITED,)) == 0  # the source's new stamp is all this build needed to look at
+    story.write_text(story.read_text(encoding="utf-8").replace("[Vladimir Putin]", "[Mahmoud Abbas]"),
+                     encoding="utf-8")
+    assert again((EDITED,)) == 0
+    (site / "content" / "2015-11-28-new.md").write_text("---\ntitle: New\n---\nNews.\n", encoding="utf-8")
+    assert again(("content/2015-11-28-new.md",)) == 1  # a new file: the folders are walked
+    (site / "content" / "2015-11-28-new.md").unlink()
+    assert again(("content/2015-11-28-new.md",)) == 1  # and one gone
+    (site / "content" / "extra").mkdir()
+    assert again(("content/extra",)) == 1  # a folder
+    story.write_text(story.read_text(encoding="utf-8") + "More.\n", encoding="utf-8")
+    assert again((EDITED, "digest.yaml")) == 1  # what is not a source

@@ -52,7 +52,7 @@ class Warm:
     build: str | None  # the id of the build it describes, from the output's marker
     salt: str  # every fingerprint's (`inputs.template_salt`)
     config: SiteConfig
-    options: BuildOptions  # with `now` left out: the route taken tells whether a moment passed
+    options: BuildOptions  # with `now` and `changed` left out: the route taken tells whether a moment passed
     sites: tuple[Site, ...]
     pages: tuple[Page, ...]  # in the order of the plan
     where: Mapping[str, int]  # output path -> the index of its page
@@ -81,7 +81,7 @@ def kept(output_dir: Path, config: SiteConfig, options: BuildOptions, salt: str,
     and was made with the same settings, options and templates."""
     warm = _KEPT.get(str(output_dir.resolve()))
     if (warm is None or last is None or warm.build != last.build or warm.salt != salt or warm.config != config
-            or warm.options != dataclasses.replace(options, now=None)):
+            or warm.options != dataclasses.replace(options, now=None, changed=None)):
         return None
     return warm
 
@@ -107,7 +107,7 @@ def made(work: Work, pages: Sequence[Page], covered: Sequence[set[str]], current
     for problem in parsed.problems:
         found[problem.path or ""].append(problem)
     by_path = FrozenMap({article.path: article for article in parsed.articles})
-    return Warm(build=None, salt=salt, config=config, options=dataclasses.replace(options, now=None), sites=work.sites,
+    return Warm(build=None, salt=salt, config=config, options=dataclasses.replace(options, now=None, changed=None), sites=work.sites,
                 pages=tuple(pages), where={page.output_path: number for number, page in enumerate(pages)},
                 showing=FrozenMap({path: tuple(n) for path, n in showing.items()}),
                 covers={page.output_path: frozenset(paths) for page, paths in zip(pages, covered)},

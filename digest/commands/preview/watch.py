@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import collections
 import errno
+import os
 import shutil
 import tempfile
 import threading
@@ -154,7 +155,8 @@ class Preview:
         """Build the site into the served folder; open pages hear what changed."""
         started = time.perf_counter()
         options = BuildOptions(output_dir=str(self._root), drafts=self.options.drafts, future=self.options.future,
-                               jobs=self.options.jobs, index_search=False, in_place=True, warm=True)
+                               jobs=self.options.jobs, index_search=False, in_place=True, warm=True,
+                               changed=changes or None)
         cache = BuildCache(self.site_dir, self.site_dir / CACHE_DIR / SERVE_CACHE)
         result: BuildResult | None = None
         problems: tuple[Problem, ...] = ()
@@ -231,6 +233,7 @@ class _SearchIndexer:
                 threading.Thread(target=self._run, name="digest-search", daemon=True).start()
 
     def _run(self) -> None:
+        _yield_to_rebuilds()
         while True:
             with self._lock:
                 config, self._wanted = self._wanted, None
@@ -255,6 +258,15 @@ class _SearchIndexer:
             self._wanted = None
             self.on_notice = None
             self._stopped = True
+
+
+def _yield_to_rebuilds() -> None:
+    """Lower this thread's scheduling priority, and so that of the Pagefind processes it starts: a save made
+    while the index of the last one is being made is rebuilt at full speed (on Linux, where a thread has its own)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # elsewhere, or not allowed: the index is made at the same priority
+        pass
 
 
 def _lasting(batch: set[tuple[Change, str]], site: Path) -> tuple[str, ...]:
