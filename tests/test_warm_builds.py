@@ -175,24 +175,27 @@ def test_a_warm_build_told_what_changed_walks_the_site_only_when_a_file_came_or_
     build(site, options, BuildCache(site))
     story = site / EDITED
 
-    def again(changed: tuple[str, ...]) -> int:
+    def again(changed: tuple[str, ...]) -> tuple[int, str]:
         walks.clear()
-        build(site, dataclasses.replace(options, changed=changed), BuildCache(site))
+        result = build(site, dataclasses.replace(options, changed=changed), BuildCache(site))
         walked = len(walks)
         clean = build(site, BuildOptions(output_dir=str(tmp_path / "clean"), clean=True))
         assert files(tmp_path / "out") == files(tmp_path / "clean") and clean.articles
-        return walked
+        return walked, result.route.split(":")[0]
 
     story.write_text(story.read_text(encoding="utf-8").replace("Story 9", "Story nine"), encoding="utf-8")
-    assert again((EDITED,)) == 0  # the source's new stamp is all this build needed to look at
+    # the source's new stamp is all this build needed to look at; what changed is not itself an input
+    assert again((EDITED,)) == (0, "articles in place")
+    story.write_text(story.read_text(encoding="utf-8") + "\nA second paragraph.\n", encoding="utf-8")
+    assert again((EDITED, EDITED)) == (0, "bodies only")
     story.write_text(story.read_text(encoding="utf-8").replace("[Vladimir Putin]", "[Mahmoud Abbas]"),
                      encoding="utf-8")
-    assert again((EDITED,)) == 0
+    assert again((EDITED,)) == (0, "relinked")
     (site / "content" / "2015-11-28-new.md").write_text("---\ntitle: New\n---\nNews.\n", encoding="utf-8")
-    assert again(("content/2015-11-28-new.md",)) == 1  # a new file: the folders are walked
+    assert again(("content/2015-11-28-new.md",)) == (1, "full")  # a new file: the folders are walked
     (site / "content" / "2015-11-28-new.md").unlink()
-    assert again(("content/2015-11-28-new.md",)) == 1  # and one gone
+    assert again(("content/2015-11-28-new.md",)) == (1, "full")  # and one gone
     (site / "content" / "extra").mkdir()
-    assert again(("content/extra",)) == 1  # a folder
+    assert again(("content/extra",))[0] == 1  # a folder
     story.write_text(story.read_text(encoding="utf-8") + "More.\n", encoding="utf-8")
-    assert again((EDITED, "digest.yaml")) == 1  # what is not a source
+    assert again((EDITED, "digest.yaml"))[0] == 1  # what is not a source

@@ -115,7 +115,7 @@ def others_fingerprint(site_dir: Path, config: SiteConfig, theme: Theme, options
     recently that its time may not tell a later change.
     """
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((__version__, config, dataclasses.replace(options, now=None, jobs=None))).encode())
+    digest.update(repr((__version__, config, dataclasses.replace(options, now=None, jobs=None, changed=None))).encode())
     digest.update(repr(theme.links_out).encode())  # the walks skip them: a new one must still change the hash
     paths = [str(site_dir / asset) for asset in assets]
     for root in (*theme.template_dirs, *theme.static_dirs, *theme.i18n_dirs):

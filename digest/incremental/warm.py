@@ -107,7 +107,8 @@ def made(work: Work, pages: Sequence[Page], covered: Sequence[set[str]], current
     for problem in parsed.problems:
         found[problem.path or ""].append(problem)
     by_path = FrozenMap({article.path: article for article in parsed.articles})
-    return Warm(build=None, salt=salt, config=config, options=dataclasses.replace(options, now=None, changed=None), sites=work.sites,
+    return Warm(build=None, salt=salt, config=config, options=dataclasses.replace(options, now=None, changed=None),
+                sites=work.sites,
                 pages=tuple(pages), where={page.output_path: number for number, page in enumerate(pages)},
                 showing=FrozenMap({path: tuple(n) for path, n in showing.items()}),
                 covers={page.output_path: frozenset(paths) for page, paths in zip(pages, covered)},
