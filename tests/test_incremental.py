@@ -168,12 +168,14 @@ def test_incremental_build_equals_clean_build(tmp_path_factory: pytest.TempPathF
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edits=st.lists(st.tuples(st.sampled_from(["title", "summary", "meta", "body", "same-size", "people", "draft"]),
+@given(edits=st.lists(st.tuples(st.sampled_from(["title", "summary", "meta", "body", "same-size", "people", "topics",
+                                                 "draft"]),
                                 st.integers(min_value=0, max_value=20)), min_size=2, max_size=6),
        aged=st.booleans())
 def test_edits_on_the_warm_site_equal_a_clean_build(tmp_path_factory: pytest.TempPathFactory,
                                                      edits: list[tuple[str, int]], aged: bool) -> None:
-    """Mostly edits that leave articles in place, which the preview builds on the site it keeps in memory."""
+    """Mostly edits that leave articles in place or change whom and what they name, which the preview builds on
+    the site it keeps in memory."""
     root = tmp_path_factory.mktemp("warm")
     edit_and_compare(root, base_site(root), edits, aged, warm=True)
 
