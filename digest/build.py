@@ -127,10 +127,12 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
             if not edited.renamed:
                 work, held = warm_work(warm, edited, last, output_dir, cache.bodies)
                 decision = Decision(route=Route.IN_PLACE, why="the edits left every article where it was")
-            elif (relinked := relinked_work(warm, edited, last, output_dir, cache.bodies)) is not None:
+            elif (relinked := relinked_work(warm, edited, last, output_dir, cache.bodies,
+                                            None if options.future else now)) is not None:
                 work, held = relinked
-                decision = Decision(route=Route.RELINKED, why="the edits changed the people and topics of articles, "
-                                                              "and only what those touch was linked again")
+                decision = Decision(route=Route.RELINKED, why="the edits changed whom and what articles name, or "
+                                                              "when one was written, and only what that touches "
+                                                              "was linked again")
         clock.lap("parse")
         written = _render_and_write(run, work) if work is not None else None
     if work is None or not isinstance(written, tuple):  # the full route, or edits that did more than bodies

@@ -180,6 +180,20 @@ def test_edits_on_the_warm_site_equal_a_clean_build(tmp_path_factory: pytest.Tem
     edit_and_compare(root, base_site(root), edits, aged, warm=True)
 
 
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.sampled_from(["redate", "redate", "people", "title", "same-size", "body"]),
+                                st.integers(min_value=0, max_value=20)), min_size=2, max_size=6),
+       editions=st.booleans())
+def test_dates_edited_on_the_warm_site_equal_a_clean_build(tmp_path_factory: pytest.TempPathFactory,
+                                                           edits: list[tuple[str, int]], editions: bool) -> None:
+    """An article moved in time within its month (and its edition), which the preview relinks where it touches."""
+    root = tmp_path_factory.mktemp("dates")
+    site = base_site(root)
+    if not editions:
+        (site / "digest.yaml").write_text("title: Test Digest\nbase_url: https://example.org/news/\nper_page: 3\n")
+    edit_and_compare(root, site, edits, True, warm=True)
+
+
 def edit_and_compare(root: Path, site: Path, edits: list[tuple[str, int]], aged: bool, warm: bool) -> None:
     """Build `site` with its cache, then after each edit check the output and the warnings equal a clean
     build's; with `warm`, as the preview builds: keeping the linked site in memory from one build to the next."""

@@ -100,6 +100,7 @@ WARM_SITE = {
                                   (9, "Vladimir Putin", "Terrorism"), (14, "Mahmoud Abbas", "COP21"),
                                   (20, "Vladimir Putin", "COP21"), (26, "Moshe Ya'alon", "Syria")]},
     "content/2015-11-27-unfinished.md": "---\ntitle: Unfinished\ndraft: true\n---\nNot yet.\n",
+    "content/topics/elections.md": "---\nname: Elections\n---\nNone yet: its feed is as new as the site.\n",
 }
 EDITED = "content/2015-11-09-story-9.md"
 
@@ -132,8 +133,13 @@ def test_an_edit_that_leaves_every_article_in_place_is_built_on_the_warm_site(ma
     assert again("---\nWhat", "summary: The ninth.\n---\nWhat")[0] == "articles in place"  # after the body edit
     # other people: the terms it left and joined, and the articles near it under them, are linked again
     assert again("people: [Vladimir Putin]", "people: [Mahmoud Abbas]")[0] == "relinked"
-    assert again("title: Story nine", "title: Story nine\ndate: 2015-11-10")[0] == "full"  # it moves: linked again
-    assert again("date: 2015-11-10\n", "")[0] == "full"
+    # another day: it moves in time (on the home pages, in its month, under its terms), its URL stays
+    assert again("title: Story nine", "title: Story nine\ndate: 2015-11-21")[0] == "relinked"
+    assert again("date: 2015-11-21", "date: 2015-11-21T09:30:00+00:00\nupdated: 2015-11-27")[0] == "relinked"
+    assert again("date: 2015-11-21T09:30:00+00:00", "date: 2015-11-29")[0] == "relinked"  # the newest now
+    assert again("date: 2015-11-29", "date: 2015-11-21T09:30:00+00:00")[0] == "relinked"
+    assert again("date: 2015-11-21T09:30:00+00:00", "date: 2015-12-01")[0] == "full"  # another month: another URL
+    assert again("date: 2015-12-01\nupdated: 2015-11-27\n", "")[0] == "full"
     assert again("title: Story nine", "title: Story 9")[0] == "articles in place"  # warm again after a full build
     assert again("Not yet.", "Not yet, soon.", site / "content/2015-11-27-unfinished.md") == ("articles in place", 0)
     assert again("title: Unfinished", "title: Half done", site / "content/2015-11-27-unfinished.md") == (

@@ -161,14 +161,15 @@ def over_last_build(last: LastBuild, sites: tuple[Site, ...], todo: list[Page], 
                     parsed: Mapping[str, CachedParse], problems: tuple[Problem, ...],
                     sources: Mapping[str, str], removed: tuple[str, ...] = (),
                     counts: tuple[int, int, int, int] | None = None,
-                    relinked: Mapping[str, LinkRecord] | None = None) -> Work:
+                    relinked: Mapping[str, LinkRecord] | None = None,
+                    feeds: tuple[tuple[str, tuple[str, ...]], ...] | None = None) -> Work:
     """The work of a rebuild that renders `todo` (with their `fingerprints`) and keeps every other file of the last
     build but the pages `removed`: its pages, articles and feeds stay as they were. `bodies`, `fetch`: as
-    `sources.with_bodies` takes them; `counts`, `relinked`: as `Work` has them, when they changed."""
+    `sources.with_bodies` takes them; `counts`, `relinked`, `feeds`: as `Work` has them, when they changed."""
     rendered = {page.output_path for page in todo}
     gone = set(removed)
     return Work(sites=sites, render=tuple(todo), filled=with_bodies(todo, bodies, fetch), bodies={},
                 keep=tuple(path for path in last.produced if path not in rendered and path not in gone), copies=(),
-                previous=last.produced, problems=problems, counts=counts or last.counts, feeds=last.feeds,
+                previous=last.produced, problems=problems, counts=counts or last.counts, feeds=feeds or last.feeds,
                 next_release=last.next_release, sources=sources, parsed=parsed, removed_sources=(),
                 fingerprints=fingerprints, removed_pages=removed, links=None, relinked=relinked or {})

@@ -12,16 +12,19 @@ fingerprint; every other is fingerprinted, and rendered if that changed.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from digest.incremental.bodies import link_records, over_last_build
 from digest.incremental.warm import Edited, Warm, swapped
+from digest.link import duplicates
 from digest.link.relink import Relinked, names_of, relink
-from digest.model import TAXONOMIES, FrozenMap, Page, PageKind, Problem, Site, Term, TermRef, sort_problems
-from digest.plan.pages import (SitemapLines, article_page, edition_pages, output_path, sitemaps, term_feeds,
-                               term_pages, terms_index, top_terms)
+from digest.model import (TAXONOMIES, FrozenMap, Page, PageKind, Problem, Site, Taxonomy, Term, TermRef,
+                          sort_problems)
+from digest.plan.pages import (SitemapLines, archive_pages, article_page, edition_pages, home_pages, output_path,
+                               site_feeds, sitemaps, term_feeds, term_pages, terms_index, top_terms)
 from digest.records import LastBuild, Work
 
 _EDITION_KINDS = frozenset({PageKind.EDITIONS, PageKind.EDITION, PageKind.EMAIL})
@@ -29,9 +32,11 @@ _SECTIONS = "`sections` names"  # the start of an edition introduction's warning
 
 
 def relinked_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
-                  fetch: Callable[[set[str]], dict[str, str]]) -> tuple[Work, Warm] | None:
-    """The work of a rebuild whose edits changed the people or topics of articles, done on the warm site; None when
-    `relink` declines it (a full build follows). `fetch`: the cache's bodies, by article paths."""
+                  fetch: Callable[[set[str]], dict[str, str]],
+                  until: datetime.datetime | None) -> tuple[Work, Warm] | None:
+    """The work of a rebuild whose edits changed the people or topics of articles, or the date of one, done on the
+    warm site; None when `relink` declines it (a full build follows). `fetch`: the cache's bodies, by article
+    paths; `until`: what is published (None: every date)."""
     if len(warm.sites) != 1 or warm.options.strict:
         return None
     articles, found = edited.articles, edited.found
@@ -40,7 +45,8 @@ def relinked_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
     memo: dict[int, Any] = {}
     site: Site = swapped(warm.sites[0], swaps, memo)
     names = warm.names or names_of(site, warm.term_pages)
-    done = relink(site, {path: warm.placed[path] for path in changed}, names, warm.term_pages, warm.edition_pages)
+    done = relink(site, {path: warm.placed[path] for path in changed}, names, warm.term_pages, warm.edition_pages,
+                  until)
     if done is None:
         return None
     site = done.site
@@ -58,16 +64,15 @@ def relinked_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
         pages = list(_replanned(site, warm.pages, made, done))
     except _NoPlace:
         return None
-    old = warm.pages
-    for number, page in enumerate(pages):  # a page made again as it was keeps its fingerprint
-        at = warm.where.get(page.output_path)
-        if at is not None and old[at] is not page and old[at] == page:
-            pages[number] = old[at]
     if _resitemapped(pages, warm):
         pages = _with_sitemap(site, pages, warm.sitemap_lines)
     where = {page.output_path: number for number, page in enumerate(pages)}
     removed = tuple(out for out in warm.where if out not in where)
-    fresh = [page for page in pages if (at := warm.where.get(page.output_path)) is None or old[at] is not page]
+    old = warm.pages
+    # a page made again equal to the one it replaces keeps its fingerprint (and holds this build's values: an
+    # article in the warm site is the one `placed` names, which the next build's swaps look for)
+    fresh = [page for page in pages if (at := warm.where.get(page.output_path)) is None
+             or (old[at] is not page and old[at] != page)]
     if any(_clashes(page.output_path, warm) for page in fresh if page.output_path not in warm.where):
         return None  # a new term's page where another file of the site is, or must be a folder: as a full build says
 
@@ -105,7 +110,8 @@ def relinked_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
     work = over_last_build(last, (site,), todo, {page.output_path: fingerprints[page.output_path] for page in todo},
                            edited.bodies, fetch, parsed=edited.entries, problems=tuple(listed), sources=warm.sources,
                            removed=removed, counts=(last.counts[0], len(site.people), len(site.topics), len(pages)),
-                           relinked=records)
+                           relinked=records, feeds=((site.config.language, tuple(
+                               a.path for a in site.articles[: site.config.feed_size])),))
     return work, dataclasses.replace(
         warm, sites=(site,), pages=tuple(pages), where=where, fingerprints=FrozenMap(fingerprints),
         covers=covers, showing=showing,
@@ -122,9 +128,15 @@ def _replanned(site: Site, pages: tuple[Page, ...], made: Mapping[str, Page], do
     feeds_waiting = {taxonomy: list(slugs) for taxonomy, slugs in waiting.items()}
     taxonomies = {taxonomy for taxonomy, _ in done.terms}
     block: tuple[str, str] | None = None  # the run of term pages, or of term feeds, the last page was in
-    editions_done = False
+    done_groups: set[str] = set()  # the groups of pages made again whole, once their first page was met
     for page in pages:
         kind = page.kind
+        group = _group(page) if done.moved else None
+        if group is not None:  # an article moved in time: the lists in the site's order are made again
+            if group not in done_groups:
+                done_groups.add(group)
+                yield from _group_pages(site, group, pages, made)
+            continue
         here: tuple[str, str] | None = None
         if kind is PageKind.TERM:
             here = ("term", str(page.context["taxonomy"]))
@@ -142,20 +154,48 @@ def _replanned(site: Site, pages: tuple[Page, ...], made: Mapping[str, Page], do
             if (taxonomy, slug) not in done.terms:
                 yield made.get(page.output_path, page)
             continue
-        if kind is PageKind.TERMS and page.context["taxonomy"] in taxonomies:
-            yield terms_index(site, page.context["taxonomy"])
+        if kind is PageKind.TERMS and (page.context["taxonomy"] in taxonomies or done.newest):
+            yield terms_index(site, cast(Taxonomy, page.context["taxonomy"]))
         elif kind is PageKind.HOME and page.url == site.config.root and taxonomies & {"people", "topics"}:
             shown = made.get(page.output_path, page)
             yield dataclasses.replace(shown, context=FrozenMap({**shown.context, **top_terms(site)}))
         elif done.editions and (kind in _EDITION_KINDS or page.template in ("editions.xml", "editions.json")):
-            if not editions_done:
-                editions_done = True
+            if "editions" not in done_groups:
+                done_groups.add("editions")
                 yield from edition_pages(site)
         else:
             yield made.get(page.output_path, page)
     if any(terms.get((taxonomy, slug)) for queue in (waiting, feeds_waiting) for taxonomy, slugs in queue.items()
            for slug in slugs):
         raise _NoPlace  # a term whose taxonomy had no term page to put it beside
+
+
+def _group(page: Page) -> str | None:
+    """Which of the lists in the site's order a page belongs to, if it does."""
+    kind = page.kind
+    if kind is PageKind.HOME or kind is PageKind.ARTICLE:
+        return kind.value
+    if kind is PageKind.ARCHIVE or kind is PageKind.PERIOD:
+        return "archive"
+    if kind is PageKind.FEED and page.context.get("about") is None and page.template in ("atom.xml", "feed.json"):
+        return "feed"
+    return None
+
+
+def _group_pages(site: Site, group: str, pages: tuple[Page, ...], made: Mapping[str, Page]) -> Iterator[Page]:
+    """A list of pages in the site's order, made again (the article pages: in the new order, as they were or
+    as `made` has them)."""
+    if group == "archive":
+        yield from archive_pages(site)
+    elif group == "feed":
+        yield from site_feeds(site)
+    elif group == PageKind.HOME.value:
+        yield from home_pages(site)
+    else:
+        known = {page.output_path: page for page in pages if page.kind is PageKind.ARTICLE}
+        for article in site.articles:
+            out = output_path(article.url)
+            yield made.get(out, known[out])
 
 
 class _NoPlace(Exception):
@@ -205,7 +245,8 @@ def _clashes(out: str, warm: Warm) -> bool:
 
 def _later(before: tuple[Problem, ...], done: Relinked) -> tuple[Problem, ...]:
     """The problems of linking and planning after a relink: the warnings of spellings of each taxonomy linked again,
-    and of the introductions of the editions made again, in place of those the full build found."""
+    of stories linked twice when they were found again, and of the introductions of the editions made again, in
+    place of those the full build found."""
     def spelling(problem: Problem, taxonomy: str) -> bool:
         return (problem.path is None and problem.message.startswith(f"{taxonomy}: ")
                 and (problem.hint or "").startswith("Use one spelling"))
@@ -214,6 +255,7 @@ def _later(before: tuple[Problem, ...], done: Relinked) -> tuple[Problem, ...]:
     for taxonomy in TAXONOMIES:  # in the order the link stage finds them, before every other without a file
         blocks += done.warnings.get(taxonomy, [p for p in before if spelling(p, taxonomy)])
     rest = [p for p in before if not any(spelling(p, taxonomy) for taxonomy in TAXONOMIES)
-            and not (p.path in done.edition_problems and p.message.startswith(_SECTIONS))]
+            and not (p.path in done.edition_problems and p.message.startswith(_SECTIONS))
+            and not (done.duplicates is not None and p.hint == duplicates.HINT)]
     rest += [p for found in done.edition_problems.values() for p in found]
-    return (*blocks, *rest)
+    return (*blocks, *(done.duplicates or ()), *rest)  # stories linked twice: found first

@@ -15,18 +15,22 @@ every article naming that term shows.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from digest.link.editions import remade
+from digest.link.duplicates import find_duplicates
+from digest.link.editions import Calendar, origin_of, remade
 from digest.link.site import RELATED_WINDOW, coverage, ranked
 from digest.link.terms import Names, alias_index, display_name, make_term, spelling_warnings
-from digest.model import (Article, ArticleLinks, EditionPage, FrozenMap, Problem, Site, Taxonomy, Term, TermPage,
-                          TermRef)
+from digest.model import (TAXONOMIES, Article, ArticleLinks, EditionPage, FrozenMap, Period, Problem, Site, Taxonomy,
+                          Term, TermPage, TermRef)
 
 RENAMED: tuple[Taxonomy, ...] = ("people", "topics")  # the taxonomies an edit may rename articles in and be relinked
+MOVED = ("date", "updated")  # what may move one edited article in time
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,35 +41,63 @@ class Relinked:
     terms: frozenset[tuple[Taxonomy, str]]  # the terms made again, added or gone: (taxonomy, slug)
     links: frozenset[str]  # the articles whose links were made again, by path
     editions: bool  # an edition was made again
+    moved: bool  # an article moved in time (its date or update): the site's order, archives and feed changed
+    newest: bool  # and the site's newest article changed, or its date: the indexes of terms show when
     warnings: Mapping[Taxonomy, tuple[Problem, ...]]  # the warnings of spellings of each taxonomy made again
     edition_problems: Mapping[str, tuple[Problem, ...]]  # the warnings of each remade edition's introduction
+    duplicates: tuple[Problem, ...] | None = None  # the warnings of stories linked twice, when they were found again
 
 
 def relinkable(before: Article, after: Article, same_place: Iterable[str]) -> bool:
-    """Whether an edit changed an article's people or topics and, of what places it, nothing else (`same_place`:
-    the fields that place an article)."""
-    return all(getattr(before, name) == getattr(after, name) for name in same_place if name not in RENAMED)
+    """Whether an edit changed an article's people, topics, date or update and, of what places it, nothing else
+    (`same_place`: the fields that place an article; its URL among them)."""
+    return all(getattr(before, name) == getattr(after, name) for name in same_place
+               if name not in RENAMED and name not in MOVED)
 
 
 def names_of(site: Site, term_pages: Sequence[TermPage]) -> dict[Taxonomy, Names]:
     """How names resolve in each taxonomy a relink changes, as `build_terms` resolves them."""
     return {taxonomy: Names(alias_index(taxonomy, [p for p in term_pages if p.taxonomy == taxonomy], []))
-            for taxonomy in RENAMED}
+            for taxonomy in TAXONOMIES}
 
 
 def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, Names],
-           term_pages: Sequence[TermPage], edition_pages: Sequence[EditionPage]) -> Relinked | None:
+           term_pages: Sequence[TermPage], edition_pages: Sequence[EditionPage],
+           until: datetime.datetime | None = None) -> Relinked | None:
     """`site`, in which the articles of `before` (by path: each as it was) are already their new versions, linked
-    again; None when that is not for this module (see its notes)."""
+    again; None when that is not for this module (see its notes). `until`: what is published (None: all)."""
     if site.config.languages:
         return None
     index_of = {article.path: number for number, article in enumerate(site.articles)}
     edited = {path: site.articles[index_of[path]] for path in before if path in index_of}
     links = dict(site.links)
     changed_terms: set[tuple[Taxonomy, str]] = set()
+    moved = [path for path, article in edited.items()
+             if (article.date, article.updated) != (before[path].date, before[path].updated)]
+    span: list[str] = []  # the articles whose places in the site's order changed (a moved one, and those between)
+    around: set[str] = set()  # those near a moved one under one of its terms, before or after
+    duplicates = None
+    newest = False
+    warnings: dict[Taxonomy, tuple[Problem, ...]] = {}
+    if moved:
+        path = moved[0]
+        if len(edited) != 1 or (until is not None and edited[path].date > until) or not _same_edition(
+                site, before[path], edited[path], links[path], edition_pages):
+            return None
+        newest = site.articles[0].path == path
+        site, span, around = _moved(site, before[path], edited[path], links, changed_terms)
+        index_of = {article.path: number for number, article in enumerate(site.articles)}
+        newest = newest or site.articles[0].path == path
+        if newest:  # a term no article names has a feed updated when the site's newest article was
+            changed_terms.update((taxonomy, term.slug) for taxonomy in TAXONOMIES
+                                 for term in site.taxonomy(taxonomy) if not term.articles)
+        duplicates = _duplicates(site.articles, edited[path])
+        for taxonomy in TAXONOMIES:  # which article names a spelling first
+            if getattr(edited[path], taxonomy) or getattr(before[path], taxonomy):
+                warnings[taxonomy] = tuple(spelling_warnings(taxonomy, site.articles, names[taxonomy],
+                                                             [p for p in term_pages if p.taxonomy == taxonomy]))
     joined: dict[tuple[str, str], list[tuple[int, bool]]] = {}  # related key -> (index, joined or left)
     by_slug: dict[Taxonomy, dict[str, Term]] = {}
-    warnings: dict[Taxonomy, tuple[Problem, ...]] = {}
     for taxonomy in RENAMED:
         renamed = [path for path, article in edited.items()
                    if getattr(article, taxonomy) != getattr(before[path], taxonomy)]
@@ -130,7 +162,13 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
             found = lists[key] = [index_of[a.path] for a in (term.articles if term else ())]
         return found
 
-    near = {index_of[path] for path in edited}
+    near = {index_of[path] for path in (*edited, *span, *around)}
+    for path in span:  # and those whose candidates are among them: their distances in time changed
+        mine = links[path]
+        for key in (*(("p", r.slug) for r in mine.people), *(("t", r.slug) for r in mine.topics)):
+            numbers = indexes(key)
+            at = bisect_left(numbers, index_of[path])
+            near.update(numbers[max(0, at - RELATED_WINDOW): at + RELATED_WINDOW + 1])
     for key, moves in joined.items():
         now_in = indexes(key)
         was_in = sorted({*now_in, *(i for i, joins in moves if not joins)} - {i for i, joins in moves if joins})
@@ -149,6 +187,8 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
             links[article.path] = dataclasses.replace(mine, related=related)
             relinked.add(article.path)
 
+    relinked.update(path for path, link in links.items() if link is not site.links[path])  # a moved one's neighbours
+
     # the sources of the edited articles: the people and topics they cover
     covered = {ref.slug for path in edited for ref in links[path].sources}
     sources = tuple(coverage((term,), links)[0] if term.slug in covered else term for term in site.sources)
@@ -165,7 +205,8 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
             if edition.number in due:
                 found: list[Problem] = []
                 intro = own.get(edition.number)
-                edition = remade(site.config, edition, links, intro, found)
+                in_order = tuple(sorted(edition.articles, key=lambda a: index_of[a.path]))
+                edition = remade(site.config, dataclasses.replace(edition, articles=in_order), links, intro, found)
                 if intro is not None:
                     problems[intro.path] = tuple(found)
             remade_ones.append(edition)
@@ -176,5 +217,101 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
                                    sources=sources, editions=editions)
     return Relinked(site=new_site, terms=frozenset(changed_terms), links=frozenset(relinked),
                     editions=bool(due and site.config.editions is not None), warnings=warnings,
-                    edition_problems=problems)
+                    edition_problems=problems, moved=bool(moved), newest=newest,
+                    duplicates=duplicates)
+
+
+def _same_edition(site: Site, before: Article, after: Article, links: ArticleLinks,
+                  edition_pages: Sequence[EditionPage]) -> bool:
+    """Whether an article that moved in time stays in its edition, and the calendar stays as it was."""
+    settings = site.config.editions
+    if settings is None:
+        return True
+    zone = ZoneInfo(site.config.timezone)
+    others = [a for a in site.articles if a.path != after.path]
+    if origin_of(settings, [*others, before], zone) != origin_of(settings, [*others, after], zone):
+        return False
+    origin = origin_of(settings, [*others, after], zone)
+    if origin is None:
+        return False
+    calendar = Calendar(settings, origin)
+    own = {page.number: page for page in edition_pages if page.lang == ""}
+
+    def number(article: Article) -> int | None:
+        slot = calendar.slot(article.date.astimezone(zone).date())
+        while slot is not None and slot.number in own and own[slot.number].skip:
+            slot = calendar.following(slot)
+        return None if slot is None else slot.number
+
+    # the same edition, made (its number is the article's) or not yet due (then it has none)
+    return number(before) == number(after) and (links.edition is None or links.edition.number == number(after))
+
+
+def _moved(site: Site, before: Article, article: Article, links: dict[str, ArticleLinks],
+           changed_terms: set[tuple[Taxonomy, str]]) -> tuple[Site, list[str], set[str]]:
+    """The site with `article` (`before`, as it was) in its new place in time: the site's order, the neighbours'
+    links (`links`, changed in place), its terms' orders (added to `changed_terms`) and its archives. With it, the
+    articles between its two places, and those within `RELATED_WINDOW` of either under one of its terms."""
+    path = article.path
+    old = next(n for n, a in enumerate(site.articles) if a.path == path)
+    rest = [a for a in site.articles if a.path != path]
+    new = next((n for n, a in enumerate(rest) if a.date < article.date or (a.date == article.date and a.path > path)),
+               len(rest))
+    rest.insert(new, article)
+    ordered = tuple(rest)
+    index_of = {a.path: n for n, a in enumerate(ordered)}
+    span = [a.path for a in ordered[min(old, new): max(old, new) + 1]]
+    neighbours = {a.path for a in (*site.articles[max(0, old - 1): old + 2], *ordered[max(0, new - 1): new + 2])}
+    for near in neighbours:
+        number = index_of[near]
+        older = ordered[number + 1] if number + 1 < len(ordered) else None
+        newer = ordered[number - 1] if number > 0 else None
+        if links[near].previous is not older or links[near].next is not newer:
+            links[near] = dataclasses.replace(links[near], previous=older, next=newer)
+    around: set[str] = set()
+    taxonomies: dict[Taxonomy, tuple[Term, ...]] = {}
+    for taxonomy in TAXONOMIES:
+        mine = {ref.slug for ref in getattr(links[path], taxonomy)}
+        terms = []
+        for term in site.taxonomy(taxonomy):
+            if term.slug in mine:
+                was = [a.path for a in term.articles]
+                listed = tuple(sorted(term.articles, key=lambda a: index_of[a.path]))
+                now = [a.path for a in listed]
+                for order in (was, now):
+                    at = order.index(path)
+                    around.update(order[max(0, at - RELATED_WINDOW - 1): at + RELATED_WINDOW + 2])
+                term = dataclasses.replace(term, articles=listed)
+                changed_terms.add((taxonomy, term.slug))
+            terms.append(term)
+        taxonomies[taxonomy] = tuple(terms)
+    zone = ZoneInfo(site.config.timezone)
+
+    def keys(moment: datetime.datetime) -> tuple[tuple[int, int | None], tuple[int, int | None]]:
+        local = moment.astimezone(zone)
+        return (local.year, None), (local.year, local.month)
+
+    periods = {(p.year, p.month): p for p in (*site.years, *site.months)}
+    for key in {*keys(before.date), *keys(article.date)}:
+        members = [a for a in (periods[key].articles if key in periods else ()) if a.path != path]
+        if key in keys(article.date):
+            insort(members, article, key=lambda a: index_of[a.path])
+        if members:
+            periods[key] = Period(year=key[0], month=key[1], articles=tuple(members), root=site.config.root)
+        else:
+            del periods[key]
+    years = sorted((p for key, p in periods.items() if key[1] is None), key=lambda p: p.year, reverse=True)
+    months = sorted((p for key, p in periods.items() if key[1] is not None), key=lambda p: (p.year, p.month or 0),
+                    reverse=True)
+    return dataclasses.replace(site, articles=ordered, people=taxonomies["people"], topics=taxonomies["topics"],
+                               sources=taxonomies["sources"], years=tuple(years), months=tuple(months)), span, around
+
+
+def _duplicates(articles: Sequence[Article], moved: Article) -> tuple[Problem, ...] | None:
+    """The warnings of stories linked twice, found again when an article that moved shares a story with another
+    (which of them came first may have changed); None when it shares none."""
+    mine = {key for key, _, _ in moved.stories}
+    if not any(key in mine for article in articles if article is not moved for key, _, _ in article.stories):
+        return None
+    return tuple(find_duplicates(articles))
 

@@ -115,21 +115,11 @@ def _language_pages(site: Site) -> list[Page]:
     config = site.config
     root = config.root
     feed = f"{root}feed.xml"
-    pages: list[Page] = []
-    top = top_terms(site)
-    for paginator in paginate(site.articles, config.per_page, root):
-        # the sidebar is on the first page only: a count that changes re-renders one page
-        pages.append(_page(PageKind.HOME, paginator.urls[paginator.number - 1], "index.html",
-                           _newest(paginator.items), site=site, paginator=paginator, feed_url=feed,
-                           **(top if paginator.number == 1 else {"top_people": (), "top_topics": ()})))
+    pages = home_pages(site)
     pages.extend(article_page(site, article) for article in site.articles)
     for taxonomy in TAXONOMIES:
         pages.extend(_taxonomy_pages(site, taxonomy))
-    pages.append(_page(PageKind.ARCHIVE, f"{root}archive/", "archive.html", _newest(site.articles[:1]), site=site,
-                       years=site.years, months=site.months, feed_url=feed))
-    for period in (*site.years, *site.months):
-        pages.append(_page(PageKind.PERIOD, period.url, "period.html", _newest(period.articles[:1]), site=site,
-                           period=period, feed_url=feed))
+    pages.extend(archive_pages(site))
     # the 404 page of the default language is the site's: hosts serve /404.html for every missing page
     default_root = config.languages[0].root if config.languages else root
     not_found = "/404.html" if root == default_root else f"{root}404.html"
@@ -144,6 +134,26 @@ def _language_pages(site: Site) -> list[Page]:
                  for article in site.articles for alias in article.aliases
                  if redirects_from(alias))  # an old `.md` or `.php` address has no page: `_redirects` sends it on
     return pages
+
+
+def home_pages(site: Site) -> list[Page]:
+    """The home page and its following pages: the articles, newest first."""
+    top = top_terms(site)
+    feed = f"{site.config.root}feed.xml"
+    # the sidebar is on the first page only: a count that changes re-renders one page
+    return [_page(PageKind.HOME, paginator.urls[paginator.number - 1], "index.html", _newest(paginator.items),
+                  site=site, paginator=paginator, feed_url=feed,
+                  **(top if paginator.number == 1 else {"top_people": (), "top_topics": ()}))
+            for paginator in paginate(site.articles, site.config.per_page, site.config.root)]
+
+
+def archive_pages(site: Site) -> list[Page]:
+    """The archive, then a page for each year and each month."""
+    feed = f"{site.config.root}feed.xml"
+    return [_page(PageKind.ARCHIVE, f"{site.config.root}archive/", "archive.html", _newest(site.articles[:1]),
+                  site=site, years=site.years, months=site.months, feed_url=feed),
+            *(_page(PageKind.PERIOD, period.url, "period.html", _newest(period.articles[:1]), site=site,
+                    period=period, feed_url=feed) for period in (*site.years, *site.months))]
 
 
 def top_terms(site: Site) -> dict[str, tuple[Term, ...]]:
