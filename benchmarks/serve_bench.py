@@ -14,6 +14,7 @@ each edit:
 - body: appends a sentence to the article's body, the common case while writing;
 - title: changes the article's title, which moves it on every list that shows it;
 - people: gives the article a new person beside one it had, which links the site again;
+- date: moves the article to another day of its month (with a new title to wait for);
 
 and measures the time from the file's save to the end of the load of the open page,
 which reloaded by itself, as the browser's own navigation timing records it (the same
@@ -90,11 +91,11 @@ class Preview:
             self.process.kill()
 
 
-KINDS = ("body", "title", "people")
+KINDS = ("body", "title", "people", "date")
 
 
 def measure(site: Path, target: str, url_path: str, edits: int, chromium: str) -> dict[str, object]:
-    """Save-to-reloaded-page times for body, title and people edits of one article."""
+    """Save-to-reloaded-page times for body, title, people and date edits of one article."""
     from playwright.sync_api import sync_playwright
 
     source = site / target
@@ -117,6 +118,10 @@ def measure(site: Path, target: str, url_path: str, edits: int, chromium: str) -
                         text += f"\nA sentence added while writing, {token}.\n"
                     elif kind == "title":
                         text = re.sub(r"^title: .*$", f"title: Retitled {token}", text, count=1, flags=re.M)
+                    elif kind == "date":  # another day of its month (its URL stays), and a title to wait for
+                        day = 1 + (number * 11) % 28
+                        text = re.sub(r"^(date: \d{4}-\d{2}-)\d{2}", rf"\g<1>{day:02d}", text, count=1, flags=re.M)
+                        text = re.sub(r"^title: .*$", f"title: Moved {token}", text, count=1, flags=re.M)
                     else:  # `people:` as a block or one line, replaced by one line
                         front, body = text.split("\n---\n", 1)
                         front = re.sub(r"^people:.*?(?=^\w)", "", front + "\n", flags=re.M | re.S).rstrip("\n")
