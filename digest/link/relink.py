@@ -81,7 +81,7 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
     warnings: dict[Taxonomy, tuple[Problem, ...]] = {}
     if moved:
         path = moved[0]
-        if len(edited) != 1 or (until is not None and edited[path].date > until) or not _same_edition(
+        if len(moved) != 1 or (until is not None and edited[path].date > until) or not _same_edition(
                 site, before[path], edited[path], links[path], edition_pages):
             return None
         newest = site.articles[0].path == path
