@@ -45,8 +45,10 @@ def relinked_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
     memo: dict[int, Any] = {}
     site: Site = swapped(warm.sites[0], swaps, memo)
     names = warm.names or names_of(site, warm.term_pages)
+    warned = {(taxonomy, p.message.rsplit("/", 2)[-2]) for p in warm.later for taxonomy in TAXONOMIES
+              if _spelling(p, taxonomy)}
     done = relink(site, {path: warm.placed[path] for path in changed}, names, warm.term_pages, warm.edition_pages,
-                  until)
+                  until, warned)
     if done is None:
         return None
     site = done.site
@@ -135,7 +137,7 @@ def _replanned(site: Site, pages: tuple[Page, ...], made: Mapping[str, Page], do
         if group is not None:  # an article moved in time: the lists in the site's order are made again
             if group not in done_groups:
                 done_groups.add(group)
-                yield from _group_pages(site, group, pages, made)
+                yield from _group_pages(site, group, pages, made, done.moved)
             continue
         here: tuple[str, str] | None = None
         if kind is PageKind.TERM:
@@ -182,9 +184,10 @@ def _group(page: Page) -> str | None:
     return None
 
 
-def _group_pages(site: Site, group: str, pages: tuple[Page, ...], made: Mapping[str, Page]) -> Iterator[Page]:
-    """A list of pages in the site's order, made again (the article pages: in the new order, as they were or
-    as `made` has them)."""
+def _group_pages(site: Site, group: str, pages: tuple[Page, ...], made: Mapping[str, Page],
+                 moved: str | None) -> Iterator[Page]:
+    """A list of pages in the site's order, made again (the article pages: in the new order, with the page of
+    `moved`, the article that moved, in its new place; each as it was or as `made` has it)."""
     if group == "archive":
         yield from archive_pages(site)
     elif group == "feed":
@@ -192,10 +195,11 @@ def _group_pages(site: Site, group: str, pages: tuple[Page, ...], made: Mapping[
     elif group == PageKind.HOME.value:
         yield from home_pages(site)
     else:
-        known = {page.output_path: page for page in pages if page.kind is PageKind.ARTICLE}
-        for article in site.articles:
-            out = output_path(article.url)
-            yield made.get(out, known[out])
+        listed = [page for page in pages if page.kind is PageKind.ARTICLE]  # in the site's old order
+        at = next(number for number, article in enumerate(site.articles) if article.path == moved)
+        out = output_path(site.articles[at].url)
+        listed.insert(at, listed.pop(next(n for n, page in enumerate(listed) if page.output_path == out)))
+        yield from (made.get(page.output_path, page) for page in listed)
 
 
 class _NoPlace(Exception):
@@ -243,18 +247,21 @@ def _clashes(out: str, warm: Warm) -> bool:
     return out in warm.copies or any(folder in warm.where or folder in warm.copies for folder in folders)
 
 
+def _spelling(problem: Problem, taxonomy: str) -> bool:
+    """Whether a problem is a warning of spellings of a taxonomy (`link.terms.spelling_warnings`): its message
+    ends with the term's page, `/people/vladimir-putin/`."""
+    return (problem.path is None and problem.message.startswith(f"{taxonomy}: ")
+            and (problem.hint or "").startswith("Use one spelling"))
+
+
 def _later(before: tuple[Problem, ...], done: Relinked) -> tuple[Problem, ...]:
     """The problems of linking and planning after a relink: the warnings of spellings of each taxonomy linked again,
     of stories linked twice when they were found again, and of the introductions of the editions made again, in
     place of those the full build found."""
-    def spelling(problem: Problem, taxonomy: str) -> bool:
-        return (problem.path is None and problem.message.startswith(f"{taxonomy}: ")
-                and (problem.hint or "").startswith("Use one spelling"))
-
     blocks: list[Problem] = []
     for taxonomy in TAXONOMIES:  # in the order the link stage finds them, before every other without a file
-        blocks += done.warnings.get(taxonomy, [p for p in before if spelling(p, taxonomy)])
-    rest = [p for p in before if not any(spelling(p, taxonomy) for taxonomy in TAXONOMIES)
+        blocks += done.warnings.get(taxonomy, [p for p in before if _spelling(p, taxonomy)])
+    rest = [p for p in before if not any(_spelling(p, taxonomy) for taxonomy in TAXONOMIES)
             and not (p.path in done.edition_problems and p.message.startswith(_SECTIONS))
             and not (done.duplicates is not None and p.hint == duplicates.HINT)]
     rest += [p for found in done.edition_problems.values() for p in found]

@@ -18,7 +18,7 @@ import dataclasses
 import datetime
 from bisect import bisect_left, insort
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -41,7 +41,7 @@ class Relinked:
     terms: frozenset[tuple[Taxonomy, str]]  # the terms made again, added or gone: (taxonomy, slug)
     links: frozenset[str]  # the articles whose links were made again, by path
     editions: bool  # an edition was made again
-    moved: bool  # an article moved in time (its date or update): the site's order, archives and feed changed
+    moved: str | None  # an article that moved in time (its date or update), by path: the site's order changed
     newest: bool  # and the site's newest article changed, or its date: the indexes of terms show when
     warnings: Mapping[Taxonomy, tuple[Problem, ...]]  # the warnings of spellings of each taxonomy made again
     edition_problems: Mapping[str, tuple[Problem, ...]]  # the warnings of each remade edition's introduction
@@ -63,9 +63,10 @@ def names_of(site: Site, term_pages: Sequence[TermPage]) -> dict[Taxonomy, Names
 
 def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, Names],
            term_pages: Sequence[TermPage], edition_pages: Sequence[EditionPage],
-           until: datetime.datetime | None = None) -> Relinked | None:
+           until: datetime.datetime | None = None, warned: Collection[tuple[str, str]] = ()) -> Relinked | None:
     """`site`, in which the articles of `before` (by path: each as it was) are already their new versions, linked
-    again; None when that is not for this module (see its notes). `until`: what is published (None: all)."""
+    again; None when that is not for this module (see its notes). `until`: what is published (None: all);
+    `warned`: the terms ((taxonomy, slug)) the warnings of spellings of the site name."""
     if site.config.languages:
         return None
     index_of = {article.path: number for number, article in enumerate(site.articles)}
@@ -92,8 +93,8 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
             changed_terms.update((taxonomy, term.slug) for taxonomy in TAXONOMIES
                                  for term in site.taxonomy(taxonomy) if not term.articles)
         duplicates = _duplicates(site.articles, edited[path])
-        for taxonomy in TAXONOMIES:  # which article names a spelling first
-            if getattr(edited[path], taxonomy) or getattr(before[path], taxonomy):
+        for taxonomy in TAXONOMIES:  # which article names a spelling first, where one of its terms has a warning
+            if any((taxonomy, ref.slug) in warned for ref in getattr(links[path], taxonomy)):
                 warnings[taxonomy] = tuple(spelling_warnings(taxonomy, site.articles, names[taxonomy],
                                                              [p for p in term_pages if p.taxonomy == taxonomy]))
     joined: dict[tuple[str, str], list[tuple[int, bool]]] = {}  # related key -> (index, joined or left)
@@ -217,7 +218,7 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
                                    sources=sources, editions=editions)
     return Relinked(site=new_site, terms=frozenset(changed_terms), links=frozenset(relinked),
                     editions=bool(due and site.config.editions is not None), warnings=warnings,
-                    edition_problems=problems, moved=bool(moved), newest=newest,
+                    edition_problems=problems, moved=moved[0] if moved else None, newest=newest,
                     duplicates=duplicates)
 
 

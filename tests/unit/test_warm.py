@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 
 from digest.incremental.warm import _holding, same_place, swapped
 from digest.link.relink import names_of, relink
@@ -47,19 +48,23 @@ def test_only_fields_whose_types_may_hold_an_article_are_looked_into() -> None:
     assert "articles" in _holding(Term) and "name" not in _holding(Term)
 
 
-def relinked_after(articles: list, changes: dict[str, dict[str, tuple[str, ...]]], pages: tuple = ()) -> None:
-    """Relinking the site after `changes` (article name -> new people or topics) gives the site, the warnings of
-    spellings and the changed terms that linking it anew gives."""
-    site, _ = make(articles, pages=pages)
+def relinked_after(articles: list, changes: dict[str, dict[str, object]], pages: tuple = ()) -> None:
+    """Relinking the site after `changes` (article name -> new people, topics or date) gives the site, the warnings
+    of spellings and the changed terms that linking it anew gives."""
+    site, found = make(articles, pages=pages)
+    found = [p.removeprefix("warning: ").split("\n")[0] for p in found if " are one " in p]  # the warnings of spellings
+    warned = {(p.split(":")[0], p.rsplit("/", 2)[-2]) for p in found}
     before = {a.path: a for a in articles if a.slug in changes}
-    after = {path: dataclasses.replace(a, **changes[a.slug]) for path, a in before.items()}
+    after = {path: dataclasses.replace(a, **changes[a.slug]) for path, a in before.items()}  # type: ignore[arg-type]
     put = swapped(site, {id(before[path]): new for path, new in after.items()}, {})
-    done = relink(put, before, names_of(put, pages), pages, ())
+    done = relink(put, before, names_of(put, pages), pages, (), warned=warned)
     fresh, problems = make([after.get(a.path, a) for a in articles], pages=pages)
     assert done is not None
     assert done.site == fresh
-    spelled = [str(p) for warnings in done.warnings.values() for p in warnings]
-    assert spelled == [p for p in problems if " are one " in p and p.split(":")[0] in done.warnings]
+    spelled = [w for taxonomy in ("people", "topics", "sources")  # made again, or as they were
+               for w in ([p.message for p in done.warnings[taxonomy]] if taxonomy in done.warnings
+                         else [p for p in found if p.startswith(f"{taxonomy}:")])]
+    assert spelled == [p.removeprefix("warning: ").split("\n")[0] for p in problems if " are one " in p]
     for taxonomy in ("people", "topics"):  # every term that differs is one it says it made again
         old = {t.slug: (t.name, t.aliases, [a.path for a in t.articles], t.related) for t in site.taxonomy(taxonomy)}
         new = {t.slug: (t.name, t.aliases, [a.path for a in t.articles], t.related) for t in fresh.taxonomy(taxonomy)}
@@ -79,6 +84,19 @@ def test_people_and_topics_relinked_give_what_linking_anew_gives() -> None:
     relinked_after(MANY, {"day-3": {"people": ("Mahmoud Abbas", "Vladimir Putin")}})  # one joins, one stays
     relinked_after(ARTICLES, {"ramallah": {"people": ("Benjamin Netanyahu",), "topics": ("Diplomacy",)}})  # one goes
     relinked_after(MANY, {"day-1": {"people": ("Benjamin Netanyahu", "PUTIN")}})  # another spelling: a warning
+
+
+SPELLED = [article(f"day-{day}", day, ["Moshe Ya'alon" if day % 3 else "Moshe Yaalon"], ["Defence"])
+           for day in range(1, 20)]
+
+
+def test_an_article_moved_in_time_is_relinked_as_linking_anew_links_it() -> None:
+    later = datetime.datetime(2015, 11, 25, 8, tzinfo=datetime.timezone.utc)
+    earlier = datetime.datetime(2015, 11, 2, 8, tzinfo=datetime.timezone.utc)
+    relinked_after(SPELLED, {"day-18": {"date": earlier}})  # the warning named it, the newest "Moshe Yaalon"
+    relinked_after(SPELLED, {"day-3": {"date": datetime.datetime(2015, 11, 1, tzinfo=datetime.timezone.utc)}})
+    relinked_after(MANY, {"day-14": {"date": later, "people": ("John Kerry",)}})  # moved and renamed at once
+    relinked_after(MANY, {"day-2": {"updated": later}})  # its place stays; its date of update shows on lists
 
 
 def test_a_relink_that_would_rename_a_term_is_left_to_a_full_link() -> None:
