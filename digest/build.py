@@ -35,8 +35,8 @@ from digest.write.output import OutputWriter, check_output_dir, stage_bytes
 
 if TYPE_CHECKING:
     from digest.incremental.bodies import Edit
-    from digest.plan.pages import SitemapLines
     from digest.incremental.warm import Warm
+    from digest.plan.pages import SitemapLines
     from digest.render.i18n import Messages
 
 # A rebuild with nothing to do needs only the modules above: each stage is imported where a build

@@ -58,8 +58,8 @@ def relinked_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
     for path in changed:
         for out in warm.showing.get(path, ()):
             made[out] = swapped(warm.pages[warm.where[out]], swaps, memo)
-    placed = {article.path: article for article in site.articles if article.path in done.links}
-    for path, article in placed.items():
+    linked_anew = [article for article in site.articles if article.path in done.links]
+    for article in linked_anew:
         out = output_path(article.url)
         made[out] = article_page(site, article, warm.pages[warm.where[out]].alternates)
     try:
@@ -80,9 +80,9 @@ def relinked_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
 
     # fingerprints, and what each fingerprint covers now
     printer = warm.printers[site.config.language].again(site, changed, done.terms)
-    fingerprints = {out: fp for out, fp in warm.fingerprints.items() if out not in where or out in warm.where}
+    fingerprints = dict(warm.fingerprints)
     for out in removed:
-        del fingerprints[out]
+        fingerprints.pop(out, None)
     covers = dict(warm.covers)
     showing = dict(warm.showing)
 
@@ -108,7 +108,7 @@ def relinked_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
 
     later = _later(warm.later, done)
     listed = sort_problems([*(p for found_here in found.values() for p in found_here), *later])
-    records = link_records((dataclasses.replace(site, articles=tuple(placed.values())),))
+    records = link_records((dataclasses.replace(site, articles=tuple(linked_anew)),))
     work = over_last_build(last, (site,), todo, {page.output_path: fingerprints[page.output_path] for page in todo},
                            edited.bodies, fetch, parsed=edited.entries, problems=tuple(listed), sources=warm.sources,
                            removed=removed, counts=(last.counts[0], len(site.people), len(site.topics), len(pages)),

@@ -10,7 +10,9 @@ article, puts the new article in its place there and in the sites, and fingerpri
 those pages alone: no linking, no planning, no fingerprint of the other twenty thousand pages.
 
 What a clean build would make is what this makes: a page's fingerprint covers everything it
-shows, so a page whose fingerprint did not cover the edited article does not show it.
+shows, so a page whose fingerprint did not cover the edited article does not show it. An edit of
+whom and what articles name, or of when one was written, is `incremental/relinked.py`'s, on the
+same warm site.
 """
 
 from __future__ import annotations
@@ -108,8 +110,7 @@ def made(work: Work, pages: Sequence[Page], covered: Sequence[set[str]], current
         found[problem.path or ""].append(problem)
     by_path = FrozenMap({article.path: article for article in parsed.articles})
     return Warm(build=None, salt=salt, config=config, options=dataclasses.replace(options, now=None, changed=None),
-                sites=work.sites,
-                pages=tuple(pages), where={page.output_path: number for number, page in enumerate(pages)},
+                sites=work.sites, pages=tuple(pages), where={page.output_path: n for n, page in enumerate(pages)},
                 showing=FrozenMap({path: tuple(n) for path, n in showing.items()}),
                 covers={page.output_path: frozenset(paths) for page, paths in zip(pages, covered)},
                 fingerprints=current, printers=printers, placed=by_path, articles=by_path,
@@ -138,12 +139,12 @@ class Edited:
     found: dict[str, tuple[Problem, ...]]  # every source's problems of parsing, by path
     entries: dict[str, CachedParse]  # the edited sources' parse results
     bodies: dict[str, str]  # the bodies of the articles parsed again
-    renamed: bool  # an edit changed the people or topics of an article (`incremental/relinked.py` builds it)
+    renamed: bool  # an edit changed an article's people, topics or date (`incremental/relinked.py` builds it)
 
 
 def warm_edits(warm: Warm, edits: list[Edit]) -> Edited | None:
-    """The articles after `edits`, when each leaves its article where it was, or changes only the people and topics
-    it names; None when an edit does more (a full build follows)."""
+    """The articles after `edits`, when each leaves its article where it was, or changes only whom and what it
+    names or when it was written (`link.relink.relinkable`); None when an edit does more (a full build follows)."""
     articles = dict(warm.articles)
     found = dict(warm.found)
     entries: dict[str, CachedParse] = {}

@@ -103,9 +103,9 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
         renamed = [path for path, article in edited.items()
                    if getattr(article, taxonomy) != getattr(before[path], taxonomy)]
         terms = by_slug[taxonomy] = {term.slug: term for term in site.taxonomy(taxonomy)}
-        pages = [p for p in term_pages if p.taxonomy == taxonomy]
         if not renamed:
             continue
+        pages = [p for p in term_pages if p.taxonomy == taxonomy]
         resolve = names[taxonomy]
         now = {path: resolve.slugs(getattr(edited[path], taxonomy)) for path in renamed}
         was = {path: tuple(ref.slug for ref in getattr(links[path], taxonomy)) for path in renamed}

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from collections.abc import Iterator
+
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +32,18 @@ class StartPreview(Protocol):
     def __call__(self, site: Path, drafts: bool = False) -> Any: ...
 
 
+_OPENED: list[BrowserContext] = []  # the browser contexts a test opened, closed after it
+
+
+@pytest.fixture(autouse=True)
+def _close_pages() -> Iterator[None]:
+    """Close the pages a test opened: an open page keeps asking its preview, stopped by then, for news, and the
+    port may be another test's server's by then (whose requests it would count)."""
+    yield
+    while _OPENED:
+        _OPENED.pop().close()
+
+
 def _mark(page: Page) -> None:
     """Leave a value in the page's window: it survives anything but a navigation."""
     page.evaluate("window.digestTestMark = 'still here'")
@@ -40,7 +54,9 @@ def _marked(page: Page) -> bool:
 
 
 def _open(browser: Browser, url: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    _OPENED.append(context)
+    page = context.new_page()
     page.goto(url)
     page.wait_for_function("document.readyState === 'complete'")
     time.sleep(0.3)  # the page's event stream connects
