@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -172,6 +173,33 @@ def test_a_failing_pagefind_keeps_the_last_index(site: Path, monkeypatch: pytest
     assert [str(w) for w in result.warnings] == ["warning: search was skipped: Pagefind failed (Error: something broke)"]
     assert sorted(p.name for p in (output / "pagefind" / "2015" / "fragment").iterdir()) == fragments
     assert not [p for p in output.iterdir() if p.name.startswith(".digest-search")]
+
+
+def test_a_run_the_preview_stops_ends_its_pagefind_at_once(site: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    """A preview closed while its index is being made ends Pagefind: a run left behind would hold the process's
+    exit (Python waits for the threads that wait for it)."""
+    output, result = built(site)
+    hanging = tmp_path / "pagefind"
+    hanging.write_text(f'#!/bin/sh\nif [ "$1" = --version ]; then echo pagefind 1.0.0; exit 0; fi\n'
+                       f"echo $$ > {tmp_path / 'pid'}\nexec sleep 60\n", encoding="utf-8")
+    hanging.chmod(0o755)
+    monkeypatch.setattr(digest.write.search, "pagefind_binary", lambda: str(hanging))
+    stop = threading.Event()
+    found: list[str | None] = []
+    runner = threading.Thread(target=lambda: found.append(digest.write.search.index_site(output, result.config, None,
+                                                                                         stop)))
+    runner.start()
+    for _ in range(100):
+        if (tmp_path / "pid").is_file():
+            break
+        time.sleep(0.05)
+    stop.set()
+    runner.join(timeout=5)
+    assert not runner.is_alive() and found == ["search was skipped: stopped"]
+    pid = int((tmp_path / "pid").read_text(encoding="utf-8"))
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # gone, not left running
 
 
 def test_the_parts_pages_follow_the_article_urls() -> None:

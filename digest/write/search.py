@@ -26,6 +26,8 @@ import os
 import re
 import shutil
 import subprocess
+import threading
+import time
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -49,6 +51,7 @@ _LISTING = "shards.json"
 _NEW = ".digest-search"  # a part being made, inside the output folder (hidden: never served): `_NEW-2015`
 _OLD = ".digest-search-old"  # a part being replaced: `_OLD-2015`
 TIMEOUT = 1800  # seconds; 10,000 articles take about 15
+_STOP_POLL = 0.2  # seconds between looks at a run's `stop`
 
 
 def pagefind_binary() -> str | None:
@@ -197,12 +200,14 @@ def _articles_in(folder: str) -> int:
     return sum(1 for entry in os.scandir(folder) if entry.name != "index.html")
 
 
-def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | None = None) -> str | None:
+def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | None = None,
+               stop: threading.Event | None = None) -> str | None:
     """Make the search index of a written site, or the parts of it `changed` paths fall in; why not, or None.
 
     `output/pagefind/` holds one Pagefind index per part (`2016/`, `2015-q4/`...) and
     `shards.json`, the list of parts, newest first: the search page loads the first
-    and merges the others into it.
+    and merges the others into it. `stop`, once set, ends the Pagefind runs under way (the
+    preview, closing), and the index is not made.
     """
     if not config.search:
         remove_index(output_dir)
@@ -222,7 +227,7 @@ def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | No
     # Pagefind keeps about one core and a half busy: two parts at once on two cores take 0.7 of the time
     with ThreadPoolExecutor(max_workers=max(1, min(len(todo), default_jobs()))) as pool:
         done = dict(zip(todo, pool.map(
-            lambda shard: _index_part(binary, output_dir, config, shard, made_from.get(shard)), todo)))
+            lambda shard: _index_part(binary, output_dir, config, shard, made_from.get(shard), stop), todo)))
     failed = [why for why, _ in done.values() if why]
     if failed:
         return failed[0]
@@ -248,7 +253,7 @@ def _listing(live: Path) -> dict[str, Any]:
 
 
 def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str,
-                made_from: str | None) -> tuple[str | None, str | None]:
+                made_from: str | None, stop: threading.Event | None = None) -> tuple[str | None, str | None]:
     """Index one part into a scratch folder of its own, then swap it into place; why it failed (or None),
     and a hash of what it was made from.
 
@@ -272,13 +277,13 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str,
             return None, source
         write_pages(pages, found)
         seed(live, new)
-        why = _pagefind(command, new)
+        why = _pagefind(command, new, stop)
         if why is None:
             try:
                 prune(new)
             except (OSError, ValueError, KeyError, IndexError, TypeError):  # files of a Pagefind not known here
                 shutil.rmtree(new, ignore_errors=True)
-                why = _pagefind(command, new)
+                why = _pagefind(command, new, stop)
     finally:
         shutil.rmtree(pages, ignore_errors=True)
     if why is not None:
@@ -296,16 +301,28 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str,
     return None, source
 
 
-def _pagefind(command: list[str], new: Path) -> str | None:
-    """Run Pagefind; why it failed, or None."""
+def _pagefind(command: list[str], new: Path, stop: threading.Event | None = None) -> str | None:
+    """Run Pagefind, until it ends, `TIMEOUT` passes or `stop` is set; why it failed, or None."""
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False,
-                              stdin=subprocess.DEVNULL, env={**os.environ, "PAGEFIND_QUIET": "true"})
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   stdin=subprocess.DEVNULL, env={**os.environ, "PAGEFIND_QUIET": "true"})
+    except OSError as exc:
         return f"search was skipped: Pagefind could not run ({exc})"
-    if done.returncode != 0 or not (new / "pagefind.js").is_file():
-        lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
-        return f"search was skipped: Pagefind failed ({lines[-1].strip() if lines else f'exit {done.returncode}'})"
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        try:
+            out, err = process.communicate(timeout=TIMEOUT if stop is None else _STOP_POLL)
+            break
+        except subprocess.TimeoutExpired:
+            stopped = stop is not None and stop.is_set()
+            if stop is None or stopped or time.monotonic() > deadline:
+                process.kill()
+                process.communicate()
+                return ("search was skipped: stopped" if stopped
+                        else f"search was skipped: Pagefind could not run (no answer in {TIMEOUT} s)")
+    if process.returncode != 0 or not (new / "pagefind.js").is_file():
+        lines = [line for line in (err or out).splitlines() if line.strip()]
+        return f"search was skipped: Pagefind failed ({lines[-1].strip() if lines else f'exit {process.returncode}'})"
     return None
 
 

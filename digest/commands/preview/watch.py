@@ -223,6 +223,7 @@ class _SearchIndexer:
         self._lock = threading.Lock()
         self._running = False
         self._stopped = False
+        self._stop = threading.Event()  # set when the preview closes: Pagefind runs under way end
 
     def request(self, config: SiteConfig, changed: Iterable[str] | None) -> None:
         with self._lock:
@@ -243,7 +244,7 @@ class _SearchIndexer:
                     return
             started = time.perf_counter()
             try:
-                why = index_site(self.root, config, changed)
+                why = index_site(self.root, config, changed, self._stop)
             except OSError as exc:
                 if self._stopped:  # the preview closed, and removed its folder under this run
                     return
@@ -253,11 +254,12 @@ class _SearchIndexer:
                 self.on_notice(f"search: {why}" if why else f"search index updated in {took}")
 
     def stop(self) -> None:
-        """Ask for no further run, and no more notices; one under way ends with the process."""
+        """Ask for no further run and no more notices, and end the Pagefind runs under way."""
         with self._lock:
             self._wanted = None
             self.on_notice = None
             self._stopped = True
+        self._stop.set()
 
 
 def _yield_to_rebuilds() -> None:
