@@ -23,6 +23,7 @@ from digest.link import duplicates
 from digest.link.relink import Relinked, names_of, relink
 from digest.model import (TAXONOMIES, FrozenMap, Page, PageKind, Problem, Site, Taxonomy, Term, TermRef,
                           sort_problems)
+from digest.plan.checks import folders_of
 from digest.plan.pages import (SitemapLines, archive_pages, article_page, edition_pages, home_pages, output_path,
                                site_feeds, sitemaps, term_feeds, term_pages, terms_index, top_terms)
 from digest.records import LastBuild, Work
@@ -243,8 +244,7 @@ def _with_sitemap(site: Site, pages: list[Page], lines: SitemapLines) -> list[Pa
 
 def _clashes(out: str, warm: Warm) -> bool:
     """Whether a new page's file is one the site copies, or lies in a folder that is a file of the site."""
-    folders = [out[:n] for n in range(len(out)) if out[n] == "/"]
-    return out in warm.copies or any(folder in warm.where or folder in warm.copies for folder in folders)
+    return out in warm.copies or any(folder in warm.where or folder in warm.copies for folder in folders_of(out))
 
 
 def _spelling(problem: Problem, taxonomy: str) -> bool:

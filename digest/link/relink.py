@@ -230,10 +230,8 @@ def _same_edition(site: Site, before: Article, after: Article, links: ArticleLin
         return True
     zone = ZoneInfo(site.config.timezone)
     others = [a for a in site.articles if a.path != after.path]
-    if origin_of(settings, [*others, before], zone) != origin_of(settings, [*others, after], zone):
-        return False
     origin = origin_of(settings, [*others, after], zone)
-    if origin is None:
+    if origin is None or origin != origin_of(settings, [*others, before], zone):
         return False
     calendar = Calendar(settings, origin)
     own = {page.number: page for page in edition_pages if page.lang == ""}

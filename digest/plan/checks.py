@@ -43,10 +43,10 @@ def check_page_urls(pages: list[Page], articles: Iterable[Article], problems: li
                                     hint="Give it another `slug:` or change `permalinks.article`."))
 
 
-def _folders_of(output_path: str) -> list[str]:
+def folders_of(output_path: str) -> list[str]:
     """The folders an output file is written in.
 
-    >>> _folders_of("feed.xml/index.html")
+    >>> folders_of("feed.xml/index.html")
     ['feed.xml']
     """
     parts = output_path.split("/")[:-1]
@@ -65,7 +65,7 @@ def check_file_clashes(pages: list[Page], copies: Mapping[str, str], site_dir: P
     files.update((path, "/" + path) for path in copied)
     reported: set[str] = set()
     for page in pages:
-        clash = next((folder for folder in _folders_of(page.output_path) if folder in files), None)
+        clash = next((folder for folder in folders_of(page.output_path) if folder in files), None)
         if clash is not None and page.kind in (PageKind.ARTICLE, PageKind.REDIRECT):
             reported.add(page.output_path)
             which = "old URL" if page.kind is PageKind.REDIRECT else "URL"
@@ -78,9 +78,9 @@ def check_file_clashes(pages: list[Page], copies: Mapping[str, str], site_dir: P
     folders: dict[str, str] = {}  # a folder of the output -> a file written in it (an article's: reported above)
     for path in files:
         if path not in reported:
-            folders.update((folder, path) for folder in _folders_of(path) if folder not in folders)
+            folders.update((folder, path) for folder in folders_of(path) if folder not in folders)
     for path in copied:
-        clash = next((folder for folder in _folders_of(path) if folder in files), None)
+        clash = next((folder for folder in folders_of(path) if folder in files), None)
         if clash is not None:
             why = f"{files[clash]} is a file of the site"
         elif path in folders:
