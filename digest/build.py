@@ -77,17 +77,20 @@ def output_dir_of(site_dir: Path, options: BuildOptions) -> Path:
 def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: BuildCache | None,
            progress: Progress | None, clock: Stopwatch) -> BuildResult:
     # read: the settings, the theme, and which files the site has
-    config, problems = load_config(site_dir, options.base_url)
+    config, problems = (cache.settings(site_dir, options.base_url) if cache is not None
+                        else load_config(site_dir, options.base_url))
     stop_on_errors(problems)
-    theme = resolve_theme(site_dir, config, problems)
     stamps: dict[str, tuple[int, int]] = {}
-    sources, assets = _scan(site_dir, config, options, stamps)
+    links_out: list[str] = []
+    sources, assets = _scan(site_dir, config, options, stamps, links_out)
+    theme = resolve_theme(site_dir, config, problems, links_out)
     inputs = look_at_inputs(site_dir, config, theme, options, sources, assets, clock.started_ns, stamps)
     now = options.now or datetime.datetime.now(datetime.timezone.utc)
     last = last_build(cache, config, output_dir)
     decision = choose_route(last, inputs, options.clean, now)
     if decision.route is Route.NOTHING_CHANGED:
-        assert last is not None
+        assert last is not None and cache is not None
+        cache.keep_settings()  # (read again: an edit of digest.yaml that changed no setting)
         clock.lap("config")
         return _result(clock, decision, config, output_dir, last.counts, (*last.warnings, *last.search_warnings),
                        unchanged=last.files)
@@ -166,21 +169,21 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
                    work.sources, translations=translations, published=published)
 
 
-# the last scan of each site a warm build made in this process: its sources, other files, stamps, and whether the
-# site had editions then (which makes content/editions/ a folder of introductions)
-_SCANS: dict[str, tuple[list[SourceFile], list[str], dict[str, tuple[int, int]], bool]] = {}
+# the last scan of each site a warm build made in this process: its sources, other files, stamps, links out of
+# the site, and whether the site had editions then (which makes content/editions/ a folder of introductions)
+_SCANS: dict[str, tuple[list[SourceFile], list[str], dict[str, tuple[int, int]], list[str], bool]] = {}
 
 
-def _scan(site_dir: Path, config: SiteConfig, options: BuildOptions,
-          stamps: dict[str, tuple[int, int]]) -> tuple[list[SourceFile], list[str]]:
-    """The site's sources and other files, and the sources' stamps: from one walk of `content/`, or, for a warm
-    build told what changed (`BuildOptions.changed`) when each is a source the last scan found and still a file,
-    from that scan with those stamped again."""
+def _scan(site_dir: Path, config: SiteConfig, options: BuildOptions, stamps: dict[str, tuple[int, int]],
+          links_out: list[str]) -> tuple[list[SourceFile], list[str]]:
+    """The site's sources and other files, the sources' stamps and the links out of the site below `content/`:
+    from one walk of `content/`, or, for a warm build told what changed (`BuildOptions.changed`) when each is a
+    source the last scan found and still a file, from that scan with those stamped again."""
     key = str(site_dir.resolve())
     editions = config.editions is not None
     last = _SCANS.get(key) if options.warm else None
-    if last is not None and options.changed is not None and last[3] == editions:
-        sources, assets, known, _ = last
+    if last is not None and options.changed is not None and last[4] == editions:
+        sources, assets, known, out, _ = last
         again: dict[str, tuple[int, int]] = {}
         for path in options.changed:
             try:
@@ -193,11 +196,12 @@ def _scan(site_dir: Path, config: SiteConfig, options: BuildOptions,
         else:
             stamps.update(known)
             stamps.update(again)
-            _SCANS[key] = (sources, assets, dict(stamps), editions)
+            links_out += out
+            _SCANS[key] = (sources, assets, dict(stamps), out, editions)
             return list(sources), list(assets)
-    sources, assets = scan(site_dir, editions=editions, stamps=stamps)
+    sources, assets = scan(site_dir, editions=editions, stamps=stamps, out=links_out)
     if options.warm:
-        _SCANS[key] = (list(sources), list(assets), dict(stamps), editions)
+        _SCANS[key] = (list(sources), list(assets), dict(stamps), list(links_out), editions)
     return sources, assets
 
 

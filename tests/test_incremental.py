@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from digest.build import build
 from digest.incremental.cache import CACHE_DIR, BuildCache
+from digest.model import Problem, SiteConfig
 from digest.records import BuildOptions
 
 NOW = datetime.datetime(2016, 3, 1, tzinfo=datetime.timezone.utc)
@@ -441,3 +442,48 @@ def test_a_forged_cache_runs_no_code(tmp_path: Path) -> None:
     clean = tmp_path / "clean"
     build(site, BuildOptions(output_dir=str(clean), now=NOW))
     assert tree(tmp_path / "out") == tree(clean)
+
+
+def test_settings_are_taken_back_only_while_the_file_and_base_url_are_those_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from digest.read import config as config_module
+
+    site = tmp_path / "site"
+    site.mkdir()
+    settings_file = site / "digest.yaml"
+    settings_file.write_text("title: One\ntitle: Two\nlanguages:\n  - en\n  - fr:\n      title: Le Digest\n  - ar\n"
+                             "editions: weekly\nmarkdown:\n  toc_levels: [2, 3]\n")
+    read = config_module.load_config
+    readings: list[str | None] = []
+
+    def counted(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
+        readings.append(base_url)
+        return read(site_dir, base_url)
+
+    monkeypatch.setattr(config_module, "load_config", counted)
+
+    def settings(base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
+        """The settings as a good build reads them: it keeps them once it is done."""
+        cache = BuildCache(site)
+        found = cache.settings(site, base_url)
+        cache.keep_settings()
+        return found
+
+    first, warnings = settings()
+    assert [w.message for w in warnings] == ["`title` is given twice (lines 1, 2)"]
+    assert settings() == (first, warnings) and readings == [None]  # taken back, warning and all
+    settings("https://example.net/")
+    assert readings == [None, "https://example.net/"]  # another --base-url is read anew
+    settings_file.write_text(settings_file.read_text().replace("Le Digest", "La Digest"))  # the same size
+    assert settings()[0].languages[1].title == "La Digest"
+    kept = site / CACHE_DIR / "settings.pickle"
+    kept.write_bytes(b"not a pickle")
+    assert settings()[0].languages[1].title == "La Digest"
+    assert len(readings) == 4
+    settings_file.write_text("per_page: many\n")
+    before = kept.read_bytes()
+    assert settings()[1][0].severity == "error"
+    assert kept.read_bytes() == before  # settings with an error are not kept
+    settings_file.write_text("title: Three\n")
+    BuildCache(site).settings(site, None)  # a build that fails after reading them does not keep them
+    assert kept.read_bytes() == before

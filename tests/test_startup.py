@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-# the renderer, the Markdown engine, code highlighting, CLDR data, the preview's watcher, the importer,
+# the renderer, the YAML parser, the Markdown engine, code highlighting, CLDR data, the preview's watcher, the importer,
 # the newsletter's CSS inliner and mail, the search stage, the link checker, the parse and render workers,
 # slugs for new files, the browser `serve --open` starts, and the suggestions for a mistyped setting
-HEAVY = ("jinja2", "markdown_it", "pygments", "babel.dates", "watchfiles", "trafilatura", "css_inline", "smtplib",
+HEAVY = ("jinja2", "yaml", "markdown_it", "pygments", "babel", "watchfiles", "trafilatura", "css_inline", "smtplib",
          "digest.render.renderer", "digest.write.search", "digest.link.site", "digest.commands.links",
          "multiprocessing", "slugify", "webbrowser", "difflib")
 
@@ -50,4 +50,4 @@ def test_a_rebuild_with_nothing_to_do_loads_no_stage(make_site: Any) -> None:
     for path in site.rglob("*"):
         os.utime(path, (past, past))
     assert "markdown_it" in loaded(build, site)  # the first build parses and renders
-    assert loaded(build, site) == []
+    assert loaded(build, site) == []  # digest.yaml too: its settings are taken back from the cache

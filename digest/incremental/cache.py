@@ -17,6 +17,7 @@ cache is never trusted over the sources.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import inspect
 import io
 import os
@@ -28,12 +29,16 @@ from pathlib import Path
 from typing import Any
 
 from digest import model, records
-from digest.model import Article
+from digest.incremental.inputs import code_source
+from digest.model import Article, Problem, SiteConfig, __version__
 from digest.records import CachedParse, LastBuild, LinkRecord
+from digest.read.files import read_bytes
+from digest.read.settings import CONFIG_FILE
 from digest.read.yamlread import Plain
 
 CACHE_DIR = ".digest-cache"
 _FILE = "cache.sqlite"
+_SETTINGS = "settings.pickle"  # the settings as a build last read them (`BuildCache.settings`)
 _SCHEMA = 5
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
@@ -138,6 +143,7 @@ class BuildCache:
         self._namespace: str | None = None
         self._usable = False  # the file exists and is of this namespace (and whole, once `_whole` says so)
         self._read_through = False  # `_whole` has read it end to end
+        self._settings: tuple[bytes, SiteConfig, tuple[Problem, ...]] | None = None  # to keep, once the build is good
 
     # -- opening -------------------------------------------------------------------------
 
@@ -154,6 +160,45 @@ class BuildCache:
             self._usable = self._meta("namespace") == namespace
         except Exception as exc:  # noqa: BLE001 - a damaged or foreign file is replaced, never trusted
             self._discard(exc)
+
+    def settings(self, site_dir: Path, base_url: str | None) -> tuple[SiteConfig, list[Problem]]:
+        """`read.config.load_config`, through a copy kept beside the cache (by `keep_settings`).
+
+        While `digest.yaml`, `--base-url` and the code that reads them are those of the last reading, the
+        settings and warnings read then are taken back, and neither PyYAML nor Babel is imported: a tenth of a
+        rebuild with nothing to do.
+        """
+        from digest.read.config import load_config
+
+        try:
+            text = read_bytes(str(site_dir / CONFIG_FILE))
+        except OSError:  # none (nothing to read), or one that `load_config` explains
+            return load_config(site_dir, base_url)
+        key = hashlib.blake2b(repr((__version__, code_source(), base_url)).encode() + b"\0" + text).digest()
+        try:
+            known, config, problems = _loads(read_bytes(str(self.dir / _SETTINGS)))
+            if known == key and isinstance(config, SiteConfig):
+                return config, list(problems)
+        except Exception:  # noqa: BLE001 - none yet, or damaged or forged: the file is read again
+            pass
+        config, found = load_config(site_dir, base_url)
+        if not any(problem.severity == "error" for problem in found):
+            self._settings = key, config, tuple(found)
+        return config, found
+
+    def keep_settings(self) -> None:
+        """Keep the settings `settings` read from the file, for the builds after this good one."""
+        if self._settings is None:
+            return
+        kept = self.dir / _SETTINGS
+        partial = kept.with_name(f"{_SETTINGS}.{os.getpid()}")
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(pickle.dumps(self._settings, pickle.HIGHEST_PROTOCOL))
+            os.replace(partial, kept)
+        except OSError:  # a folder that cannot be written: the next build reads the file again
+            partial.unlink(missing_ok=True)
+        self._settings = None
 
     def _discard(self, exc: Exception) -> None:
         self.warning = f"the build cache {self.path} could not be read ({type(exc).__name__}); it was rebuilt"
@@ -303,6 +348,7 @@ class BuildCache:
         from a build that linked the whole site, replaces what each article links to; `relinked`, from one
         that linked some articles again, replaces what those link to.
         """
+        self.keep_settings()
         try:
             if self._whole():
                 self.close()

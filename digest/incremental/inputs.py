@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest import read
+from digest import model, read
 from digest.model import Article, EditionPage, FrozenMap, SiteConfig, SourceFile, TermPage, __version__
 from digest.records import BuildOptions
 from digest.read.files import read_bytes, walk
@@ -78,15 +78,16 @@ def parse_namespace(config: SiteConfig) -> str:
     """
     shapes = tuple(tuple(f.name for f in dataclasses.fields(kind)) for kind in (Article, TermPage, EditionPage))
     languages = tuple((language.code, language.root) for language in config.languages)  # an article's URL and lang
-    return repr((__version__, shapes, _parser_source(), config.markdown, config.timezone, config.article_url,
+    return repr((__version__, shapes, code_source(), config.markdown, config.timezone, config.article_url,
                  config.base_url, languages, config.editions is not None))  # editions: what content/editions/ holds
 
 
 @functools.lru_cache(maxsize=1)
-def _parser_source() -> str:
-    """A hash of the code that reads a file (the `read` package): a cache made by other code is emptied."""
+def code_source() -> str:
+    """A hash of the code that reads a file and of what it reads it into (the `read` and `model` packages): a
+    cache made by other code is emptied."""
     digest = hashlib.blake2b(digest_size=8)
-    for folder in read.__path__:
+    for folder in (*read.__path__, *model.__path__):
         for name in sorted(os.listdir(folder)):
             if name.endswith(".py"):
                 digest.update(name.encode() + b"\0" + read_bytes(os.path.join(folder, name)))

@@ -8,6 +8,7 @@ Hidden files and editors' temporary files are not the site's (`files.is_ignored`
 
 from __future__ import annotations
 
+import operator
 from pathlib import Path
 from typing import Any
 
@@ -16,36 +17,41 @@ from digest.read.files import is_ignored, walk_entries
 
 CONTENT_DIR = "content"
 EDITIONS_DIR = "editions"  # content/editions/: the introductions of editions, on a site that has them
+_path = operator.attrgetter("path")
 
 
-def scan(site_dir: Path, editions: bool = False,
-         stamps: dict[str, tuple[int, int]] | None = None) -> tuple[list[SourceFile], list[str]]:
+def scan(site_dir: Path, editions: bool = False, stamps: dict[str, tuple[int, int]] | None = None,
+         out: list[str] | None = None) -> tuple[list[SourceFile], list[str]]:
     """One walk of `content/`: its Markdown sources and its other files (images beside articles), sorted.
 
     `editions`: the site has editions, and a Markdown file directly in `content/editions/` is an edition's
     introduction (on a site without them, it is an article like any other). `stamps`, when given, gets each
-    source's modification time and size (`incremental.inputs.file_stamp`), taken during the walk.
+    source's modification time and size (`incremental.inputs.file_stamp`), taken during the walk. `out`, when
+    given, gets the path of each symbolic link that points out of the site (`render.theme.resolve_theme` reports
+    them), so that the build walks `content/` once.
     """
     root = site_dir / CONTENT_DIR
     sources: list[SourceFile] = []
     assets: list[str] = []
-    for folder, files in walk_entries(root, site_dir, is_ignored):  # links out: reported by the theme stage
+    for folder, files in walk_entries(root, site_dir, is_ignored, out):
         rel_dir = Path(folder).relative_to(site_dir).as_posix()
         parts = rel_dir.split("/")
         kind: Any = parts[1] if len(parts) == 2 and (parts[1] in TAXONOMIES or editions and parts[1] == EDITIONS_DIR) \
             else "article"
+        prefix = rel_dir + "/"
         for entry in files:
             name = entry.name
+            path = prefix + name
             if not name.endswith(".md"):
-                assets.append(f"{rel_dir}/{name}")
+                assets.append(path)
                 continue
-            path = f"{rel_dir}/{name}"
             sources.append(SourceFile(path=path, abs_path=entry.path, kind=kind))
             if stamps is not None:
                 try:
                     found = entry.stat()
-                    stamps[path] = found.st_mtime_ns, found.st_size
                 except OSError:  # a broken link: reading it reports it
                     stamps[path] = -1, -1
-    sources.sort(key=lambda source: source.path)
+                else:
+                    stamps[path] = found.st_mtime_ns, found.st_size
+    sources.sort(key=_path)
     return sources, sorted(assets)

@@ -121,8 +121,12 @@ def walk_entries(root: Path | str, site_dir: Path | str, ignored: Callable[[str]
         stack.extend(reversed(folders))
 
 
-def links_out(site_dir: Path, roots: Iterable[Path], ignored: Callable[[str], bool]) -> list[Problem]:
-    """A problem for each symbolic link under `roots` (or a root itself) that points out of the site."""
+def links_out(site_dir: Path, roots: Iterable[Path], ignored: Callable[[str], bool],
+              found: list[str] | None = None) -> list[Problem]:
+    """A problem for each symbolic link under `roots` (or a root itself) that points out of the site.
+
+    `found`: the links out below the roots, when a walk of them (`walk_entries`) listed them already.
+    """
     site = os.path.realpath(site_dir)
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -144,9 +148,11 @@ def links_out(site_dir: Path, roots: Iterable[Path], ignored: Callable[[str], bo
             tops = [Path(site_dir, *relative[:n]) for n in range(1, len(relative) + 1)]
             report(str(next((top for top in tops if _leads_out(str(top), site)), root)))
             continue
-        found: list[str] = []
-        for _ in walk_entries(root, site_dir, ignored, found):
-            pass
-        for path in found:
+        below = found
+        if below is None:
+            below = []
+            for _ in walk_entries(root, site_dir, ignored, below):
+                pass
+        for path in below:
             report(path)
     return sorted(problems, key=lambda p: p.path or "")

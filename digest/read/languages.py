@@ -8,13 +8,14 @@ rules, the direction of its script, and its name in itself, for the language swi
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
-
-from babel import Locale, UnknownLocaleError
+from typing import TYPE_CHECKING, Any, Literal
 
 from digest.model import Language
 from digest.read.settings import UNSET, Reading, did_you_mean, read_text
 from digest.read.yamlread import as_text, describe
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 _SUBTAG = re.compile(r"[A-Za-z0-9]+")
 ENGLISH_LOCALE = "en_001"  # English without a region writes dates as CLDR's world English: 30 November 2015
@@ -41,10 +42,21 @@ def language_code(written: str) -> str | None:
             spelled.append(part.lower())
     code = "-".join(spelled)
     try:
-        Locale.parse(code, sep="-")
-    except (UnknownLocaleError, ValueError):
+        _cldr(code, "-")
+    except ValueError:
         return None
     return code
+
+
+def _cldr(code: str, sep: str = "_") -> Locale:
+    """What CLDR knows of the locale `code`; raise ValueError for one it does not know. Babel is imported at the
+    first language read, so that a rebuild with nothing to do, which reads none, never loads it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(code, sep=sep)
+    except UnknownLocaleError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def locale_of(code: str) -> str:
@@ -55,7 +67,7 @@ def locale_of(code: str) -> str:
     """
     if code == "en":
         return ENGLISH_LOCALE
-    return str(Locale.parse(code, sep="-"))
+    return str(_cldr(code, "-"))
 
 
 def direction_of(code: str) -> Literal["ltr", "rtl"]:
@@ -64,14 +76,14 @@ def direction_of(code: str) -> Literal["ltr", "rtl"]:
     >>> direction_of("ar"), direction_of("he"), direction_of("fa"), direction_of("ur"), direction_of("fr")
     ('rtl', 'rtl', 'rtl', 'rtl', 'ltr')
     """
-    return "rtl" if Locale.parse(code, sep="-").character_order == "right-to-left" else "ltr"
+    return "rtl" if _cldr(code, "-").character_order == "right-to-left" else "ltr"
 
 
 def make_language(code: str, root: str, title: str | None = None, description: str | None = None,
                   locale: str | None = None) -> Language:
     """A language of the site, with what CLDR knows of it (`code` as `language_code` gives it)."""
     return Language(code=code, root=root, title=title, description=description, locale=locale or locale_of(code),
-                    direction=direction_of(code), name=Locale.parse(code, sep="-").get_display_name() or code)
+                    direction=direction_of(code), name=_cldr(code, "-").get_display_name() or code)
 
 
 def known_locale(written: str) -> str | None:
@@ -81,8 +93,8 @@ def known_locale(written: str) -> str | None:
     ('en_US', 'en_GB', None)
     """
     try:
-        return str(Locale.parse(written.replace("-", "_")))
-    except (UnknownLocaleError, ValueError):
+        return str(_cldr(written.replace("-", "_")))
+    except ValueError:
         return None
 
 

@@ -9,13 +9,13 @@ needs from that text (`as_bool`, `as_int`); free keys (`article.meta`) get YAML
 
 from __future__ import annotations
 
-import json
+import functools
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULL = "tag:yaml.org,2002:null"
 
 
@@ -25,14 +25,34 @@ class Plain(str):
     __slots__ = ()
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc]
-    """The safe loader, reading every plain scalar but `null`/`~`/empty as its text."""
+def _make_loader(base: Any) -> Any:
+    """A loader of `base` (a safe loader of PyYAML's), reading every plain scalar but `null`/`~`/empty as its
+    text."""
+    class Loader(base):  # type: ignore[misc]
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag == _NULL]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+    # An explicit `!!int` or `!!timestamp` reads its value as text, as a plain scalar is, so that
+    # each field checks it and explains it (`!!timestamp 2015-02-30` is a day that does not exist);
+    # types front matter has no use for are refused.
+    for tag in ("bool", "int", "float", "timestamp"):
+        Loader.add_constructor(f"tag:yaml.org,2002:{tag}", _construct_text)
+    for tag in ("binary", "set", "omap", "pairs"):
+        Loader.add_constructor(f"tag:yaml.org,2002:{tag}", _refuse)
+    return Loader
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag == _NULL]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
+@functools.cache
+def _loader() -> Any:
+    """The loader `load_yaml` reads with, libyaml's `CSafeLoader` when present; made at its first use, so that
+    a build reading no YAML (a rebuild with nothing to do) never imports PyYAML."""
+    import yaml
+
+    return _make_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _construct_str(loader: Any, node: yaml.ScalarNode) -> str:
@@ -40,24 +60,15 @@ def _construct_str(loader: Any, node: yaml.ScalarNode) -> str:
     return Plain(value) if not node.style else str(value)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
-
-
 def _construct_text(loader: Any, node: yaml.Node) -> str:
     return Plain(loader.construct_scalar(node))
 
 
 def _refuse(loader: Any, node: yaml.Node) -> None:
+    import yaml
+
     raise yaml.constructor.ConstructorError(None, None, f"found the tag {node.tag}", node.start_mark)
 
-
-# An explicit `!!int` or `!!timestamp` reads its value as text, as a plain scalar is, so that
-# each field checks it and explains it (`!!timestamp 2015-02-30` is a day that does not exist);
-# types front matter has no use for are refused.
-for _tag in ("bool", "int", "float", "timestamp"):
-    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _construct_text)
-for _tag in ("binary", "set", "omap", "pairs"):
-    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
 
 # A front matter holds a few hundred values. Aliases (`*name`) repeat an anchored value without
 # writing it out, so a few lines can stand for billions ("billion laughs"): such a document is
@@ -85,8 +96,11 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
     >>> load_yaml("title: 1984\\ndraft: yes\\nsummary:\\n")
     {'title': '1984', 'draft': 'yes', 'summary': None}
     """
+    loader = _loader()
+    import yaml
+
     try:
-        value = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        value = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         raise _explain(exc, text, first_line) from None
     except yaml.reader.ReaderError as exc:
@@ -198,6 +212,8 @@ def _explain(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProbl
         return YamlProblem(line, "a value starts with `*`, which YAML reads as a reference",
                            "Put the value in double quotes.")
     if "mapping values are not allowed" in problem:
+        import json  # only an explanation needs it
+
         key, _, value = source.strip().partition(": ")
         # JSON's strings are YAML's double-quoted ones: quotes and backslashes come out escaped
         example = f"{key}: {json.dumps(value.strip(), ensure_ascii=False)}" if key and value else \

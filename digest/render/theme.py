@@ -43,11 +43,13 @@ class Theme:
     i18n_dirs: tuple[Path, ...] = ()  # message catalogs (`render/i18n.py`), first match wins
 
 
-def resolve_theme(site_dir: Path, config: SiteConfig, problems: list[Problem]) -> Theme:
+def resolve_theme(site_dir: Path, config: SiteConfig, problems: list[Problem],
+                  content_links_out: list[str] | None = None) -> Theme:
     """The lookup chain for this site, or a problem if its theme does not exist.
 
     A symbolic link in the folders the site is read from (content, static files, templates,
     its theme) that points out of the site is a problem too: such a file is never read.
+    `content_links_out`: those of `content/`, when a walk of it found them already (`read.discover.scan`).
     """
     builtin = builtin_theme_dir()
     templates = [site_dir / "templates"]
@@ -78,7 +80,7 @@ def resolve_theme(site_dir: Path, config: SiteConfig, problems: list[Problem]) -
     static_dirs = tuple(p for p in static if p.is_dir())
     i18n_dirs = tuple(p for p in words if p.is_dir())
     own_dirs = [p for p in (*template_dirs, *static_dirs, *i18n_dirs) if not p.is_relative_to(builtin)]
-    found = (links_out(site_dir, [site_dir / CONTENT_DIR], is_ignored)
+    found = (links_out(site_dir, [site_dir / CONTENT_DIR], is_ignored, content_links_out)
              + links_out(site_dir, own_dirs, is_hidden))
     problems.extend(found)
     return Theme(template_dirs=template_dirs, static_dirs=static_dirs, site_dir=site_dir,

@@ -15,7 +15,6 @@ changed by other means), the tree is made again from the output, by hard links.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import shutil
@@ -126,6 +125,8 @@ def exchange(first: Path, second: Path) -> None:
     Where the system has no such call, two renames do it, and for a moment `first` is absent
     (never a mix of the two).
     """
+    import ctypes  # only a build that swaps folders needs it
+
     call = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if call is not None:
         call.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)

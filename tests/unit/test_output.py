@@ -436,7 +436,9 @@ def test_exchange_without_renameat2(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     class NoCall:
         pass
 
-    monkeypatch.setattr(twin_module.ctypes, "CDLL", lambda *args, **kwargs: NoCall())
+    import ctypes
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda *args, **kwargs: NoCall())
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "x").write_bytes(b"from a")
     (tmp_path / "b").mkdir()

@@ -130,9 +130,8 @@ def test_problems_read_the_same_with_or_without_libyaml(monkeypatch: pytest.Monk
     if not hasattr(yaml, loader):
         pytest.skip(f"this PyYAML has no {loader}")
     base = getattr(yaml, loader)
-    variant = type("Loader", (base,), {"yaml_implicit_resolvers": yamlread._Loader.yaml_implicit_resolvers,
-                                       "yaml_constructors": yamlread._Loader.yaml_constructors})
-    monkeypatch.setattr(yamlread, "_Loader", variant)
+    variant = yamlread._make_loader(base)
+    monkeypatch.setattr(yamlread, "_loader", lambda: variant)
     assert load_yaml("a: NO\nb: 'x'\n") == {"a": "NO", "b": "x"}
     found = []
     for text in ("title: x\n\tdate: y\n", "title: @putin\n", "topics: [a, b\nsummary: x\n", 'title: "x\n',
