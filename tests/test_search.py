@@ -77,10 +77,12 @@ def test_the_index_is_made_again_only_when_a_page_changed_and_only_for_its_year(
     _, result = built(site)
     assert "2015/10/canada/index.html" in result.changed and "search" in result.timings
     assert entry.stat().st_mtime_ns != first and other_year.stat().st_mtime_ns == other
+    _in_step(output)
     (site / "content" / "2016-01-17-iran.md").unlink()
     _, result = built(site)
     assert not (output / "pagefind" / "2016").exists()
     assert json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"] == ["2015"]
+    _in_step(output)
 
 
 def _article(day: str, slug: str) -> dict[str, str]:
@@ -97,6 +99,17 @@ def _parts(output: Path) -> dict[str, int]:
 def _stamps(output: Path) -> dict[str, int]:
     return {part.name: (part / "pagefind-entry.json").stat().st_mtime_ns
             for part in (output / "pagefind").iterdir() if part.is_dir()}
+
+
+def _in_step(output: Path) -> None:
+    """The output's twin holds the output's files, hard links to the same inodes: the next build changes the twin
+    and swaps it in, so a part of the index it missed would come back."""
+    tree = output.parent / f".digest-twin-{output.name}" / "tree"
+
+    def files(root: Path) -> dict[str, int]:
+        return {path.relative_to(root).as_posix(): path.stat().st_ino for path in root.rglob("*") if path.is_file()}
+
+    assert files(tree) == files(output)
 
 
 def test_a_busy_year_is_indexed_by_quarter_or_month_and_an_edit_remakes_one_part(
@@ -116,6 +129,7 @@ def test_a_busy_year_is_indexed_by_quarter_or_month_and_an_edit_remakes_one_part
     after = _stamps(output)
     assert [part for part in before if before[part] != after[part]] == ["2015-q1"]  # that part only
     assert "2015/02/budget/index.html" in result.changed
+    _in_step(output)
     # more than four times two: a part per month, the quarters gone
     for day in ("2015-03-01", "2015-03-02", "2015-05-05", "2015-07-07", "2015-08-08"):
         make_site(_article(day, f"r{day}"), root=site)
@@ -123,6 +137,7 @@ def test_a_busy_year_is_indexed_by_quarter_or_month_and_an_edit_remakes_one_part
     assert _parts(output) == {"2016": 1, "2015-11": 2, "2015-10": 1, "2015-08": 1, "2015-07": 1, "2015-05": 1,
                               "2015-03": 2, "2015-02": 1}
     assert "2015-q1" not in {part.name for part in (output / "pagefind").iterdir()}
+    _in_step(output)
     clean = tmp_path / "clean"
     build(site, BuildOptions(output_dir=str(clean)))  # the same parts holding the same pages (Pagefind's files
     # order a filter's values as they come, so their bytes may differ)

@@ -206,22 +206,32 @@ class BuildCache:
         self.close()
 
     def _whole(self) -> bool:
-        """Whether the cache may be read beyond the last build's record: reading the file end to end, once,
-        fails on a truncated one. A rebuild with nothing to do reads only that record, and skips this."""
+        """Whether the cache may be read beyond the last build's record: a file cut short is not. A file as long
+        as its header says, with no write-ahead log beside it, is whole; otherwise it is read end to end, once,
+        which fails on a truncated one. A rebuild with nothing to do reads only that record, and skips this."""
         if self._db is None or not self._usable:
             return False
         if not self._read_through and _known_whole(self.path):
             self._read_through = True  # this process wrote the file as it is, or read it through
         if not self._read_through:
             try:
-                self._db.execute("SELECT count(*), sum(length(value)), sum(length(body)) FROM parsed").fetchone()
-                self._db.execute("SELECT count(*) FROM pages").fetchone()
+                if not self._sized():
+                    self._db.execute("SELECT count(*), sum(length(value)), sum(length(body)) FROM parsed").fetchone()
+                    self._db.execute("SELECT count(*) FROM pages").fetchone()
             except Exception as exc:  # noqa: BLE001 - as in `open`
                 self._discard(exc)
                 return False
             self._read_through = True
             _note_whole(self.path)
         return True
+
+    def _sized(self) -> bool:
+        """Whether the file holds the pages its header counts (SQLite 3.7 and later keep the count right), and no
+        write-ahead log holds more: a file cut short does not. Reading 88 MB end to end instead takes 75 ms."""
+        assert self._db is not None
+        state = _file_state(self.path)  # (a log that holds pages makes it longer than 4)
+        pages, size = (self._db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "page_size"))
+        return state is not None and len(state) == 4 and pages > 0 and state[2] == pages * size
 
     def _create(self) -> sqlite3.Connection:
         """A new, empty cache file for this namespace, replacing whatever was there."""

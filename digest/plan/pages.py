@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
+import html
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from urllib.parse import unquote
-from xml.sax.saxutils import escape
 
 from digest.model import (TAXONOMIES, Article, FrozenMap, Page, PageKind, Paginator, Site, SiteConfig, Taxonomy, Term,
                           TermRef)
@@ -24,6 +25,9 @@ TOP_TERMS = 12
 EDITIONS_PER_PAGE = 20  # editions listed on a page of the editions' index
 # a page's entry in the sitemap, by output path: what it was made from (URL, date, alternates), and its line
 SitemapLines = dict[str, tuple[tuple[object, ...], str]]
+
+# `&`, `<` and `>` escaped, as XML text needs (`xml.sax.saxutils.escape` does the same, and imports `urllib.request`)
+_xml_text = functools.partial(html.escape, quote=False)
 
 
 def output_path(url: str) -> str:
@@ -315,7 +319,7 @@ def sitemaps(config: SiteConfig, pages: list[Page], lines: SitemapLines | None =
             loc = base + url[1:] if url[:1] == "/" and url[:2] != "//" else config.abs_url(url)
             modified = f"<lastmod>{page.lastmod.isoformat()}</lastmod>" if page.lastmod else ""
             links = _hreflang(config, page.alternates, default) if page.alternates else ""
-            found = known[page.output_path] = (key, f"<url><loc>{escape(loc)}</loc>{modified}{links}</url>")
+            found = known[page.output_path] = (key, f"<url><loc>{_xml_text(loc)}</loc>{modified}{links}</url>")
         entries.append((found[1], bool(page.alternates)))
     chunks = [entries[i: i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [[]]
     if len(chunks) == 1:
@@ -323,7 +327,7 @@ def sitemaps(config: SiteConfig, pages: list[Page], lines: SitemapLines | None =
     result = [_file(PageKind.SITEMAP, f"/sitemap-{n}.xml", _urlset(chunk)) for n, chunk in enumerate(chunks, start=1)]
     index = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    index += [f"<sitemap><loc>{escape(config.abs_url(p.url))}</loc></sitemap>" for p in result]
+    index += [f"<sitemap><loc>{_xml_text(config.abs_url(p.url))}</loc></sitemap>" for p in result]
     index.append("</sitemapindex>\n")
     result.append(_file(PageKind.SITEMAP, "/sitemap.xml", "\n".join(index).encode()))
     return result
@@ -332,7 +336,7 @@ def sitemaps(config: SiteConfig, pages: list[Page], lines: SitemapLines | None =
 def _hreflang(config: SiteConfig, alternates: tuple[tuple[str, str], ...], default: str) -> str:
     """A sitemap entry's links to the page in every language, and `x-default` to the default language's."""
     links = [*alternates, *(("x-default", url) for code, url in alternates if code == default)]
-    return "".join(f'<xhtml:link rel="alternate" hreflang="{code}" href="{escape(config.abs_url(url))}"/>'
+    return "".join(f'<xhtml:link rel="alternate" hreflang="{code}" href="{_xml_text(config.abs_url(url))}"/>'
                    for code, url in links)
 
 

@@ -13,7 +13,7 @@ import hashlib
 import os
 import posixpath
 import shutil
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from digest.model import UsageError
@@ -140,14 +140,15 @@ class OutputWriter:
         if self.twin is not None and not self.twin.tree.exists():
             shutil.rmtree(self.twin.home, ignore_errors=True)  # a first build's: nothing beside the output either
 
-    def commit(self, previous: Collection[str] | None = None, prepare: Callable[[Path], bool] | None = None) -> None:
+    def commit(self, previous: Collection[str] | None = None,
+               prepare: Callable[[Path], Sequence[str]] | None = None) -> None:
         """Put the staged files in place and remove the files no page produces any more.
 
         The changes are made in the output's twin, which then takes the output's place in one
         step (`twin.py`); where there can be no twin, and for `in_place`, in the output itself.
         `previous`: every file the last build wrote into this folder, when known; then only those
         are candidates for removal, and the folder is not walked. `prepare(folder)`: the search
-        stage, run on the folder about to become the output; whether it changed anything there.
+        stage, run on the folder about to become the output; the files and folders it changed there.
         """
         stale = self._stale(previous)
         self.removed_paths = [path for path in stale if (self.root / path).is_file()]
@@ -167,14 +168,14 @@ class OutputWriter:
             twin.make(keep=(MARKER,))
         twin.forget()
         self._apply(twin.tree, stale)
-        searched = prepare(twin.tree) if prepare is not None else False
+        searched = prepare(twin.tree) if prepare is not None else ()
         if current is not None and not (self.staged or self.removed_paths or searched):
             twin.remember(current)
             return
         new = _next(current)
         _mark(twin.tree, new)
         twin.swap(own=lambda name: name.startswith(".digest-"))
-        twin.follow((*self.staged, MARKER), stale, (SEARCH_DIR,) if searched else ())
+        twin.follow((*self.staged, MARKER), stale, searched)
         twin.remember(new)
 
     def _stale(self, previous: Collection[str] | None) -> list[str]:

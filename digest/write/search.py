@@ -201,15 +201,19 @@ def _articles_in(folder: str) -> int:
 
 
 def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | None = None,
-               stop: threading.Event | None = None) -> str | None:
+               stop: threading.Event | None = None, made: list[str] | None = None) -> str | None:
     """Make the search index of a written site, or the parts of it `changed` paths fall in; why not, or None.
 
     `output/pagefind/` holds one Pagefind index per part (`2016/`, `2015-q4/`...) and
     `shards.json`, the list of parts, newest first: the search page loads the first
     and merges the others into it. `stop`, once set, ends the Pagefind runs under way (the
-    preview, closing), and the index is not made.
+    preview, closing), and the index is not made. `made`, when given, gets the path in the
+    output of each part folder made, replaced or removed, and of the list when it was written.
     """
+    made = [] if made is None else made
     if not config.search:
+        if (output_dir / SEARCH_DIR).exists():
+            made.append(SEARCH_DIR)
         remove_index(output_dir)
         return None
     binary = pagefind_binary()
@@ -228,18 +232,21 @@ def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | No
     with ThreadPoolExecutor(max_workers=max(1, min(len(todo), default_jobs()))) as pool:
         done = dict(zip(todo, pool.map(
             lambda shard: _index_part(binary, output_dir, config, shard, made_from.get(shard), stop), todo)))
-    failed = [why for why, _ in done.values() if why]
+    made += (f"{SEARCH_DIR}/{shard}" for shard, (_, _, remade) in done.items() if remade)
+    failed = [why for why, _, _ in done.values() if why]
     if failed:
         return failed[0]
     live.mkdir(exist_ok=True)
     for entry in os.scandir(live):  # parts the site no longer has (a year gone, or made in other parts)
         if entry.is_dir() and entry.name not in shards:
             shutil.rmtree(entry.path, ignore_errors=True)
+            made.append(f"{SEARCH_DIR}/{entry.name}")
     pages = {shard: done[shard][1] if shard in done else made_from.get(shard) for shard in shards}
     listing = json.dumps({"shards": shards, "pages": pages}).encode()
     if not (live / _LISTING).is_file() or (live / _LISTING).read_bytes() != listing:
         (live / f".{_LISTING}.new").write_bytes(listing)  # a new file: the output's twin may share the old one
         os.replace(live / f".{_LISTING}.new", live / _LISTING)
+        made.append(f"{SEARCH_DIR}/{_LISTING}")
     return None
 
 
@@ -252,10 +259,10 @@ def _listing(live: Path) -> dict[str, Any]:
     return listing if isinstance(listing, dict) and isinstance(listing.get("pages", {}), dict) else {}
 
 
-def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str,
-                made_from: str | None, stop: threading.Event | None = None) -> tuple[str | None, str | None]:
+def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str, made_from: str | None,
+                stop: threading.Event | None = None) -> tuple[str | None, str | None, bool]:
     """Index one part into a scratch folder of its own, then swap it into place; why it failed (or None),
-    and a hash of what it was made from.
+    a hash of what it was made from, and whether a new part took the place of the one there.
 
     Pagefind reads what it indexes of each page (`searchable`), copied to a scratch folder of
     its own, and writes into a folder seeded with the part's previous data files: an edit costs
@@ -274,7 +281,7 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str,
         found, read = searchable_pages(output_dir, _part_files(output_dir, config, shard))
         source = hashlib.blake2b(f"{read}|{_version(binary)}|{command[5:]}".encode(), digest_size=16).hexdigest()
         if source == made_from and (live / "pagefind.js").is_file():
-            return None, source
+            return None, source, False
         write_pages(pages, found)
         seed(live, new)
         why = _pagefind(command, new, stop)
@@ -288,7 +295,7 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str,
         shutil.rmtree(pages, ignore_errors=True)
     if why is not None:
         shutil.rmtree(new, ignore_errors=True)
-        return why, None
+        return why, None, False
     for unused in new.glob("pagefind-*ui.*"):  # Pagefind's own search UIs: the theme has its own page
         unused.unlink()
     (new / "pagefind-highlight.js").unlink(missing_ok=True)
@@ -298,7 +305,7 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str,
         live.rename(old)
     new.rename(live)
     shutil.rmtree(old, ignore_errors=True)
-    return None, source
+    return None, source, True
 
 
 def _pagefind(command: list[str], new: Path, stop: threading.Event | None = None) -> str | None:
@@ -326,15 +333,19 @@ def _pagefind(command: list[str], new: Path, stop: threading.Event | None = None
     return None
 
 
-def search_stage(folder: Path, config: SiteConfig, changed: Iterable[str], whole: bool) -> tuple[bool, str | None]:
+def search_stage(folder: Path, config: SiteConfig, changed: Iterable[str],
+                 whole: bool) -> tuple[list[str] | None, str | None]:
     """The search stage on a written folder, where `changed` files changed (`whole`: index them all).
 
-    Returns whether it ran (and so may have changed the folder), and why search was skipped, or None.
+    Returns None if it did not run, else the paths in the folder it changed (`index_site`'s `made`);
+    and why search was skipped, or None.
     """
     pages = None if whole else pages_to_index(folder, changed)
     if (config.search and pages == []) or (not config.search and not (folder / SEARCH_DIR).exists()):
-        return False, None
-    return True, index_site(folder, config, pages)
+        return None, None
+    made: list[str] = []
+    why = index_site(folder, config, pages, made=made)
+    return made, why
 
 
 def commit_with_search(writer: OutputWriter, config: SiteConfig, previous: Collection[str] | None, *, index: bool,
@@ -347,15 +358,15 @@ def commit_with_search(writer: OutputWriter, config: SiteConfig, previous: Colle
     """
     found: list[Problem] = []
 
-    def search(folder: Path) -> bool:
+    def search(folder: Path) -> list[str]:
         if not index:
-            return False
+            return []
         lap("write")
-        ran, why = search_stage(folder, config, writer.changed, whole=whole)
-        if ran:
+        made, why = search_stage(folder, config, writer.changed, whole=whole)
+        if made is not None:
             lap("search")
         found.extend([Problem(path=None, line=None, message=why, severity="warning")] if why else [])
-        return ran
+        return made or []
 
     writer.commit(previous, search)
     return tuple(found)

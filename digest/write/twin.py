@@ -99,11 +99,11 @@ class Twin:
                 os.replace(entry.path, target)
         exchange(self.output, self.tree)
 
-    def follow(self, written: Iterable[str], removed: Iterable[str], folders: Iterable[str] = ()) -> None:
+    def follow(self, written: Iterable[str], removed: Iterable[str], remade: Iterable[str] = ()) -> None:
         """After a swap, bring the tree (the previous build) in step with the output again.
 
-        `written`: files new or replaced; `removed`: files removed; `folders`: folders made
-        again whole (the search index), compared entry by entry.
+        `written`: files new or replaced; `removed`: files removed; `remade`: files and folders
+        made, replaced or removed in place (parts of the search index), folders compared entry by entry.
         """
         for path in written:
             target = self.tree / path
@@ -115,8 +115,16 @@ class Twin:
             os.link(self.output / path, target, follow_symlinks=False)
         for path in removed:
             remove_file(self.tree, path)
-        for folder in folders:
-            _follow_folder(self.output / folder, self.tree / folder)
+        for path in remade:
+            source, target = self.output / path, self.tree / path
+            if source.is_dir() and not source.is_symlink():
+                _follow_folder(source, target)
+                continue
+            if os.path.lexists(target):
+                _remove(target)
+            if os.path.lexists(source):
+                _make_parents(self.tree, target)
+                os.link(source, target, follow_symlinks=False)
 
 
 def exchange(first: Path, second: Path) -> None:
@@ -193,6 +201,8 @@ def _follow_folder(source: Path, target: Path) -> None:
     if not source.is_dir():
         shutil.rmtree(target, ignore_errors=True)
         return
+    if os.path.lexists(target) and (target.is_symlink() or not target.is_dir()):
+        target.unlink()
     target.mkdir(parents=True, exist_ok=True)
     names = {entry.name: entry for entry in os.scandir(source)}
     for entry in os.scandir(target):
