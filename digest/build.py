@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import datetime
 import gc
-import os
-import stat
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,13 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest.incremental.cache import BuildCache
-from digest.incremental.inputs import Inputs, look_at_inputs, template_salt
+from digest.incremental.inputs import Inputs, look_at_inputs, scan_sources, template_salt
 from digest.incremental.state import Decision, Route, choose_route, last_build, next_record
 from digest.model import (Article, DigestError, FrozenMap, Page, Problem, Site, SiteConfig, SourceFile, UsageError,
                           sort_problems, term_url)
 from digest.records import BuildOptions, BuildResult, LastBuild, TranslatedArticle, Work
 from digest.read.config import load_config
-from digest.read.discover import CONTENT_DIR, scan
+from digest.read.discover import CONTENT_DIR
 from digest.render.theme import Theme, resolve_theme
 from digest.write.output import OutputWriter, check_output_dir, stage_bytes
 
@@ -82,7 +80,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     stop_on_errors(problems)
     stamps: dict[str, tuple[int, int]] = {}
     links_out: list[str] = []
-    sources, assets = _scan(site_dir, config, options, stamps, links_out)
+    sources, assets = scan_sources(site_dir, config, options, stamps, links_out)
     theme = resolve_theme(site_dir, config, problems, links_out)
     inputs = look_at_inputs(site_dir, config, theme, options, sources, assets, clock.started_ns, stamps)
     now = options.now or datetime.datetime.now(datetime.timezone.utc)
@@ -95,8 +93,6 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         return _result(clock, decision, config, output_dir, last.counts, (*last.warnings, *last.search_warnings),
                        unchanged=last.files)
     from digest.incremental.bodies import bodies_only, parse_edits
-    from digest.incremental.relinked import relinked_work
-    from digest.incremental.warm import after_bodies, keep, kept, warm_edits, warm_work
     from digest.link.site import translation_table
     from digest.render.environment import keep_compiled_in, make_environment
     from digest.render.i18n import load_messages
@@ -118,24 +114,19 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     translations: tuple[TranslatedArticle, ...] = ()  # known when the site was linked
     published: tuple[Article, ...] = ()
     edits: list[Edit] | None = None
-    warm = kept(output_dir, config, options, salt, last) if options.warm else None
+    warm: Warm | None = None
+    if options.warm:  # (the preview's: a build of the command line never loads the warm site's modules)
+        from digest.incremental.warm import kept
+
+        warm = kept(output_dir, config, options, salt, last)
     held: Warm | None = None  # what the next build of this process may start from
     if decision.route is Route.BODIES_ONLY and not problems:  # (a problem of the settings or templates: in full)
         assert cache is not None and last is not None
         edits = parse_edits(cache, sources, inputs, config)
         work = bodies_only(cache, edits, config, last, salt) if edits is not None else None
-        if work is not None and warm is not None:
-            held = after_bodies(warm, work)
-        elif work is None and edits is not None and warm is not None and (edited := warm_edits(warm, edits)):
-            if not edited.renamed:
-                work, held = warm_work(warm, edited, last, output_dir, cache.bodies)
-                decision = Decision(route=Route.IN_PLACE, why="the edits left every article where it was")
-            elif (relinked := relinked_work(warm, edited, last, output_dir, cache.bodies,
-                                            None if options.future else now)) is not None:
-                work, held = relinked
-                decision = Decision(route=Route.RELINKED, why="the edits changed whom and what articles name, or "
-                                                              "when one was written, and only what that touches "
-                                                              "was linked again")
+        if warm is not None and edits is not None:
+            work, held, decision = _on_the_warm_site(warm, edits, work, decision, last, output_dir, cache,
+                                                     None if options.future else now)
         clock.lap("parse")
         written = _render_and_write(run, work) if work is not None else None
     if work is None or not isinstance(written, tuple):  # the full route, or edits that did more than bodies
@@ -160,6 +151,8 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
                    fingerprints=work.fingerprints, removed_pages=work.removed_pages, last_build=record,
                    links=work.links, relinked=work.relinked)
         if options.warm:
+            from digest.incremental.warm import keep
+
             keep(output_dir, held, record.build)
     clock.lap("write")
     warnings = (*work.problems, *searched)
@@ -169,40 +162,29 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
                    work.sources, translations=translations, published=published)
 
 
-# the last scan of each site a warm build made in this process: its sources, other files, stamps, links out of
-# the site, and whether the site had editions then (which makes content/editions/ a folder of introductions)
-_SCANS: dict[str, tuple[list[SourceFile], list[str], dict[str, tuple[int, int]], list[str], bool]] = {}
+def _on_the_warm_site(warm: Warm, edits: list[Edit], work: Work | None, decision: Decision, last: LastBuild,
+                      output_dir: Path, cache: BuildCache, until: datetime.datetime | None
+                      ) -> tuple[Work | None, Warm | None, Decision]:
+    """The work of the edits on the preview's warm site, the warm site after it, and the route: `work`, the
+    body-only route's when it took them, else the in-place or relinked route's; (None, None) when the edits
+    need a full build."""
+    from digest.incremental.relinked import relinked_work
+    from digest.incremental.warm import after_bodies, warm_edits, warm_work
 
-
-def _scan(site_dir: Path, config: SiteConfig, options: BuildOptions, stamps: dict[str, tuple[int, int]],
-          links_out: list[str]) -> tuple[list[SourceFile], list[str]]:
-    """The site's sources and other files, the sources' stamps and the links out of the site below `content/`:
-    from one walk of `content/`, or, for a warm build told what changed (`BuildOptions.changed`) when each is a
-    source the last scan found and still a file, from that scan with those stamped again."""
-    key = str(site_dir.resolve())
-    editions = config.editions is not None
-    last = _SCANS.get(key) if options.warm else None
-    if last is not None and options.changed is not None and last[4] == editions:
-        sources, assets, known, out, _ = last
-        again: dict[str, tuple[int, int]] = {}
-        for path in options.changed:
-            try:
-                found = os.stat(site_dir / path) if path in known else None
-            except OSError:
-                found = None
-            if found is None or not stat.S_ISREG(found.st_mode):
-                break
-            again[path] = found.st_mtime_ns, found.st_size
-        else:
-            stamps.update(known)
-            stamps.update(again)
-            links_out += out
-            _SCANS[key] = (sources, assets, dict(stamps), out, editions)
-            return list(sources), list(assets)
-    sources, assets = scan(site_dir, editions=editions, stamps=stamps, out=links_out)
-    if options.warm:
-        _SCANS[key] = (list(sources), list(assets), dict(stamps), list(links_out), editions)
-    return sources, assets
+    if work is not None:
+        return work, after_bodies(warm, work), decision
+    edited = warm_edits(warm, edits)
+    if not edited:
+        return None, None, decision
+    if not edited.renamed:
+        work, held = warm_work(warm, edited, last, output_dir, cache.bodies)
+        return work, held, Decision(route=Route.IN_PLACE, why="the edits left every article where it was")
+    relinked = relinked_work(warm, edited, last, output_dir, cache.bodies, until)
+    if relinked is None:
+        return None, None, decision
+    return (*relinked, Decision(route=Route.RELINKED, why="the edits changed whom and what articles name, or when "
+                                                           "one was written, and only what that touches was linked "
+                                                           "again"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import hashlib
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from digest import model, read
 from digest.model import Article, EditionPage, FrozenMap, SiteConfig, SourceFile, TermPage, __version__
 from digest.records import BuildOptions
+from digest.read.discover import scan
 from digest.read.files import read_bytes, walk
 from digest.render.theme import Theme, link_home
 
@@ -143,3 +145,39 @@ def sources_fingerprint(stamps: Mapping[str, tuple[int, int]], started_ns: int) 
 def names_fingerprint(stamps: Mapping[str, tuple[int, int]]) -> str:
     """One hash of the sources' names alone: which files the site has."""
     return hashlib.blake2b("\0".join(sorted(stamps)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+# the last scan of each site a warm build made in this process: its sources, other files, stamps, links out of
+# the site, and whether the site had editions then (which makes content/editions/ a folder of introductions)
+_SCANS: dict[str, tuple[list[SourceFile], list[str], dict[str, tuple[int, int]], list[str], bool]] = {}
+
+
+def scan_sources(site_dir: Path, config: SiteConfig, options: BuildOptions, stamps: dict[str, tuple[int, int]],
+          links_out: list[str]) -> tuple[list[SourceFile], list[str]]:
+    """The site's sources and other files, the sources' stamps and the links out of the site below `content/`:
+    from one walk of `content/`, or, for a warm build told what changed (`BuildOptions.changed`) when each is a
+    source the last scan found and still a file, from that scan with those stamped again."""
+    key = str(site_dir.resolve())
+    editions = config.editions is not None
+    last = _SCANS.get(key) if options.warm else None
+    if last is not None and options.changed is not None and last[4] == editions:
+        sources, assets, known, out, _ = last
+        again: dict[str, tuple[int, int]] = {}
+        for path in options.changed:
+            try:
+                found = os.stat(site_dir / path) if path in known else None
+            except OSError:
+                found = None
+            if found is None or not stat.S_ISREG(found.st_mode):
+                break
+            again[path] = found.st_mtime_ns, found.st_size
+        else:
+            stamps.update(known)
+            stamps.update(again)
+            links_out += out
+            _SCANS[key] = (sources, assets, dict(stamps), out, editions)
+            return list(sources), list(assets)
+    sources, assets = scan(site_dir, editions=editions, stamps=stamps, out=links_out)
+    if options.warm:
+        _SCANS[key] = (list(sources), list(assets), dict(stamps), list(links_out), editions)
+    return sources, assets

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import email.utils
 import re
 from zoneinfo import ZoneInfo
 
@@ -70,6 +69,8 @@ def _parse(value: object, zone: ZoneInfo) -> datetime.datetime:
     if match:
         return _from_iso(match, zone)
     if _RFC2822.fullmatch(text):
+        import email.utils  # (a date in this form is rare: every other build never loads it)
+
         try:
             parsed = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError):
