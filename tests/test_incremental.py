@@ -467,6 +467,7 @@ def test_a_forged_cache_runs_no_code(tmp_path: Path) -> None:
     db.execute("UPDATE meta SET value = ? WHERE key LIKE 'state:%'", (pickle.dumps(_Forged(marker)),))
     db.commit()
     db.close()
+    (site / CACHE_DIR / "settings.pickle").write_bytes(pickle.dumps((b"", _Forged(marker), ())))
     path = site / "content" / "a2.md"
     path.write_text(path.read_text().replace("Headline 2", "Headline two"))
     result = build(site, options, BuildCache(site))
