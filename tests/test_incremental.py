@@ -385,7 +385,7 @@ def test_a_broken_cache_is_ignored_with_a_warning(tmp_path: Path, how: str) -> N
 def test_a_whole_cache_is_not_read_end_to_end(tmp_path: Path) -> None:
     """A file as long as its header says is whole (SQLite refuses a shorter one at once): the end-to-end read,
     75 ms at 10,000 articles, is left for a file beside a write-ahead log that holds pages."""
-    import digest.incremental.cache as cache_module
+    from digest.incremental import memory
     from digest.incremental.inputs import parse_namespace
     from digest.read.config import load_config
 
@@ -395,7 +395,8 @@ def test_a_whole_cache_is_not_read_end_to_end(tmp_path: Path) -> None:
 
     def read_through() -> bool:
         """Whether a new build's cache reads the file end to end (this process's memory of it forgotten)."""
-        cache_module._WHOLE.clear()
+        memory._WHOLE.clear()
+        memory.forget_index()
         cache = BuildCache(site)
         cache.open(namespace)
         statements: list[str] = []
@@ -413,6 +414,50 @@ def test_a_whole_cache_is_not_read_end_to_end(tmp_path: Path) -> None:
     assert Path(str(site / CACHE_DIR / "cache.sqlite") + "-wal").stat().st_size > 0
     assert read_through()
     db.close()
+
+
+def test_the_index_a_process_remembers_follows_its_own_saves_and_no_other_writer(tmp_path: Path) -> None:
+    from digest.incremental import memory
+    from digest.incremental.inputs import parse_namespace
+    from digest.read.config import load_config
+
+    site = base_site(tmp_path)
+    options = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW)
+    build(site, options, BuildCache(site))
+    namespace = parse_namespace(load_config(site)[0])
+
+    def index() -> tuple[dict[str, tuple[int, int, str, str]], bool]:
+        """The index a new build reads, and whether it asked the file for it."""
+        cache = BuildCache(site)
+        cache.open(namespace)
+        statements: list[str] = []
+        assert cache._db is not None
+        cache._db.set_trace_callback(statements.append)
+        found = cache.index()
+        cache.close()
+        return found, any("SELECT path, mtime_ns" in statement for statement in statements)
+
+    def read_anew() -> dict[str, tuple[int, int, str, str]]:
+        memory.forget_index()
+        found, asked = index()
+        assert asked
+        return found
+
+    first, _ = index()
+    assert index() == (first, False)
+    edited = site / "content" / "a3.md"
+    edited.write_text(edited.read_text().replace("Body 3.", "Body three."))
+    (site / "content" / "a5.md").unlink()
+    build(site, options, BuildCache(site))
+    remembered, asked = index()
+    assert not asked and remembered == read_anew() and "content/a5.md" not in remembered
+    assert remembered["content/a3.md"] != first["content/a3.md"]
+    db = sqlite3.connect(site / CACHE_DIR / "cache.sqlite")  # another process writes the file
+    db.execute("UPDATE parsed SET size = size + 1 WHERE path = 'content/a3.md'")
+    db.commit()
+    db.close()
+    found, asked = index()
+    assert asked and found["content/a3.md"][1] == remembered["content/a3.md"][1] + 1
 
 
 def test_builds_into_two_folders_keep_each_folder_right(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ LAYOUT: dict[str, tuple[str, ...]] = {
     "plan": ("pages", "checks"),
     "render": ("theme", "i18n", "wording", "charts", "schema", "newsletter", "environment", "renderer"),
     "write": ("twin", "output", "searchable", "index_files", "search"),
-    "incremental": ("inputs", "fingerprint", "cache", "sources", "state", "bodies", "warm", "relinked"),
+    "incremental": ("inputs", "fingerprint", "memory", "cache", "sources", "state", "bodies", "warm", "relinked"),
     "build": (),  # the pipeline
     "commands": ("links", "external", "check", "scaffold", "publish", "preview.server", "preview.watch", "extract", "mentions",
                  "intake", "mail", "edition", "cli"),

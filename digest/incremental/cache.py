@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from digest import model, records
+from digest.incremental import memory
 from digest.incremental.inputs import code_source
 from digest.model import Article, Problem, SiteConfig, __version__
 from digest.records import CachedParse, LastBuild, LinkRecord
@@ -99,37 +100,6 @@ def _held(known: dict[str, tuple[str, str, Any]], path: str, digest: str, signat
     if held is None or held[:2] != (digest, signature):
         held = known[path] = (digest, signature, _loads(value))
     return held[2]
-
-
-# The cache file this process last wrote or read through, by what `os.stat` says of it and of its
-# write-ahead log: while they are unchanged, it is whole, and a build need not read it end to end again.
-_WHOLE: dict[Path, tuple[int, ...]] = {}
-
-
-def _file_state(path: Path) -> tuple[int, ...] | None:
-    try:
-        main = os.stat(path)
-    except OSError:
-        return None
-    try:
-        log = os.stat(f"{path}-wal")
-    except OSError:
-        log = None
-    # an empty log holds nothing (opening the file, even to read it, makes one)
-    logged: tuple[int, ...] = (log.st_ino, log.st_size, log.st_mtime_ns) if log is not None and log.st_size else ()
-    return (main.st_dev, main.st_ino, main.st_size, main.st_mtime_ns, *logged)
-
-
-def _note_whole(path: Path) -> None:
-    _WHOLE.clear()
-    state = _file_state(path)
-    if state is not None:
-        _WHOLE[path] = state
-
-
-def _known_whole(path: Path) -> bool:
-    known = _WHOLE.get(path)
-    return known is not None and known == _file_state(path)
 
 
 class BuildCache:
@@ -211,7 +181,7 @@ class BuildCache:
         which fails on a truncated one. A rebuild with nothing to do reads only that record, and skips this."""
         if self._db is None or not self._usable:
             return False
-        if not self._read_through and _known_whole(self.path):
+        if not self._read_through and memory.known_whole(self.path):
             self._read_through = True  # this process wrote the file as it is, or read it through
         if not self._read_through:
             try:
@@ -222,14 +192,14 @@ class BuildCache:
                 self._discard(exc)
                 return False
             self._read_through = True
-            _note_whole(self.path)
+            memory.note_whole(self.path)
         return True
 
     def _sized(self) -> bool:
         """Whether the file holds the pages its header counts (SQLite 3.7 and later keep the count right), and no
         write-ahead log holds more: a file cut short does not. Reading 88 MB end to end instead takes 75 ms."""
         assert self._db is not None
-        state = _file_state(self.path)  # (a log that holds pages makes it longer than 4)
+        state = memory.file_state(self.path)  # (a log that holds pages makes it longer than 4)
         pages, size = (self._db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "page_size"))
         return state is not None and len(state) == 4 and pages > 0 and state[2] == pages * size
 
@@ -274,15 +244,21 @@ class BuildCache:
             self._usable = False
             return {}
 
-    def index(self) -> dict[str, tuple[int, int, str, str]]:
+    def index(self) -> memory.Index:
         """Every cached source's (mtime_ns, size, content hash, signature), without reading its value."""
         if not self._whole() or self._db is None:
             return {}
+        known = memory.known_index(self.path)
+        if known is not None:
+            return known
+        state = memory.file_state(self.path)
         try:
-            return {row[0]: row[1:] for row in self._db.execute(
+            index = {row[0]: row[1:] for row in self._db.execute(
                 "SELECT path, mtime_ns, size, hash, signature FROM parsed")}
         except sqlite3.DatabaseError:
             return {}
+        memory.note_index(self.path, index, state)
+        return dict(index)
 
     def load(self, paths: Iterable[str]) -> dict[str, CachedParse]:
         """The cached parse results of these sources (their bodies included)."""
@@ -359,11 +335,15 @@ class BuildCache:
         that linked some articles again, replaces what those link to.
         """
         self.keep_settings()
+        removed_sources = tuple(removed_sources)
+        index = memory.known_index(self.path)  # of the file as it is before this build writes it
+        memory.forget_index()
         try:
             if self._whole():
                 self.close()
                 db = sqlite3.connect(self.path, isolation_level=None)
             else:
+                index = None
                 db = self._create()
         except (sqlite3.DatabaseError, OSError):
             return  # a cache that cannot be written costs speed next time, nothing else
@@ -392,8 +372,14 @@ class BuildCache:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('last_build', ?)", (pickle.dumps(last_build, protocol=5),))
             db.execute("COMMIT")
         except sqlite3.DatabaseError:
+            index = None
             if db.in_transaction:
                 db.execute("ROLLBACK")
         finally:
             db.close()
-        _note_whole(self.path)  # as this process left it: the next build of the preview need not read it through
+        memory.note_whole(self.path)  # as this process left it: the next build of the preview need not read it through
+        if index is not None:  # and the index, with what this build wrote
+            for path in removed_sources:
+                index.pop(path, None)
+            index.update((path, (c.mtime_ns, c.size, c.content_hash, c.signature)) for path, c in parsed.items())
+            memory.note_index(self.path, index, memory.file_state(self.path))
