@@ -377,9 +377,9 @@ class BuildCache:
                 db.execute("ROLLBACK")
         finally:
             db.close()
-        memory.note_whole(self.path)  # as this process left it: the next build of the preview need not read it through
+        state = memory.note_whole(self.path)  # as this process left it: the next build need not read it through
         if index is not None:  # and the index, with what this build wrote
             for path in removed_sources:
                 index.pop(path, None)
             index.update((path, (c.mtime_ns, c.size, c.content_hash, c.signature)) for path, c in parsed.items())
-            memory.note_index(self.path, index, memory.file_state(self.path))
+            memory.note_index(self.path, index, state)

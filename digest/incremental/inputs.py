@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest import model, read
-from digest.model import Article, EditionPage, FrozenMap, SiteConfig, SourceFile, TermPage, __version__
+from digest.model import FrozenMap, SiteConfig, SourceFile, __version__
 from digest.records import BuildOptions
 from digest.read.discover import scan
 from digest.read.files import read_bytes, walk
@@ -66,21 +66,20 @@ def look_at_inputs(site_dir: Path, config: SiteConfig, theme: Theme, options: Bu
 def file_stamp(path: str) -> tuple[int, int]:
     """A file's modification time and size; (-1, -1) for a file that cannot be read, such as a broken link."""
     try:
-        stat = os.stat(path)
+        found = os.stat(path)
     except OSError:
         return -1, -1
-    return stat.st_mtime_ns, stat.st_size
+    return found.st_mtime_ns, found.st_size
 
 
 def parse_namespace(config: SiteConfig) -> str:
     """Everything besides a file's bytes that decides how it parses: cache entries are valid within it.
 
-    The fields of the parsed types are part of it: a cache written before a field was added
-    (by a development version of the same number) is emptied, not read back without it.
+    The code that reads and what it reads into are part of it (`code_source`): a cache written before a field
+    was added (by a development version of the same number) is emptied, not read back without it.
     """
-    shapes = tuple(tuple(f.name for f in dataclasses.fields(kind)) for kind in (Article, TermPage, EditionPage))
     languages = tuple((language.code, language.root) for language in config.languages)  # an article's URL and lang
-    return repr((__version__, shapes, code_source(), config.markdown, config.timezone, config.article_url,
+    return repr((__version__, code_source(), config.markdown, config.timezone, config.article_url,
                  config.base_url, languages, config.editions is not None))  # editions: what content/editions/ holds
 
 
@@ -153,7 +152,7 @@ _SCANS: dict[str, tuple[list[SourceFile], list[str], dict[str, tuple[int, int]],
 
 
 def scan_sources(site_dir: Path, config: SiteConfig, options: BuildOptions, stamps: dict[str, tuple[int, int]],
-          links_out: list[str]) -> tuple[list[SourceFile], list[str]]:
+                 links_out: list[str]) -> tuple[list[SourceFile], list[str]]:
     """The site's sources and other files, the sources' stamps and the links out of the site below `content/`:
     from one walk of `content/`, or, for a warm build told what changed (`BuildOptions.changed`) when each is a
     source the last scan found and still a file, from that scan with those stamped again."""

@@ -32,12 +32,13 @@ def file_state(path: Path) -> tuple[int, ...] | None:
     return (main.st_dev, main.st_ino, main.st_size, main.st_mtime_ns, *logged)
 
 
-def note_whole(path: Path) -> None:
-    """Remember that the file is whole as it is now (this process wrote it, or read it through)."""
+def note_whole(path: Path) -> tuple[int, ...] | None:
+    """Remember that the file is whole as it is now (this process wrote it, or read it through); its state."""
     _WHOLE.clear()
     state = file_state(path)
     if state is not None:
         _WHOLE[path] = state
+    return state
 
 
 def known_whole(path: Path) -> bool:

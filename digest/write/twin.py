@@ -102,10 +102,13 @@ class Twin:
     def follow(self, written: Iterable[str], removed: Iterable[str], remade: Iterable[str] = ()) -> None:
         """After a swap, bring the tree (the previous build) in step with the output again.
 
-        `written`: files new or replaced; `removed`: files removed; `remade`: files and folders
-        made, replaced or removed in place (parts of the search index), folders compared entry by entry.
+        `written`: files new or replaced; `removed`: files removed; `remade`: files and folders the
+        search stage made, replaced or removed in place: a file is linked again as `written` are, a
+        folder compared entry by entry.
         """
-        for path in written:
+        remade = list(remade)
+        files = [path for path in remade if (self.output / path).is_file()]
+        for path in (*written, *files):
             target = self.tree / path
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
@@ -115,16 +118,9 @@ class Twin:
             os.link(self.output / path, target, follow_symlinks=False)
         for path in removed:
             remove_file(self.tree, path)
-        for path in remade:
-            source, target = self.output / path, self.tree / path
-            if source.is_dir() and not source.is_symlink():
-                _follow_folder(source, target)
-                continue
-            if os.path.lexists(target):
-                _remove(target)
-            if os.path.lexists(source):
-                _make_parents(self.tree, target)
-                os.link(source, target, follow_symlinks=False)
+        for folder in remade:
+            if folder not in files:
+                _follow_folder(self.output / folder, self.tree / folder)
 
 
 def exchange(first: Path, second: Path) -> None:
@@ -201,8 +197,6 @@ def _follow_folder(source: Path, target: Path) -> None:
     if not source.is_dir():
         shutil.rmtree(target, ignore_errors=True)
         return
-    if os.path.lexists(target) and (target.is_symlink() or not target.is_dir()):
-        target.unlink()
     target.mkdir(parents=True, exist_ok=True)
     names = {entry.name: entry for entry in os.scandir(source)}
     for entry in os.scandir(target):
