@@ -30,7 +30,7 @@ LAYOUT: dict[str, tuple[str, ...]] = {
     "link": ("terms", "duplicates", "editions", "site", "relink"),
     "plan": ("pages", "checks"),
     "render": ("theme", "i18n", "wording", "charts", "schema", "newsletter", "environment", "renderer"),
-    "write": ("twin", "output", "searchable", "index_files", "search"),
+    "write": ("twin", "output", "searchable", "index_files", "runs", "search"),
     "incremental": ("inputs", "fingerprint", "memory", "cache", "sources", "state", "bodies", "warm", "relinked"),
     "build": (),  # the pipeline
     "commands": ("links", "external", "check", "scaffold", "publish", "preview.server", "preview.watch", "extract", "mentions",

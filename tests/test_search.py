@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -20,6 +21,7 @@ from digest.incremental.cache import BuildCache
 from digest.records import BuildOptions
 from digest.render.theme import builtin_theme_dir
 from digest.write.index_files import pagefind_values
+from digest.write.runs import GiveWay
 
 MakeSite = Callable[..., Path]
 
@@ -215,6 +217,64 @@ def test_a_run_the_preview_stops_ends_its_pagefind_at_once(site: Path, monkeypat
     pid = int((tmp_path / "pid").read_text(encoding="utf-8"))
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # gone, not left running
+
+
+def _states(pids_file: Path, settled: str | None = None) -> set[str]:
+    """The states of the processes whose ids a file lists, as Linux shows them: "S" sleeping, "T" stopped; once
+    they are all `settled` (a signal takes a moment to arrive), or after a second."""
+    pids = pids_file.read_text(encoding="utf-8").split()
+    deadline = time.monotonic() + 1
+    while True:
+        states = {Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0] for pid in pids}
+        if settled is None or states == {settled} or time.monotonic() > deadline:
+            return states
+        time.sleep(0.01)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file() or not hasattr(signal, "SIGSTOP"),
+                    reason="needs Linux's /proc and SIGSTOP")
+def test_a_run_held_by_a_rebuild_waits_and_its_pagefind_stops_until_released(
+        site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The preview holds its search runs while it rebuilds: a run waits before its next step, and Pagefind under way
+    is stopped (it took a third of the rebuild's time on two cores), until the rebuild releases them."""
+    output, result = built(site)
+    pids = tmp_path / "pids"
+    hanging = tmp_path / "pagefind"
+    hanging.write_text(f'#!/bin/sh\nif [ "$1" = --version ]; then echo pagefind 1.0.0; exit 0; fi\n'
+                       f"echo $$ >> {pids}\nexec sleep 60\n", encoding="utf-8")
+    hanging.chmod(0o755)
+    monkeypatch.setattr(digest.write.search, "pagefind_binary", lambda: str(hanging))
+    turns, stop = GiveWay(), threading.Event()
+    turns.hold()
+    found: list[str | None] = []
+    runner = threading.Thread(target=lambda: found.append(digest.write.search.index_site(
+        output, result.config, None, stop, turns=turns)))
+    runner.start()
+    try:
+        time.sleep(0.5)
+        assert not pids.exists()  # held from the start: nothing read, nothing run
+        turns.release()
+        for _ in range(100):  # a run for each of the site's two years
+            if pids.is_file() and len(pids.read_text(encoding="utf-8").split()) == 2:
+                break
+            time.sleep(0.05)
+        assert _states(pids, "S") == {"S"}
+        turns.hold()
+        assert _states(pids, "T") == {"T"}  # stopped, while the rebuild runs
+        turns.release(after=0.3)
+        turns.hold()  # a rebuild again before that: the delayed release is overtaken
+        time.sleep(0.5)
+        assert _states(pids) == {"T"} and turns.held()
+        turns.release(after=0.2)
+        assert _states(pids) == {"T"}
+        time.sleep(0.5)
+        assert _states(pids, "S") == {"S"} and not turns.held()
+        turns.hold()
+    finally:
+        stop.set()  # the preview closes during a rebuild: the runs end all the same
+        turns.release()
+        runner.join(timeout=5)
+    assert not runner.is_alive() and found == ["search was skipped: stopped"]
 
 
 def test_the_parts_pages_follow_the_article_urls() -> None:

@@ -23,6 +23,7 @@ import pytest
 from digest.build import build
 from digest.model import UsageError
 from digest.records import BuildOptions
+import digest.commands.preview.watch as watch_module
 from digest.commands.preview.watch import Preview as Live
 from digest.commands.preview.watch import ServeOptions, SiteFilter, open_server
 from digest.write.search import index_is_whole
@@ -315,6 +316,28 @@ def test_the_search_index_is_made_in_the_background_and_reported(example_copy: P
             time.sleep(0.05)
         assert re.fullmatch(r"search index updated in \d+ ms", notices[0]), notices
         assert index_is_whole(live.root)
+    finally:
+        live.close()
+
+
+def test_the_search_index_gives_way_to_a_rebuild_and_to_the_reload_after_it(
+        example_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A save made while the index is being made is rebuilt, and its page reloaded, with the search runs held
+    (on two cores, they took a third of the rebuild's time); they go on `RELOAD_S` after the rebuild."""
+    live = Live(example_copy, ServeOptions(port=0))
+    held_while_building: list[bool] = []
+
+    def building(*args: Any, **kwargs: Any) -> Any:
+        held_while_building.append(live._search.turns.held())
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(watch_module, "build", building)
+    try:
+        live.build()
+        assert live._search.turns.held()  # the open pages are loading what changed
+        assert held_while_building == [True]
+        time.sleep(watch_module.RELOAD_S + 0.3)
+        assert not live._search.turns.held()
     finally:
         live.close()
 

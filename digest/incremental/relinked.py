@@ -132,9 +132,10 @@ def _replanned(site: Site, pages: tuple[Page, ...], made: Mapping[str, Page], do
     taxonomies = {taxonomy for taxonomy, _ in done.terms}
     block: tuple[str, str] | None = None  # the run of term pages, or of term feeds, the last page was in
     done_groups: set[str] = set()  # the groups of pages made again whole, once their first page was met
+    moved = done.moved
     for page in pages:
         kind = page.kind
-        group = _group(page) if done.moved else None
+        group = None if moved is None or kind is PageKind.TERM else _group(page)
         if group is not None:  # an article moved in time: the lists in the site's order are made again
             if group not in done_groups:
                 done_groups.add(group)

@@ -20,6 +20,8 @@ from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter, itemgetter
 from zoneinfo import ZoneInfo
 
 from digest.link.duplicates import find_duplicates
@@ -31,6 +33,7 @@ from digest.model import (TAXONOMIES, Article, ArticleLinks, EditionPage, Frozen
 
 RENAMED: tuple[Taxonomy, ...] = ("people", "topics")  # the taxonomies an edit may rename articles in and be relinked
 MOVED = ("date", "updated")  # what may move one edited article in time
+_PATH = attrgetter("path")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -160,7 +163,7 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
         found = lists.get(key)
         if found is None:
             term = by_slug["people" if key[0] == "p" else "topics"].get(key[1])
-            found = lists[key] = [index_of[a.path] for a in (term.articles if term else ())]
+            found = lists[key] = list(map(index_of.__getitem__, map(_PATH, term.articles if term else ())))
         return found
 
     near = {index_of[path] for path in (*edited, *span, *around)}
@@ -310,7 +313,10 @@ def _duplicates(articles: Sequence[Article], moved: Article) -> tuple[Problem, .
     """The warnings of stories linked twice, found again when an article that moved shares a story with another
     (which of them came first may have changed); None when it shares none."""
     mine = {key for key, _, _ in moved.stories}
-    if not any(key in mine for article in articles if article is not moved for key, _, _ in article.stories):
+    # how often the site links to its stories, counted in C: more than its own links, if another article shares one
+    # (a site without it among `articles` is told to find them all, as a site whose stories are shared is)
+    links = map(itemgetter(0), chain.from_iterable(map(attrgetter("stories"), articles)))
+    if sum(map(mine.__contains__, links)) <= len(moved.stories):
         return None
     return tuple(find_duplicates(articles))
 

@@ -5,9 +5,9 @@ This module imports nothing: every other one may import it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 __version__ = "0.1.0"  # the package's version; part of every cache key
 
@@ -22,8 +22,10 @@ class FrozenMap(Mapping[str, V]):
     """A read-only mapping that, unlike `MappingProxyType`, can be pickled to worker processes.
 
     >>> meta = FrozenMap({"region": "Europe"})
-    >>> meta["region"], len(meta), dict(meta)
-    ('Europe', 1, {'region': 'Europe'})
+    >>> meta["region"], len(meta), dict(meta), "region" in meta, meta.get("desk", "-"), list(meta.items())
+    ('Europe', 1, {'region': 'Europe'}, True, '-', [('region', 'Europe')])
+    >>> meta == FrozenMap({"region": "Europe"}), meta == {"region": "Europe"}, meta != FrozenMap(), meta == 1
+    (True, True, True, False)
     """
 
     __slots__ = ("_data",)
@@ -39,6 +41,30 @@ class FrozenMap(Mapping[str, V]):
 
     def __len__(self) -> int:
         return len(self._data)
+
+    # what `Mapping` makes of `__getitem__` in Python, asked of the dict in C (a site's pages compare and walk
+    # some 100,000 of these on every rebuild)
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._data.get(key, default)
+
+    def keys(self) -> KeysView[str]:
+        return self._data.keys()
+
+    def items(self) -> ItemsView[str, V]:
+        return self._data.items()
+
+    def values(self) -> ValuesView[V]:
+        return self._data.values()
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is FrozenMap:
+            return self._data == other._data
+        return self._data == dict(other.items()) if isinstance(other, Mapping) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # (as `Mapping`'s: equal to a dict, so never hashed)
 
     def __repr__(self) -> str:
         return f"FrozenMap({self._data!r})"

@@ -27,7 +27,6 @@ import re
 import shutil
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -37,6 +36,7 @@ from digest.model import Problem, SiteConfig
 from digest.workers import default_jobs
 from digest.write.index_files import prune, seed
 from digest.write.output import SEARCH_DIR, OutputWriter
+from digest.write.runs import GiveWay, run_pagefind
 from digest.write.searchable import searchable_pages, write_pages
 
 _ALL = "all"  # the one part of an index not split by year
@@ -50,8 +50,6 @@ PART_SIZE = 300
 _LISTING = "shards.json"
 _NEW = ".digest-search"  # a part being made, inside the output folder (hidden: never served): `_NEW-2015`
 _OLD = ".digest-search-old"  # a part being replaced: `_OLD-2015`
-TIMEOUT = 1800  # seconds; 10,000 articles take about 15
-_STOP_POLL = 0.2  # seconds between looks at a run's `stop`
 
 
 def pagefind_binary() -> str | None:
@@ -201,7 +199,8 @@ def _articles_in(folder: str) -> int:
 
 
 def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | None = None,
-               stop: threading.Event | None = None, made: list[str] | None = None) -> str | None:
+               stop: threading.Event | None = None, made: list[str] | None = None,
+               turns: GiveWay | None = None) -> str | None:
     """Make the search index of a written site, or the parts of it `changed` paths fall in; why not, or None.
 
     `output/pagefind/` holds one Pagefind index per part (`2016/`, `2015-q4/`...) and
@@ -209,6 +208,7 @@ def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | No
     and merges the others into it. `stop`, once set, ends the Pagefind runs under way (the
     preview, closing), and the index is not made. `made`, when given, gets the path in the
     output of each part folder made, replaced or removed, and of the list when it was written.
+    `turns`: while it is held (the preview, rebuilding), the runs stop where they are.
     """
     made = [] if made is None else made
     if not config.search:
@@ -221,6 +221,8 @@ def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | No
         return ("search was skipped: the Pagefind binary is not installed or does not run here "
                 "(pip install 'pagefind[bin]'); the site is built without its search page")
     live = output_dir / SEARCH_DIR
+    if turns is not None:
+        turns.wait()
     shards = shards_of(output_dir, config)
     roots = [root.lstrip("/") for root in _roots(config) if root != "/"]
     touched = None if changed is None else {
@@ -231,7 +233,7 @@ def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | No
     # Pagefind keeps about one core and a half busy: two parts at once on two cores take 0.7 of the time
     with ThreadPoolExecutor(max_workers=max(1, min(len(todo), default_jobs()))) as pool:
         done = dict(zip(todo, pool.map(
-            lambda shard: _index_part(binary, output_dir, config, shard, made_from.get(shard), stop), todo)))
+            lambda shard: _index_part(binary, output_dir, config, shard, made_from.get(shard), stop, turns), todo)))
     made += (f"{SEARCH_DIR}/{shard}" for shard, (_, _, remade) in done.items() if remade)
     failed = [why for why, _, _ in done.values() if why]
     if failed:
@@ -260,7 +262,8 @@ def _listing(live: Path) -> dict[str, Any]:
 
 
 def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str, made_from: str | None,
-                stop: threading.Event | None = None) -> tuple[str | None, str | None, bool]:
+                stop: threading.Event | None = None, turns: GiveWay | None = None
+                ) -> tuple[str | None, str | None, bool]:
     """Index one part into a scratch folder of its own, then swap it into place; why it failed (or None),
     a hash of what it was made from, and whether a new part took the place of the one there.
 
@@ -278,19 +281,20 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str, m
     if not config.languages:  # one language: Pagefind's words for it, whatever the pages' lang says
         command += ["--force-language", config.language.split("-")[0]]
     try:
-        found, read = searchable_pages(output_dir, _part_files(output_dir, config, shard))
+        wait = None if turns is None else turns.wait
+        found, read = searchable_pages(output_dir, _part_files(output_dir, config, shard), wait)
         source = hashlib.blake2b(f"{read}|{_version(binary)}|{command[5:]}".encode(), digest_size=16).hexdigest()
         if source == made_from and (live / "pagefind.js").is_file():
             return None, source, False
-        write_pages(pages, found)
+        write_pages(pages, found, wait)
         seed(live, new)
-        why = _pagefind(command, new, stop)
+        why = run_pagefind(command, new, stop, turns)
         if why is None:
             try:
                 prune(new)
             except (OSError, ValueError, KeyError, IndexError, TypeError):  # files of a Pagefind not known here
                 shutil.rmtree(new, ignore_errors=True)
-                why = _pagefind(command, new, stop)
+                why = run_pagefind(command, new, stop, turns)
     finally:
         shutil.rmtree(pages, ignore_errors=True)
     if why is not None:
@@ -306,31 +310,6 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str, m
     new.rename(live)
     shutil.rmtree(old, ignore_errors=True)
     return None, source, True
-
-
-def _pagefind(command: list[str], new: Path, stop: threading.Event | None = None) -> str | None:
-    """Run Pagefind, until it ends, `TIMEOUT` passes or `stop` is set; why it failed, or None."""
-    try:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   stdin=subprocess.DEVNULL, env={**os.environ, "PAGEFIND_QUIET": "true"})
-    except OSError as exc:
-        return f"search was skipped: Pagefind could not run ({exc})"
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        try:
-            out, err = process.communicate(timeout=TIMEOUT if stop is None else _STOP_POLL)
-            break
-        except subprocess.TimeoutExpired:
-            stopped = stop is not None and stop.is_set()
-            if stop is None or stopped or time.monotonic() > deadline:
-                process.kill()
-                process.communicate()
-                return ("search was skipped: stopped" if stopped
-                        else f"search was skipped: Pagefind could not run (no answer in {TIMEOUT} s)")
-    if process.returncode != 0 or not (new / "pagefind.js").is_file():
-        lines = [line for line in (err or out).splitlines() if line.strip()]
-        return f"search was skipped: Pagefind failed ({lines[-1].strip() if lines else f'exit {process.returncode}'})"
-    return None
 
 
 def search_stage(folder: Path, config: SiteConfig, changed: Iterable[str],

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 _MARK = "data-pagefind-"
@@ -97,11 +98,15 @@ def searchable(page: str) -> str | None:
     return "<!doctype html>" + head + "\n".join(page[start:end] for start, end in sorted(spans)) + "\n</body></html>"
 
 
-def searchable_pages(output_dir: Path, files: list[str]) -> tuple[dict[str, bytes], str]:
-    """What Pagefind reads of each of `files` of the output, by path, and a hash of it all."""
+def searchable_pages(output_dir: Path, files: list[str],
+                     wait: Callable[[], object] | None = None) -> tuple[dict[str, bytes], str]:
+    """What Pagefind reads of each of `files` of the output, by path, and a hash of it all; `wait`, if given, is
+    called before each page (the preview's search, giving way to a rebuild)."""
     digest = hashlib.blake2b(digest_size=16)
     found = {}
     for name in files:
+        if wait is not None:
+            wait()
         data = (output_dir / name).read_bytes()
         try:
             slim = searchable(data.decode("utf-8"))
@@ -112,10 +117,12 @@ def searchable_pages(output_dir: Path, files: list[str]) -> tuple[dict[str, byte
     return found, digest.hexdigest()
 
 
-def write_pages(pages: Path, found: dict[str, bytes]) -> None:
-    """Write pages (`searchable_pages`) in the folder `pages`, at their paths."""
+def write_pages(pages: Path, found: dict[str, bytes], wait: Callable[[], object] | None = None) -> None:
+    """Write pages (`searchable_pages`) in the folder `pages`, at their paths (`wait`: as `searchable_pages`)."""
     made: set[Path] = set()
     for name, data in found.items():
+        if wait is not None:
+            wait()
         target = pages / name
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)

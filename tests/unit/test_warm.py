@@ -6,8 +6,9 @@ import dataclasses
 import datetime
 
 from digest.incremental.warm import _holding, same_place, swapped
-from digest.link.relink import names_of, relink
-from digest.model import ArticleLinks, Term
+from digest.link.duplicates import find_duplicates
+from digest.link.relink import _duplicates, names_of, relink
+from digest.model import Article, ArticleLinks, Term
 from digest.plan.pages import plan_pages
 from test_site import article, make  # the articles and sites of the link stage's tests
 
@@ -112,3 +113,18 @@ def test_a_relink_that_would_rename_a_term_is_left_to_a_full_link() -> None:
     new = dataclasses.replace(old, people=("Vladimir Putin",))  # "mahmoud abbas" is now the most used spelling
     put = swapped(site, {id(old): new}, {})
     assert relink(put, {old.path: old}, names_of(put, ()), (), ()) is None
+
+
+def test_stories_linked_twice_are_found_again_only_when_the_moved_article_shares_one() -> None:
+    def linking(articles: list[Article], *urls: str) -> list[Article]:
+        return [dataclasses.replace(a, stories=tuple((url, url, 5) for url in urls[n % len(urls)].split())
+                                    ) for n, a in enumerate(articles)]
+
+    apart = linking(ARTICLES, "https://a.example/", "https://b.example/ https://b.example/", "https://c.example/",
+                    "https://d.example/", "https://e.example/")
+    assert all(_duplicates(apart, moved) is None for moved in apart)  # (b twice in one article: not another's)
+    shared = linking(ARTICLES, "https://a.example/", "https://b.example/", "https://a.example/", "https://c.example/",
+                     "https://d.example/")
+    found = _duplicates(shared, shared[0])
+    assert found is not None and found == tuple(find_duplicates(shared)) and found
+    assert _duplicates(shared, shared[1]) is None  # b: only its own
