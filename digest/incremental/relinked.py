@@ -21,11 +21,11 @@ from digest.incremental.bodies import link_records, over_last_build
 from digest.incremental.warm import Edited, Warm, swapped
 from digest.link import duplicates
 from digest.link.relink import Relinked, names_of, relink
-from digest.model import (TAXONOMIES, FrozenMap, Page, PageKind, Problem, Site, Taxonomy, Term, TermRef,
+from digest.model import (TAXONOMIES, FrozenMap, Page, PageKind, Paginator, Problem, Site, Taxonomy, Term, TermRef,
                           sort_problems)
 from digest.plan.checks import folders_of
-from digest.plan.pages import (SitemapLines, archive_pages, article_page, edition_pages, home_pages, output_path,
-                               site_feeds, sitemaps, term_feeds, term_pages, terms_index, top_terms)
+from digest.plan.pages import (SitemapLines, archive_pages, article_page, edition_pages, home_page, home_pages,
+                               output_path, site_feeds, sitemaps, term_feeds, term_pages, terms_index, top_terms)
 from digest.records import LastBuild, Work
 
 _EDITION_KINDS = frozenset({PageKind.EDITIONS, PageKind.EDITION, PageKind.EMAIL})
@@ -195,13 +195,32 @@ def _group_pages(site: Site, group: str, pages: tuple[Page, ...], made: Mapping[
     elif group == "feed":
         yield from site_feeds(site)
     elif group == PageKind.HOME.value:
-        yield from home_pages(site)
+        yield from _home_pages(site, [page for page in pages if page.kind is PageKind.HOME])
     else:
         listed = [page for page in pages if page.kind is PageKind.ARTICLE]  # in the site's old order
         at = next(number for number, article in enumerate(site.articles) if article.path == moved)
         out = output_path(site.articles[at].url)
         listed.insert(at, listed.pop(next(n for n, page in enumerate(listed) if page.output_path == out)))
         yield from (made.get(page.output_path, page) for page in listed)
+
+
+def _home_pages(site: Site, before: list[Page]) -> list[Page]:
+    """`home_pages(site)`, where `before` are the site's home pages before an article moved: those after the first
+    that list the same articles (all but the few between its two places, at 10,000 articles) are taken as they
+    were, equal to what `home_pages` makes of them."""
+    per_page, articles = site.config.per_page, site.articles
+    if len(before) != max(1, -(-len(articles) // per_page)):
+        return home_pages(site)
+    made = []
+    for page in before:
+        paginator = cast(Paginator, page.context["paginator"])
+        start = (paginator.number - 1) * per_page
+        items = articles[start: start + per_page]
+        if paginator.number == 1 or paginator.items != items or page.context["sections"] is not site.sections:
+            page = home_page(site, dataclasses.replace(paginator, items=items, total=len(articles)),
+                             top_terms(site) if paginator.number == 1 else {})
+        made.append(page)
+    return made
 
 
 class _NoPlace(Exception):

@@ -23,8 +23,8 @@ from digest.model import (TAXONOMIES, Article, FrozenMap, Page, PageKind, Pagina
 SITEMAP_LIMIT = 50_000
 TOP_TERMS = 12
 EDITIONS_PER_PAGE = 20  # editions listed on a page of the editions' index
-# a page's entry in the sitemap, by output path: what it was made from (URL, date, alternates), and its line
-SitemapLines = dict[str, tuple[tuple[object, ...], str]]
+# a page's entry in the sitemap, by output path: the page it was made from, its URL, date and alternates, and its line
+SitemapLines = dict[str, tuple[Page, tuple[object, ...], str]]
 
 # `&`, `<` and `>` escaped, as XML text needs (`xml.sax.saxutils.escape` does the same, and imports `urllib.request`)
 _xml_text = functools.partial(html.escape, quote=False)
@@ -143,12 +143,16 @@ def _language_pages(site: Site) -> list[Page]:
 def home_pages(site: Site) -> list[Page]:
     """The home page and its following pages: the articles, newest first."""
     top = top_terms(site)
-    feed = f"{site.config.root}feed.xml"
+    return [home_page(site, paginator, top) for paginator in paginate(site.articles, site.config.per_page,
+                                                                       site.config.root)]
+
+
+def home_page(site: Site, paginator: Paginator, top: dict[str, tuple[Term, ...]]) -> Page:
+    """One page of `home_pages`; `top`, the first page's sidebar (`top_terms`)."""
     # the sidebar is on the first page only: a count that changes re-renders one page
-    return [_page(PageKind.HOME, paginator.urls[paginator.number - 1], "index.html", _newest(paginator.items),
-                  site=site, paginator=paginator, feed_url=feed,
-                  **(top if paginator.number == 1 else {"top_people": (), "top_topics": ()}))
-            for paginator in paginate(site.articles, site.config.per_page, site.config.root)]
+    return _page(PageKind.HOME, paginator.urls[paginator.number - 1], "index.html", _newest(paginator.items),
+                 site=site, paginator=paginator, feed_url=f"{site.config.root}feed.xml",
+                 **(top if paginator.number == 1 else {"top_people": (), "top_topics": ()}))
 
 
 def archive_pages(site: Site) -> list[Page]:
@@ -312,15 +316,19 @@ def sitemaps(config: SiteConfig, pages: list[Page], lines: SitemapLines | None =
     for page in pages:
         if not page.sitemap:
             continue
-        key = (page.url, page.lastmod, page.alternates)
         found = known.get(page.output_path)
-        if found is None or found[0] != key:
-            url = page.url
-            loc = base + url[1:] if url[:1] == "/" and url[:2] != "//" else config.abs_url(url)
-            modified = f"<lastmod>{page.lastmod.isoformat()}</lastmod>" if page.lastmod else ""
-            links = _hreflang(config, page.alternates, default) if page.alternates else ""
-            found = known[page.output_path] = (key, f"<url><loc>{_xml_text(loc)}</loc>{modified}{links}</url>")
-        entries.append((found[1], bool(page.alternates)))
+        if found is None or found[0] is not page:  # (the same page as the last time: most of them, when kept)
+            key = (page.url, page.lastmod, page.alternates)
+            if found is None or found[1] != key:
+                url = page.url
+                loc = base + url[1:] if url[:1] == "/" and url[:2] != "//" else config.abs_url(url)
+                modified = f"<lastmod>{page.lastmod.isoformat()}</lastmod>" if page.lastmod else ""
+                links = _hreflang(config, page.alternates, default) if page.alternates else ""
+                found = (page, key, f"<url><loc>{_xml_text(loc)}</loc>{modified}{links}</url>")
+            else:
+                found = (page, key, found[2])
+            known[page.output_path] = found
+        entries.append((found[2], bool(page.alternates)))
     chunks = [entries[i: i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [[]]
     if len(chunks) == 1:
         return [_file(PageKind.SITEMAP, "/sitemap.xml", _urlset(chunks[0]))]

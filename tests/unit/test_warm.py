@@ -8,8 +8,9 @@ import datetime
 from digest.incremental.warm import _holding, same_place, swapped
 from digest.link.duplicates import find_duplicates
 from digest.link.relink import _duplicates, names_of, relink
-from digest.model import Article, ArticleLinks, Term
-from digest.plan.pages import plan_pages
+from digest.incremental.relinked import _home_pages
+from digest.model import Article, ArticleLinks, SiteConfig, Term
+from digest.plan.pages import home_pages, plan_pages
 from test_site import article, make  # the articles and sites of the link stage's tests
 
 ARTICLES = [article("paris", 30, ["Vladimir Putin", "Benjamin Netanyahu"], ["Syria", "Diplomacy"]),
@@ -128,3 +129,17 @@ def test_stories_linked_twice_are_found_again_only_when_the_moved_article_shares
     found = _duplicates(shared, shared[0])
     assert found is not None and found == tuple(find_duplicates(shared)) and found
     assert _duplicates(shared, shared[1]) is None  # b: only its own
+
+
+def test_home_pages_after_a_move_are_made_again_only_where_their_articles_changed() -> None:
+    config = SiteConfig(per_page=4)
+    site, _ = make(MANY, config)
+    before = home_pages(site)
+    moved = next(a for a in MANY if a.slug == "day-20")
+    put = swapped(site, {id(moved): dataclasses.replace(moved, date=moved.date.replace(day=17))}, {})
+    done = relink(put, {moved.path: moved}, names_of(put, ()), (), ())
+    assert done is not None and done.moved == moved.path
+    after = _home_pages(done.site, before)
+    assert after == home_pages(done.site)  # as planning anew makes them
+    # 28 articles, 4 a page, newest first: day 20 was 9th, now 12th; pages 3 and 4 list others now
+    assert [page is old for page, old in zip(after, before)] == [False, True, False, True, True, True, True]
