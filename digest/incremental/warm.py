@@ -33,7 +33,7 @@ from digest.incremental.sources import ParsedSources
 from digest.link.relink import relinkable
 from digest.link.terms import Names
 from digest.model import (Article, ArticleLinks, EditionPage, EditionRef, FrozenMap, Page, PageKind, Problem, Site, SiteConfig,
-                          Taxonomy, TermPage, TermRef, TocEntry, sort_problems)
+                          Taxonomy, Term, TermPage, TermRef, TocEntry, sort_problems)
 from digest.plan.pages import SitemapLines
 from digest.records import BuildOptions, CachedParse, LastBuild, Work
 
@@ -219,6 +219,9 @@ def swapped(value: Any, swaps: Mapping[int, Article], memo: dict[int, Any]) -> A
     if (kind is ArticleLinks and id(value.previous) not in swaps and id(value.next) not in swaps
             and swaps.keys().isdisjoint(map(id, value.related))):
         return value  # every article's links are looked at: this is most of the walk, in one call each
+    if (kind is Term and not value.meta and swaps.keys().isdisjoint(map(id, value.articles))
+            and _holding(Term) == _TERM_HOLDING):
+        return value  # (every term: the next most)
     key = id(value)
     if key in memo:
         return memo[key]
@@ -233,7 +236,14 @@ def swapped(value: Any, swaps: Mapping[int, Article], memo: dict[int, Any]) -> A
             if any(a is not b for a, b in zip(items, value)):
                 result = items
     elif kind is FrozenMap or kind is dict:
-        changed = {k: new for k, old in value.items() if (new := swapped(old, swaps, memo)) is not old}
+        ids, changed = swaps.keys(), {}
+        for name, old in value.items():
+            if (type(old) is ArticleLinks and id(old.previous) not in swaps and id(old.next) not in swaps
+                    and ids.isdisjoint(map(id, old.related))):
+                continue  # (the site's links: as above, without a call for each)
+            new = swapped(old, swaps, memo)
+            if new is not old:
+                changed[name] = new
         if changed:
             result = kind({**value, **changed})
     elif kind is list:
@@ -251,6 +261,9 @@ def swapped(value: Any, swaps: Mapping[int, Article], memo: dict[int, Any]) -> A
             result = dataclasses.replace(value, **changes)
     memo[key] = result
     return result
+
+
+_TERM_HOLDING = ("meta", "articles")  # what `_holding(Term)` finds, which `swapped` looks into at once
 
 
 def _holding(kind: type) -> tuple[str, ...]:

@@ -157,14 +157,8 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
         warnings[taxonomy] = tuple(spelling_warnings(taxonomy, site.articles, resolve, pages))
 
     # related articles: the edited ones, and those near an edited one under a term it joined or left
-    lists: dict[tuple[str, str], list[int]] = {}
-
-    def indexes(key: tuple[str, str]) -> list[int]:
-        found = lists.get(key)
-        if found is None:
-            term = by_slug["people" if key[0] == "p" else "topics"].get(key[1])
-            found = lists[key] = list(map(index_of.__getitem__, map(_PATH, term.articles if term else ())))
-        return found
+    lists = _Members(by_slug, index_of)
+    indexes = lists.__getitem__
 
     near = {index_of[path] for path in (*edited, *span, *around)}
     for path in span:  # and those whose candidates are among them: their distances in time changed
@@ -181,12 +175,12 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
                 at = bisect_left(numbers, number)
                 near.update(numbers[max(0, at - RELATED_WINDOW - 1): at + RELATED_WINDOW + 2])
     relinked: set[str] = set()
+    limit, by_number = site.config.related, site.articles.__getitem__
     for number in sorted(near):
         article = site.articles[number]
         mine = links[article.path]
-        keys = [*(("p", r.slug) for r in mine.people), *(("t", r.slug) for r in mine.topics)]
-        related = tuple(site.articles[other] for other in ranked(number, keys, {k: indexes(k) for k in keys},
-                                                                   site.config.related))
+        keys = [("p", r.slug) for r in mine.people] + [("t", r.slug) for r in mine.topics]
+        related = tuple(map(by_number, ranked(number, keys, lists, limit)))
         if related != mine.related or article.path in edited:
             links[article.path] = dataclasses.replace(mine, related=related)
             relinked.add(article.path)
@@ -223,6 +217,20 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
                     editions=bool(due and site.config.editions is not None), warnings=warnings,
                     edition_problems=problems, moved=moved[0] if moved else None, newest=newest,
                     duplicates=duplicates)
+
+
+class _Members(dict[tuple[str, str], list[int]]):
+    """The places in the site's order (`index_of`) of the articles of each term, ("p" or "t", slug), as `ranked` takes
+    them: each term's made when it is first asked for."""
+
+    def __init__(self, by_slug: Mapping[Taxonomy, Mapping[str, Term]], index_of: Mapping[str, int]) -> None:
+        super().__init__()
+        self.by_slug, self.index_of = by_slug, index_of
+
+    def __missing__(self, key: tuple[str, str]) -> list[int]:
+        term = self.by_slug["people" if key[0] == "p" else "topics"].get(key[1])
+        found = self[key] = list(map(self.index_of.__getitem__, map(_PATH, term.articles if term else ())))
+        return found
 
 
 def _same_edition(site: Site, before: Article, after: Article, links: ArticleLinks,
