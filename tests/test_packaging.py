@@ -23,4 +23,4 @@ def test_the_wheel_holds_the_default_theme_and_the_command(tmp_path: Path) -> No
     assert {f"digest/themes/{name}" for name in theme} <= names
     assert "digest/commands/preview/live.js" in names  # the preview's reload script, read as package data
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "digest = digest.commands.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "digest = digest.__main__:run" in zipfile.ZipFile(wheel).read(entry_points).decode()

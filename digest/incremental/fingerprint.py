@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path
@@ -116,6 +117,11 @@ class Fingerprints:
         return known
 
     def _value(self, value: object) -> str:
+        kind = type(value)  # (the kinds most values are, by identity: what the checks below make of them)
+        if kind is Article:
+            return "A" + self.article(value)  # type: ignore[arg-type]
+        if kind is str or kind is int or value is None:
+            return repr(value)
         if isinstance(value, Article):
             return "A" + self.article(value)
         if isinstance(value, Term):
@@ -160,9 +166,10 @@ def pages_to_render(pages: list[Page], fingerprint: Callable[[Page], str], previ
     current = {page.output_path: fingerprint(page) for page in pages}
     todo: list[Page] = []
     kept: list[str] = []
+    folder = f"{output_dir}{os.sep}"  # (a `stat` of each file of the site: without a `Path` each, half the time)
     for page in pages:
         path = page.output_path
-        if not clean and previous.get(path) == current[path] and (output_dir / path).is_file():
+        if not clean and previous.get(path) == current[path] and os.path.isfile(folder + path):
             kept.append(path)
         else:
             todo.append(page)
