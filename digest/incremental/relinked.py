@@ -156,9 +156,9 @@ def _replanned(site: Site, pages: tuple[Page, ...], made: Mapping[str, Page], do
             taxonomy = here[1]
             slug = (page.context["term"].slug if kind is term_kind  # type: ignore[attr-defined]
                     else page.context["about"].slug)  # type: ignore[attr-defined]
-            pending = (waiting if here[0] == "term" else feeds_waiting)[taxonomy]
-            if pending and pending[0] <= slug:
-                yield from _made_terms(site, here, waiting if here[0] == "term" else feeds_waiting, terms, slug)
+            queue = waiting if here[0] == "term" else feeds_waiting
+            if queue[taxonomy] and queue[taxonomy][0] <= slug:  # (a changed term before this one)
+                yield from _made_terms(site, here, queue, terms, slug)
             if (taxonomy, slug) not in changed:
                 yield made.get(page.output_path, page)
             continue

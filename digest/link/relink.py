@@ -321,8 +321,8 @@ def _duplicates(articles: Sequence[Article], moved: Article) -> tuple[Problem, .
     """The warnings of stories linked twice, found again when an article that moved shares a story with another
     (which of them came first may have changed); None when it shares none."""
     mine = {key for key, _, _ in moved.stories}
-    # how often the site links to its stories, counted in C: more than its own links, if another article shares one
-    # (a site without it among `articles` is told to find them all, as a site whose stories are shared is)
+    # how often the site links the moved article's stories, counted in C: more than it does itself if another article
+    # shares one (were it not among `articles`, they would all be found again: slower, never wrong)
     links = map(itemgetter(0), chain.from_iterable(map(attrgetter("stories"), articles)))
     if sum(map(mine.__contains__, links)) <= len(moved.stories):
         return None

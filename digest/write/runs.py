@@ -84,6 +84,7 @@ class GiveWay:
                 _send(process, _PAUSE[0])
 
     def ended(self, process: subprocess.Popen[str]) -> None:
+        """Count a run's process out, once it has ended."""
         with self._lock:
             self._running.discard(process)
 
