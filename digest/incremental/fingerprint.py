@@ -117,13 +117,11 @@ class Fingerprints:
         return known
 
     def _value(self, value: object) -> str:
-        kind = type(value)  # (the kinds most values are, by identity: what the checks below make of them)
-        if kind is Article:
-            return "A" + self.article(value)  # type: ignore[arg-type]
-        if kind is str or kind is int or value is None:
-            return repr(value)
         if isinstance(value, Article):
             return "A" + self.article(value)
+        kind = type(value)  # (the kinds most other values are, by identity: what the checks below make of them)
+        if kind is str or kind is int or value is None:
+            return repr(value)
         if isinstance(value, Term):
             return "T" + self.term(value)
         if isinstance(value, (str, int, float, bool)) or value is None:

@@ -135,10 +135,11 @@ def _replanned(site: Site, pages: tuple[Page, ...], made: Mapping[str, Page], do
     moved, changed = done.moved, done.terms
     # (a loop over every page of the site, 22,000 at 10,000 articles: the kinds most pages are, looked at first)
     term_kind, feed_kind, article_kind = PageKind.TERM, PageKind.FEED, PageKind.ARTICLE
+    article_group = article_kind.value  # (what `_group` says of an article page)
     for page in pages:
         kind = page.kind
         if moved is not None and kind is not term_kind:
-            group = "article" if kind is article_kind else _group(page)
+            group = article_group if kind is article_kind else _group(page)
             if group is not None:  # an article moved in time: the lists in the site's order are made again
                 if group not in done_groups:
                     done_groups.add(group)

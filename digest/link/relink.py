@@ -158,17 +158,16 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
 
     # related articles: the edited ones, and those near an edited one under a term it joined or left
     lists = _Members(by_slug, index_of)
-    indexes = lists.__getitem__
 
     near = {index_of[path] for path in (*edited, *span, *around)}
     for path in span:  # and those whose candidates are among them: their distances in time changed
         mine = links[path]
         for key in (*(("p", r.slug) for r in mine.people), *(("t", r.slug) for r in mine.topics)):
-            numbers = indexes(key)
+            numbers = lists[key]
             at = bisect_left(numbers, index_of[path])
             near.update(numbers[max(0, at - RELATED_WINDOW): at + RELATED_WINDOW + 1])
     for key, moves in joined.items():
-        now_in = indexes(key)
+        now_in = lists[key]
         was_in = sorted({*now_in, *(i for i, joins in moves if not joins)} - {i for i, joins in moves if joins})
         for numbers in (was_in, now_in):
             for number, _ in moves:
