@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import http.client
 import json
 import os
 import queue
@@ -83,6 +84,25 @@ def test_pages_are_the_files_digest_build_writes_plus_the_reload_script(
 def test_content_types(example_copy: Path, start_preview: StartPreview, path: str, kind: str) -> None:
     status, headers, _ = start_preview(example_copy).get(path)
     assert (status, headers["content-type"]) == (200, kind)
+
+
+def test_answers_on_a_kept_alive_connection_do_not_wait_for_the_browsers_acknowledgement(
+        example_copy: Path, start_preview: StartPreview) -> None:
+    # A reload asks for the page's stylesheets again on connections kept alive. An answer is two writes, its
+    # headers and its body: with Nagle's algorithm the body waited for the delayed acknowledgement of the
+    # headers, 40 ms on Linux for each file
+    preview = start_preview(example_copy)
+    host, port = preview.url.split("//")[1].split("/")[0].rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    times = []
+    for _ in range(12):
+        started = time.perf_counter()
+        connection.request("GET", "/css/digest.css")
+        response = connection.getresponse()
+        assert response.status == 200 and len(response.read()) > 5000
+        times.append(time.perf_counter() - started)
+    connection.close()
+    assert sorted(times)[len(times) // 2] < 0.02, [round(t * 1000) for t in times]
 
 
 def test_folders_redirect_to_their_slash_and_missing_pages_get_the_404_page(

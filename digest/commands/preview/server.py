@@ -220,6 +220,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
     server_version = "digest-serve"
     default_request_version = "HTTP/1.0"  # so a malformed request line is answered with a status line
     timeout = IDLE_SECONDS
+    # An answer goes out as two writes, its headers and then its body. With Nagle's algorithm the body waits
+    # for the browser's delayed acknowledgement of the headers: 40 ms for each stylesheet of a reloaded page.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         """Requests are not logged: the terminal shows one line per rebuild."""
