@@ -20,6 +20,7 @@ from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import overload
 from itertools import chain
 from operator import attrgetter, itemgetter
 from zoneinfo import ZoneInfo
@@ -78,8 +79,7 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
     changed_terms: set[tuple[Taxonomy, str]] = set()
     moved = [path for path, article in edited.items()
              if (article.date, article.updated) != (before[path].date, before[path].updated)]
-    span: list[str] = []  # the articles whose places in the site's order changed (a moved one, and those between)
-    around: set[str] = set()  # those near a moved one under one of its terms, before or after
+    around: set[str] = set()  # the articles near a moved one under one of its terms, before or after
     duplicates = None
     newest = False
     warnings: dict[Taxonomy, tuple[Problem, ...]] = {}
@@ -89,7 +89,7 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
                 site, before[path], edited[path], links[path], edition_pages):
             return None
         newest = site.articles[0].path == path
-        site, span, around = _moved(site, before[path], edited[path], links, changed_terms)
+        site, around = _moved(site, before[path], edited[path], links, changed_terms)
         index_of = {article.path: number for number, article in enumerate(site.articles)}
         newest = newest or site.articles[0].path == path
         if newest:  # a term no article names has a feed updated when the site's newest article was
@@ -156,16 +156,11 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
                            else dataclasses.replace(links[path], topics=refs))
         warnings[taxonomy] = tuple(spelling_warnings(taxonomy, site.articles, resolve, pages))
 
-    # related articles: the edited ones, and those near an edited one under a term it joined or left
+    # related articles: the edited ones, and those near an edited one under a term it joined or left (or in time).
+    # Nearness is the time between two articles' dates, so the articles a move passes keep theirs
     lists = _Members(by_slug, index_of)
 
-    near = {index_of[path] for path in (*edited, *span, *around)}
-    for path in span:  # and those whose candidates are among them: their distances in time changed
-        mine = links[path]
-        for key in (*(("p", r.slug) for r in mine.people), *(("t", r.slug) for r in mine.topics)):
-            numbers = lists[key]
-            at = bisect_left(numbers, index_of[path])
-            near.update(numbers[max(0, at - RELATED_WINDOW): at + RELATED_WINDOW + 1])
+    near = {index_of[path] for path in (*edited, *around)}
     for key, moves in joined.items():
         now_in = lists[key]
         was_in = sorted({*now_in, *(i for i, joins in moves if not joins)} - {i for i, joins in moves if joins})
@@ -174,12 +169,12 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
                 at = bisect_left(numbers, number)
                 near.update(numbers[max(0, at - RELATED_WINDOW - 1): at + RELATED_WINDOW + 2])
     relinked: set[str] = set()
-    limit, by_number = site.config.related, site.articles.__getitem__
+    limit, by_number, when = site.config.related, site.articles.__getitem__, _Moments(site.articles)
     for number in sorted(near):
         article = site.articles[number]
         mine = links[article.path]
         keys = [("p", r.slug) for r in mine.people] + [("t", r.slug) for r in mine.topics]
-        related = tuple(map(by_number, ranked(number, keys, lists, limit)))
+        related = tuple(map(by_number, ranked(number, keys, lists, limit, when)))
         if related != mine.related or article.path in edited:
             links[article.path] = dataclasses.replace(mine, related=related)
             relinked.add(article.path)
@@ -218,7 +213,7 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
                     duplicates=duplicates)
 
 
-class _Members(dict[tuple[str, str], list[int]]):
+class _Members(dict[tuple[str, str], "_Places"]):
     """The places in the site's order (`index_of`) of the articles of each term, ("p" or "t", slug), as `ranked` takes
     them: each term's made when it is first asked for."""
 
@@ -226,9 +221,44 @@ class _Members(dict[tuple[str, str], list[int]]):
         super().__init__()
         self.by_slug, self.index_of = by_slug, index_of
 
-    def __missing__(self, key: tuple[str, str]) -> list[int]:
+    def __missing__(self, key: tuple[str, str]) -> _Places:
         term = self.by_slug["people" if key[0] == "p" else "topics"].get(key[1])
-        found = self[key] = list(map(self.index_of.__getitem__, map(_PATH, term.articles if term else ())))
+        found = self[key] = _Places(term.articles if term else (), self.index_of)
+        return found
+
+
+class _Places(Sequence[int]):
+    """The places in the site's order of a term's articles (in that order), each found when it is read: `ranked`
+    reads a few by bisection and the window around one, of a term that may have thousands."""
+
+    def __init__(self, articles: Sequence[Article], index_of: Mapping[str, int]) -> None:
+        self.articles, self.index_of = articles, index_of
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    @overload
+    def __getitem__(self, at: int) -> int: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[int]: ...
+
+    def __getitem__(self, at: int | slice) -> int | list[int]:
+        if isinstance(at, slice):
+            return list(map(self.index_of.__getitem__, map(_PATH, self.articles[at])))
+        return self.index_of[self.articles[at].path]
+
+
+class _Moments(dict[int, float]):
+    """The moment of the article at each place in the site's order, as `ranked` takes them: each made when it is
+    first asked for (a relink ranks a few dozen articles of thousands)."""
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        super().__init__()
+        self.articles = articles
+
+    def __missing__(self, number: int) -> float:
+        found = self[number] = self.articles[number].date.timestamp()
         return found
 
 
@@ -257,10 +287,11 @@ def _same_edition(site: Site, before: Article, after: Article, links: ArticleLin
 
 
 def _moved(site: Site, before: Article, article: Article, links: dict[str, ArticleLinks],
-           changed_terms: set[tuple[Taxonomy, str]]) -> tuple[Site, list[str], set[str]]:
+           changed_terms: set[tuple[Taxonomy, str]]) -> tuple[Site, set[str]]:
     """The site with `article` (`before`, as it was) in its new place in time: the site's order, the neighbours'
     links (`links`, changed in place), its terms' orders (added to `changed_terms`) and its archives. With it, the
-    articles between its two places, and those within `RELATED_WINDOW` of either under one of its terms."""
+    articles within `RELATED_WINDOW` of either place under one of its terms: those whose candidates it joined or
+    left."""
     path = article.path
     old = next(n for n, a in enumerate(site.articles) if a.path == path)
     rest = [a for a in site.articles if a.path != path]
@@ -269,7 +300,6 @@ def _moved(site: Site, before: Article, article: Article, links: dict[str, Artic
     rest.insert(new, article)
     ordered = tuple(rest)
     index_of = {a.path: n for n, a in enumerate(ordered)}
-    span = [a.path for a in ordered[min(old, new): max(old, new) + 1]]
     neighbours = {a.path for a in (*site.articles[max(0, old - 1): old + 2], *ordered[max(0, new - 1): new + 2])}
     for near in neighbours:
         number = index_of[near]
@@ -313,7 +343,7 @@ def _moved(site: Site, before: Article, article: Article, links: dict[str, Artic
     months = sorted((p for key, p in periods.items() if key[1] is not None), key=lambda p: (p.year, p.month or 0),
                     reverse=True)
     return dataclasses.replace(site, articles=ordered, people=taxonomies["people"], topics=taxonomies["topics"],
-                               sources=taxonomies["sources"], years=tuple(years), months=tuple(months)), span, around
+                               sources=taxonomies["sources"], years=tuple(years), months=tuple(months)), around
 
 
 def _duplicates(articles: Sequence[Article], moved: Article) -> tuple[Problem, ...] | None:

@@ -216,7 +216,10 @@ def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, .
 
     The candidates for an article are, for each of its people and topics, the
     `RELATED_WINDOW` articles on either side of it in time that name the same term;
-    a candidate's score is the number of those terms it shares.
+    a candidate's score is the number of those terms it shares. Of two with the same
+    score, the one written nearer in time to the article comes first (the time between
+    their dates, not how many articles lie between: so a move of one article in time
+    changes no other article's nearness), then the newer.
     """
     terms_of: list[list[tuple[str, str]]] = []
     members: dict[tuple[str, str], list[int]] = defaultdict(list)  # term -> article indexes, newest first
@@ -225,14 +228,16 @@ def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, .
         terms_of.append(keys)
         for key in keys:
             members[key].append(index)
-    return {article.path: tuple(ordered[other] for other in ranked(index, terms_of[index], members, limit))
+    when = [article.date.timestamp() for article in ordered]
+    return {article.path: tuple(ordered[other] for other in ranked(index, terms_of[index], members, limit, when))
             for index, article in enumerate(ordered)}
 
 
 def ranked(index: int, keys: Iterable[tuple[str, str]], members: Mapping[tuple[str, str], Sequence[int]],
-           limit: int) -> list[int]:
+           limit: int, when: Sequence[float] | Mapping[int, float]) -> list[int]:
     """The related articles of the article at `index` (as `_related` finds them), as indexes: `keys`, its people
-    ("p", slug) and topics ("t", slug); `members`, the indexes of the articles of each, in order."""
+    ("p", slug) and topics ("t", slug); `members`, the indexes of the articles of each, in order; `when`, the
+    moment of the article at each index (POSIX seconds)."""
     window: list[int] = []
     for key in keys:
         indexes = members[key]
@@ -240,5 +245,6 @@ def ranked(index: int, keys: Iterable[tuple[str, str]], members: Mapping[tuple[s
         window += indexes[max(0, pos - RELATED_WINDOW): pos + RELATED_WINDOW + 1]
     scores = Counter(window)  # counted in C, once
     del scores[index]
-    return [other for _, _, other in heapq.nsmallest(limit, [(-count, abs(other - index), other)
+    moment = when[index]
+    return [other for _, _, other in heapq.nsmallest(limit, [(-count, abs(when[other] - moment), other)
                                                              for other, count in scores.items()])]

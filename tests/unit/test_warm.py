@@ -7,7 +7,7 @@ import datetime
 
 from digest.incremental.warm import _holding, same_place, swapped
 from digest.link.duplicates import find_duplicates
-from digest.link.relink import _duplicates, names_of, relink
+from digest.link.relink import Relinked, _duplicates, names_of, relink
 from digest.incremental.relinked import _home_pages
 from digest.model import Article, ArticleLinks, SiteConfig, Term
 from digest.plan.pages import home_pages, plan_pages
@@ -50,9 +50,9 @@ def test_only_fields_whose_types_may_hold_an_article_are_looked_into() -> None:
     assert "articles" in _holding(Term) and "name" not in _holding(Term)
 
 
-def relinked_after(articles: list, changes: dict[str, dict[str, object]], pages: tuple = ()) -> None:
+def relinked_after(articles: list, changes: dict[str, dict[str, object]], pages: tuple = ()) -> Relinked:
     """Relinking the site after `changes` (article name -> new people, topics or date) gives the site, the warnings
-    of spellings and the changed terms that linking it anew gives."""
+    of spellings and the changed terms that linking it anew gives; the relink."""
     site, found = make(articles, pages=pages)
     found = [p.removeprefix("warning: ").split("\n")[0] for p in found if " are one " in p]  # the warnings of spellings
     warned = {(p.split(":")[0], p.rsplit("/", 2)[-2]) for p in found}
@@ -73,6 +73,7 @@ def relinked_after(articles: list, changes: dict[str, dict[str, object]], pages:
         differ = {slug for slug in old.keys() | new.keys() if old.get(slug) != new.get(slug)}
         assert differ and differ <= {slug for tx, slug in done.terms if tx == taxonomy} or taxonomy not in [
             name for change in changes.values() for name in change]
+    return done
 
 
 MANY = [article(f"day-{day}", day, [["Vladimir Putin"], ["Benjamin Netanyahu", "Putin"], ["Mahmoud Abbas"],
@@ -99,6 +100,19 @@ def test_an_article_moved_in_time_is_relinked_as_linking_anew_links_it() -> None
     relinked_after(SPELLED, {"day-3": {"date": datetime.datetime(2015, 11, 1, tzinfo=datetime.timezone.utc)}})
     relinked_after(MANY, {"day-14": {"date": later, "people": ("John Kerry",)}})  # moved and renamed at once
     relinked_after(MANY, {"day-2": {"updated": later}})  # its place stays; its date of update shows on lists
+
+
+def test_a_move_past_many_articles_ranks_again_only_the_related_articles_near_its_two_places() -> None:
+    # 120 articles 13 hours apart; nearness is the time between two dates, so the articles a move passes keep
+    # their related articles: only those within the window of its old or new place, under one of its terms, change
+    start = datetime.datetime(2015, 9, 1, 8, tzinfo=datetime.timezone.utc)
+    wide = [article(f"wide-{n}", start + datetime.timedelta(hours=13 * n),
+                    [["Vladimir Putin"], ["Mahmoud Abbas", "John Kerry"], ["Benjamin Netanyahu"]][n % 3],
+                    [["Syria"], ["Diplomacy", "Syria"], ["Terrorism"], ["COP21"]][n % 4]) for n in range(120)]
+    forward = relinked_after(wide, {"wide-5": {"date": start + datetime.timedelta(hours=13 * 100 + 1)}})
+    backward = relinked_after(wide, {"wide-90": {"date": start + datetime.timedelta(hours=3)}})
+    for done, passed in ((forward, range(40, 70)), (backward, range(35, 60))):
+        assert done.links and not done.links & {f"content/wide-{n}.md" for n in passed}
 
 
 def test_a_relink_that_would_rename_a_term_is_left_to_a_full_link() -> None:
