@@ -143,13 +143,14 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
 
     # remember: what the next build may skip
     if cache is not None:
+        from digest.incremental.bodies import link_records
         from digest.render.environment import save_compiled
 
         save_compiled()
         record = next_record(work, inputs, writer, searched)
         cache.save(parsed=work.parsed, bodies=work.bodies, removed_sources=work.removed_sources,
                    fingerprints=work.fingerprints, removed_pages=work.removed_pages, last_build=record,
-                   links=work.links, relinked=work.relinked)
+                   links=link_records(work.sites) if work.linked else None, relinked=work.relinked)
         if options.warm:
             from digest.incremental.warm import keep
 
@@ -209,7 +210,6 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     """The work of a full build: every source parsed (from the cache where it did not change, or from `edits`,
     the changed ones parsed already), the site linked and planned, and the pages whose fingerprints changed;
     with it, the warm site that `BuildOptions.warm` asks for. Raise `DigestError` with every problem."""
-    from digest.incremental.bodies import link_records
     from digest.incremental.fingerprint import Fingerprints, pages_to_render
     from digest.incremental.sources import parse_sources, with_bodies
     from digest.link.site import build_sites
@@ -286,7 +286,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
                             for site in sites), next_release=min(upcoming, default=None),
                 sources=FrozenMap(made_from), parsed=parsed.new_entries, removed_sources=tuple(parsed.removed),
                 fingerprints={path: fp for path, fp in current.items() if stored.get(path) != fp},
-                removed_pages=tuple(stored.keys() - current.keys()), links=link_records(sites))
+                removed_pages=tuple(stored.keys() - current.keys()), linked=True)
     if not options.warm:
         return work, None
     from digest.incremental.warm import made

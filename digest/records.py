@@ -143,5 +143,5 @@ class Work:
     removed_sources: tuple[str, ...]  # sources the cache knows that the site no longer has
     fingerprints: Mapping[str, str]  # page fingerprints new this time, by output path
     removed_pages: tuple[str, ...]  # pages the cache knows that the site no longer has
-    links: Mapping[str, LinkRecord] | None  # what every article links to, when the site was linked
+    linked: bool  # the whole site was linked: the cache takes what every article links to from `sites`
     relinked: Mapping[str, LinkRecord] = field(default_factory=dict)  # of some articles, when only they were

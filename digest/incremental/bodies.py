@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from digest.incremental.cache import BuildCache
@@ -25,19 +25,18 @@ from digest.plan.pages import article_alternates, article_page, output_path, sit
 MAX_EDITS = 200  # more changed files than this are built in full: the shortcut would not be shorter
 
 
-def link_records(sites: tuple[Site, ...]) -> dict[str, LinkRecord]:
-    """What every article of the site links to, by path, for rebuilds that do not link the site again."""
-    records: dict[str, LinkRecord] = {}
+def link_records(sites: tuple[Site, ...]) -> Iterator[tuple[str, LinkRecord]]:
+    """What every article of the site links to, by path, for rebuilds that do not link the site again: made one by
+    one as the cache writes them (held together, those of 100,000 articles took 70 MB)."""
     for site in sites:
         for article in site.articles:
             links = site.links[article.path]
-            records[article.path] = (
+            yield article.path, (
                 _named(links.people), _named(links.topics),
                 tuple(a.path for a in links.related), links.previous.path if links.previous else None,
                 links.next.path if links.next else None, article_alternates(site, article), _named(links.sources),
                 None if links.edition is None else (links.edition.number, links.edition.title, links.edition.url,
                                                     links.edition.date.isoformat()))
-    return records
 
 
 def _named(refs: tuple[TermRef, ...]) -> tuple[tuple[str, str], ...]:
@@ -172,4 +171,4 @@ def over_last_build(last: LastBuild, sites: tuple[Site, ...], todo: list[Page], 
                 keep=tuple(path for path in last.produced if path not in rendered and path not in gone), copies=(),
                 previous=last.produced, problems=problems, counts=counts or last.counts, feeds=feeds or last.feeds,
                 next_release=last.next_release, sources=sources, parsed=parsed, removed_sources=(),
-                fingerprints=fingerprints, removed_pages=removed, links=None, relinked=relinked or {})
+                fingerprints=fingerprints, removed_pages=removed, linked=False, relinked=relinked or {})

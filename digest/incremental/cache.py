@@ -322,7 +322,7 @@ class BuildCache:
 
     def save(self, *, parsed: Mapping[str, CachedParse], removed_sources: Iterable[str],
              fingerprints: Mapping[str, str], removed_pages: Iterable[str], last_build: LastBuild,
-             links: Mapping[str, LinkRecord] | None, bodies: Mapping[str, str] | None = None,
+             links: Iterable[tuple[str, LinkRecord]] | None, bodies: Mapping[str, str] | None = None,
              relinked: Mapping[str, LinkRecord] | None = None) -> None:
         """Record a good build: new parse results, new page fingerprints, and its record.
 
@@ -364,7 +364,7 @@ class BuildCache:
             if links is not None:
                 db.execute("DELETE FROM links")
                 db.executemany("INSERT INTO links VALUES (?, ?)",
-                               ((path, pickle.dumps(value, protocol=5)) for path, value in links.items()))
+                               ((path, pickle.dumps(value, protocol=5)) for path, value in links))
             db.executemany("INSERT OR REPLACE INTO links VALUES (?, ?)",
                            ((path, pickle.dumps(value, protocol=5)) for path, value in (relinked or {}).items()))
             db.executemany("DELETE FROM pages WHERE output_path = ?", ((p,) for p in removed_pages))

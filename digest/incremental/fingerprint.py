@@ -36,7 +36,7 @@ def article_signature(article: Article) -> str:
     same URL, date, people, topics and card.
     """
     shown = [f"{f.name}={getattr(article, f.name)!r}" for f in fields(article)
-             if f.name not in ("body_html", "toc", "words", "meta", "content_hash", "stories")]
+             if f.name not in ("body_html", "toc_text", "words", "meta", "content_hash", "story_text")]
     return _hash("|".join([*shown, repr(sorted(article.meta.items(), key=str))]))
 
 

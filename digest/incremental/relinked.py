@@ -109,7 +109,7 @@ def relinked_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
 
     later = _later(warm.later, done)
     listed = sort_problems([*(p for found_here in found.values() for p in found_here), *later])
-    records = link_records((dataclasses.replace(site, articles=tuple(linked_anew)),))
+    records = dict(link_records((dataclasses.replace(site, articles=tuple(linked_anew)),)))
     work = over_last_build(last, (site,), todo, {page.output_path: fingerprints[page.output_path] for page in todo},
                            edited.bodies, fetch, parsed=edited.entries, problems=tuple(listed), sources=warm.sources,
                            removed=removed, counts=(last.counts[0], len(site.people), len(site.topics), len(pages)),

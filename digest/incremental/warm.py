@@ -38,7 +38,8 @@ from digest.plan.pages import SitemapLines
 from digest.records import BuildOptions, CachedParse, LastBuild, Work
 
 # What an edit may change of an article and still leave it where it was: what its pages and cards show.
-SHOWN_ONLY = frozenset({"title", "summary", "body_html", "toc", "words", "meta", "image_alt", "content_hash", "source"})
+SHOWN_ONLY = frozenset({"title", "summary", "body_html", "toc_text", "words", "meta", "image_alt", "content_hash",
+                        "source"})
 PLACING = tuple(f.name for f in fields(Article) if f.name not in SHOWN_ONLY)  # and what places it
 
 # Values that hold no article: the walk that puts new articles in place does not look inside them.

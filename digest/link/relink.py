@@ -21,8 +21,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import overload
-from itertools import chain
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from digest.link.duplicates import find_duplicates
@@ -349,11 +348,12 @@ def _moved(site: Site, before: Article, article: Article, links: dict[str, Artic
 def _duplicates(articles: Sequence[Article], moved: Article) -> tuple[Problem, ...] | None:
     """The warnings of stories linked twice, found again when an article that moved shares a story with another
     (which of them came first may have changed); None when it shares none."""
-    mine = {key for key, _, _ in moved.stories}
-    # how often the site links the moved article's stories, counted in C: more than it does itself if another article
-    # shares one (were it not among `articles`, they would all be found again: slower, never wrong)
-    links = map(itemgetter(0), chain.from_iterable(map(attrgetter("stories"), articles)))
-    if sum(map(mine.__contains__, links)) <= len(moved.stories):
+    mine = {f"\n{key}\t" for key in moved.story_keys()}
+    # how often the site links the moved article's stories, counted in C in the site's packed stories: more than it
+    # does itself if another article shares one (were it not among `articles`, they would all be found again:
+    # slower, never wrong)
+    everything = "".join(map(attrgetter("story_text"), articles))
+    if sum(map(everything.count, mine)) <= sum(map(moved.story_text.count, mine)):
         return None
     return tuple(find_duplicates(articles))
 

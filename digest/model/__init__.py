@@ -10,7 +10,7 @@ are in `records.py`.
 """
 
 from digest.model.content import (Article, ArticleLinks, Edition, EditionPage, EditionRef, EditionSection, Period, Site,
-                                  SourceFile, Term, TermPage, TermRef, TocEntry, term_url)
+                                  SourceFile, Term, TermPage, TermRef, TocEntry, packed_toc, term_url)
 from digest.model.pages import Page, PageKind, Paginator
 from digest.model.settings import Cadence, EditionSettings, Language, MarkdownOptions, SiteConfig, SmtpSettings
 from digest.model.values import (EMPTY, TAXONOMIES, DigestError, FrozenMap, Problem, Severity, Taxonomy, UsageError,
@@ -19,4 +19,4 @@ from digest.model.values import (EMPTY, TAXONOMIES, DigestError, FrozenMap, Prob
 __all__ = ["EMPTY", "TAXONOMIES", "Article", "ArticleLinks", "Cadence", "DigestError", "Edition", "EditionPage",
            "EditionRef", "EditionSection", "EditionSettings", "FrozenMap", "Language", "MarkdownOptions", "Page", "PageKind", "Paginator", "Period", "Problem", "Severity", "Site", "SiteConfig",
            "SmtpSettings", "SourceFile", "Taxonomy", "Term", "TermPage", "TermRef", "TocEntry", "UsageError", "__version__",
-           "sort_problems", "term_url"]
+           "packed_toc", "sort_problems", "term_url"]

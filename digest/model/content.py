@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import quote
@@ -29,6 +30,17 @@ class TocEntry:
     title: str
 
 
+def packed_toc(entries: Sequence[TocEntry]) -> str:
+    """Headings as `Article.toc_text` keeps them.
+
+    >>> packed_toc([TocEntry(level=2, id="talks", title="Talks in Paris")])
+    '[[2,"talks","Talks in Paris"]]'
+    """
+    if not entries:
+        return ""
+    return json.dumps([[e.level, e.id, e.title] for e in entries], ensure_ascii=False, separators=(",", ":"))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Article:
     """One article, parsed and checked, with its body rendered to HTML."""
@@ -45,7 +57,9 @@ class Article:
     source_url: str | None
     summary: str  # plain text
     body_html: str
-    toc: tuple[TocEntry, ...]
+    # the headings of its body, for its table of contents, as JSON (`packed_toc`; `toc` reads them): tuples of
+    # entries took 400 bytes an article
+    toc_text: str
     words: int
     draft: bool
     image: str | None
@@ -56,13 +70,45 @@ class Article:
     lang: str = ""  # its language, on a site with `languages`; else ""
     translation_key: str = ""  # what its translations share: its path without the language's mark
     translates: bool = False  # it says it is a translation (a `post.fr.md` name, or `translation_key:`)
-    links: tuple[tuple[str, int], ...] = ()  # the web links of its body: (address, line in the file), in order
+    # the web links of its body, in order, "LINE\tADDRESS" a line (`read.urls.packed_links`; `links` reads them)
+    link_text: str = ""
     source_url_line: int | None = None  # the line of `source_url` in the file
     # its source as a term of `sources`: `source`, else the registered domain of `source_url` ("bbc.co.uk")
     source_term: str | None = None
-    # its links to stories, `source_url` first: (canonical form, address as written, line), found when it is
-    # parsed (`read.urls.story_keys` of `source_url` and `links`)
-    stories: tuple[tuple[str, str, int | None], ...] = ()
+    # its links to stories, `source_url` first, found when it is parsed: "\nKEY\tN" for each, KEY its canonical
+    # form and N the place of its address in `source_url` and `links` (`read.urls.packed_stories`; `stories`
+    # reads them). Both are kept as one string: as tuples, they were half of what 100,000 parsed articles hold
+    story_text: str = ""
+
+    @property
+    def toc(self) -> tuple[TocEntry, ...]:
+        """The headings of its body, for its table of contents."""
+        if not self.toc_text:
+            return ()
+        return tuple(TocEntry(level=level, id=anchor, title=title)
+                     for level, anchor, title in json.loads(self.toc_text))
+
+    @property
+    def links(self) -> tuple[tuple[str, int], ...]:
+        """The web links of its body: (address, line in the file), in order."""
+        if not self.link_text:
+            return ()
+        return tuple((url, int(line)) for line, _, url in
+                     (entry.partition("\t") for entry in self.link_text.split("\n")))
+
+    @property
+    def stories(self) -> tuple[tuple[str, str, int | None], ...]:
+        """Its links to stories, `source_url` first: (canonical form, address as written, line)."""
+        if not self.story_text:
+            return ()
+        written: list[tuple[str, int | None]] = [(self.source_url, self.source_url_line)] if self.source_url else []
+        written.extend(self.links)
+        return tuple((key, *written[int(number)]) for key, _, number in
+                     (entry.rpartition("\t") for entry in self.story_text[1:].split("\n")))
+
+    def story_keys(self) -> list[str]:
+        """The canonical forms of its links to stories, in the order of `stories`."""
+        return [entry.rpartition("\t")[0] for entry in self.story_text[1:].split("\n")] if self.story_text else []
 
     @property
     def sources(self) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from digest.model import Article, EditionPage, FrozenMap, Problem, SiteConfig, SourceFile, TermPage
+from digest.model import Article, EditionPage, FrozenMap, Problem, SiteConfig, SourceFile, TermPage, packed_toc
 from digest.read.dates import DateProblem, parse_date, split_date_prefix
 from digest.read.discover import CONTENT_DIR
 from digest.read.frontmatter import Fields, FileProblems, read_document
@@ -24,7 +24,7 @@ from digest.read.languages import language_code
 from digest.read.yamlread import as_text, describe
 from digest.read.markdown import render_markdown
 from digest.read.names import SLUG_HINT, normalize_name, read_slug, slug_problem, slugify, too_long
-from digest.read.urls import registered_domain, story_keys
+from digest.read.urls import packed_links, packed_stories, registered_domain
 
 _ARTICLE_KEYS = frozenset({"title", "date", "people", "topics", "source", "source_url", "summary",
                            "slug", "draft", "updated", "image", "image_alt", "aliases"})
@@ -118,12 +118,12 @@ def parse_article(source: SourceFile, data: bytes, config: SiteConfig,
         path=source.path, slug=slug, url=place.root[:-1] + url,
         title=title, date=date, updated=updated, people=people, topics=topics, source=source_name,
         source_url=source_url, summary=summary or rendered.first_paragraph, body_html=rendered.html,
-        toc=rendered.toc, words=rendered.words, draft=draft, image=image, image_alt=image_alt,
+        toc_text=packed_toc(rendered.toc), words=rendered.words, draft=draft, image=image, image_alt=image_alt,
         meta=fields.meta(_ARTICLE_KEYS | (_LANGUAGE_KEYS if config.languages else set())),
         content_hash=content_hash(data), aliases=aliases, lang=place.lang, translation_key=place.key,
-        translates=place.translates, links=links, source_url_line=source_url_line,
+        translates=place.translates, link_text=packed_links(links), source_url_line=source_url_line,
         source_term=source_name or (registered_domain(source_url) if source_url else None),
-        stories=story_keys(source_url, source_url_line, links),
+        story_text=packed_stories(source_url, links),
     ), problems
 
 

@@ -65,22 +65,31 @@ def canonical_url(url: str) -> str | None:
 _FRONT_PAGE = re.compile(r"[^/?]+/(?:[A-Za-z]{1,20})?")  # host/, host/news: no query, no story's slug or number
 
 
-def story_keys(source_url: str | None, source_url_line: int | None,
-               links: Iterable[tuple[str, int]]) -> tuple[tuple[str, str, int | None], ...]:
-    """An article's links to stories, `source_url` first, then its body's web links (each with its line):
-    (canonical form, address as written, line). A publication's home page or section front is not a story.
+def packed_links(links: Iterable[tuple[str, int]]) -> str:
+    r"""The web links of a body, each with its line, as `Article.link_text` keeps them: "LINE\tADDRESS" a line.
 
-    >>> story_keys("https://www.bbc.com/news/", 4, [("https://bbc.com/news/world-1?utm_medium=x", 9)])
-    (('bbc.com/news/world-1', 'https://bbc.com/news/world-1?utm_medium=x', 9),)
+    >>> packed_links([("https://bbc.com/news/world-1", 9), ("https://example.org/", 12)])
+    '9\thttps://bbc.com/news/world-1\n12\thttps://example.org/'
     """
-    written: list[tuple[str, int | None]] = [(source_url, source_url_line)] if source_url else []
-    written.extend(links)
+    return "\n".join(f"{line}\t{url}" for url, line in links)
+
+
+def packed_stories(source_url: str | None, links: Iterable[tuple[str, int]]) -> str:
+    r"""An article's links to stories, `source_url` first, then its body's web links, as `Article.story_text`
+    keeps them: "\nKEY\tN" for each, KEY its canonical form and N the place of its address among the two. A
+    publication's home page or section front is not a story.
+
+    >>> packed_stories("https://www.bbc.com/news/", [("https://bbc.com/news/world-1?utm_medium=x", 9)])
+    '\nbbc.com/news/world-1\t1'
+    """
+    written = [source_url] if source_url else []
+    written.extend(url for url, _ in links)
     found = []
-    for url, line in written:
+    for number, url in enumerate(written):
         key = canonical_url(url)
         if key is not None and not _FRONT_PAGE.fullmatch(key):
-            found.append((key, url, line))
-    return tuple(found)
+            found.append(f"\n{key}\t{number}")
+    return "".join(found)
 
 
 def _is_tracking(key: str, value: str) -> bool:

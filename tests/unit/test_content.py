@@ -141,6 +141,28 @@ def test_the_contracts_example() -> None:
     assert len(article.content_hash) == 32
 
 
+def test_links_stories_and_contents_read_back_as_they_were_written() -> None:
+    # kept packed in strings (`Article.link_text`, `story_text`, `toc_text`), read back as tuples
+    article = parse_ok(front(
+        "title: T", "date: 2015-11-30", "source_url: https://www.bbc.com/news/world-1?utm_source=x",
+        body="## Talks in \"Paris\"\tand tabs\n\nSee [one](https://example.org/2015/story) and\n"
+             "[the front page](https://www.reuters.com/), then [two](http://example.org/2015/story#top).\n\n"
+             "### Later [on](https://example.org/a%09b?x=1&y=2)\n"))
+    assert article.source_url_line == 4
+    assert article.links == (("https://example.org/2015/story", 8), ("https://www.reuters.com/", 9),
+                             ("http://example.org/2015/story#top", 9), ("https://example.org/a%09b?x=1&y=2", 11))
+    assert article.stories == (
+        ("bbc.com/news/world-1", "https://www.bbc.com/news/world-1?utm_source=x", 4),
+        ("example.org/2015/story", "https://example.org/2015/story", 8),
+        ("example.org/2015/story", "http://example.org/2015/story#top", 9),
+        ("example.org/a%09b?x=1&y=2", "https://example.org/a%09b?x=1&y=2", 11))
+    assert article.story_keys() == [key for key, _, _ in article.stories]
+    assert [(e.level, e.id, e.title) for e in article.toc] == [
+        (2, "talks-in-paris-and-tabs", 'Talks in "Paris" and tabs'), (3, "later-on", "Later on")]
+    bare = parse_ok(front("title: T", "date: 2015-11-30"))
+    assert (bare.links, bare.stories, bare.story_keys(), bare.toc) == ((), (), [], ())
+
+
 def test_same_bytes_same_hash() -> None:
     assert parse_ok(EXAMPLE).content_hash == parse_ok(EXAMPLE).content_hash
     assert parse_ok(EXAMPLE).content_hash != parse_ok(data_of(EXAMPLE) + b"More.\n").content_hash

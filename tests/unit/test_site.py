@@ -26,7 +26,7 @@ def article(name: str, when: datetime.datetime | int, people: Sequence[str] = ()
     return Article(
         path=f"content/{name}.md", slug=name, url=url or f"/{date:%Y}/{date:%m}/{name}/", title=name.title(),
         date=date, updated=None, people=tuple(people), topics=tuple(topics), source=None, source_url=None,
-        summary="", body_html="", toc=(), words=0, draft=False, image=None, image_alt=None, meta=EMPTY,
+        summary="", body_html="", toc_text="", words=0, draft=False, image=None, image_alt=None, meta=EMPTY,
         content_hash=name)
 
 

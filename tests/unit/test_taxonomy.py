@@ -18,7 +18,7 @@ def article(name: str, day: int, people: Sequence[str] = (), topics: Sequence[st
     return Article(
         path=f"content/{name}.md", slug=name, url=f"/2015/11/{name}/", title=name.title(),
         date=datetime.datetime(2015, 11, day, tzinfo=UTC), updated=None, people=tuple(people),
-        topics=tuple(topics), source=None, source_url=None, summary="", body_html="", toc=(), words=0,
+        topics=tuple(topics), source=None, source_url=None, summary="", body_html="", toc_text="", words=0,
         draft=False, image=None, image_alt=None, meta=EMPTY, content_hash=name)
 
 

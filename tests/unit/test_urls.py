@@ -8,7 +8,7 @@ import pytest
 
 from digest.link.duplicates import find_duplicates
 from digest.model import Article
-from digest.read.urls import canonical_url, registered_domain, story_keys
+from digest.read.urls import canonical_url, packed_links, packed_stories, registered_domain
 
 STORY = "https://www.example.org/news/2015/11/story"
 
@@ -79,9 +79,9 @@ def article(path: str, day: int, source_url: str | None = None, links: tuple[tup
             key: str = "") -> Article:
     return Article(path=path, slug=path, url=f"/{path}/", title=path, date=datetime.datetime(
         2015, 11, day, tzinfo=datetime.timezone.utc), updated=None, people=(), topics=(), source=None,
-        source_url=source_url, summary="", body_html="", toc=(), words=0, draft=False, image=None, image_alt=None,
-        meta={}, content_hash="", links=links, source_url_line=4 if source_url else None, translation_key=key,
-        stories=story_keys(source_url, 4 if source_url else None, links))
+        source_url=source_url, summary="", body_html="", toc_text="", words=0, draft=False, image=None, image_alt=None,
+        meta={}, content_hash="", link_text=packed_links(links), source_url_line=4 if source_url else None,
+        translation_key=key, story_text=packed_stories(source_url, links))
 
 
 def test_duplicates_name_both_files_and_lines() -> None:

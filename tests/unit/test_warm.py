@@ -11,6 +11,7 @@ from digest.link.relink import Relinked, _duplicates, names_of, relink
 from digest.incremental.relinked import _home_pages
 from digest.model import Article, ArticleLinks, SiteConfig, Term
 from digest.plan.pages import home_pages, plan_pages
+from digest.read.urls import packed_links, packed_stories
 from test_site import article, make  # the articles and sites of the link stage's tests
 
 ARTICLES = [article("paris", 30, ["Vladimir Putin", "Benjamin Netanyahu"], ["Syria", "Diplomacy"]),
@@ -132,14 +133,15 @@ def test_a_relink_that_would_rename_a_term_is_left_to_a_full_link() -> None:
 
 def test_stories_linked_twice_are_found_again_only_when_the_moved_article_shares_one() -> None:
     def linking(articles: list[Article], *urls: str) -> list[Article]:
-        return [dataclasses.replace(a, stories=tuple((url, url, 5) for url in urls[n % len(urls)].split())
-                                    ) for n, a in enumerate(articles)]
+        written = [[(url, 5) for url in urls[n % len(urls)].split()] for n in range(len(articles))]
+        return [dataclasses.replace(a, link_text=packed_links(written[n]), story_text=packed_stories(None, written[n]))
+                for n, a in enumerate(articles)]
 
-    apart = linking(ARTICLES, "https://a.example/", "https://b.example/ https://b.example/", "https://c.example/",
-                    "https://d.example/", "https://e.example/")
+    apart = linking(ARTICLES, "https://a.example/1", "https://b.example/2 https://b.example/2", "https://c.example/3",
+                    "https://d.example/4", "https://e.example/5")
     assert all(_duplicates(apart, moved) is None for moved in apart)  # (b twice in one article: not another's)
-    shared = linking(ARTICLES, "https://a.example/", "https://b.example/", "https://a.example/", "https://c.example/",
-                     "https://d.example/")
+    shared = linking(ARTICLES, "https://a.example/1", "https://b.example/2", "https://a.example/1",
+                     "https://c.example/3", "https://d.example/4")
     found = _duplicates(shared, shared[0])
     assert found is not None and found == tuple(find_duplicates(shared)) and found
     assert _duplicates(shared, shared[1]) is None  # b: only its own
