@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import os
+import types
 from collections.abc import Iterable
+from typing import Any
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -121,6 +123,25 @@ def by_letter(terms: Iterable[Term]) -> list[tuple[str, list[Term]]]:
     return sorted(groups.items(), key=lambda group: (group[0] == "#", group[0]))
 
 
+class _Context(jinja2.runtime.Context):
+    """Jinja's context, calling plain functions and methods directly: a page makes some 70 calls (`url_for`, `_`,
+    filters' helpers), and Jinja looks three times for a mark that asks for the context on each of them."""
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's names
+        if type(__obj) in _PLAIN and not hasattr(__obj, "jinja_pass_arg"):
+            kwargs.pop("_block_vars", None)  # what Jinja adds to calls in loops and blocks, for the context's sake
+            kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined("value was undefined because a callable raised a "
+                                                    "StopIteration exception")
+        return super().call(__obj, *args, **kwargs)
+
+
+_PLAIN = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType, Messages})  # (`_`: Messages)
+
+
 def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = False,
                      words: Messages = ENGLISH) -> jinja2.Environment:
     """The Jinja environment of one language: the theme's lookup chain, autoescaping, filters and helpers.
@@ -135,6 +156,7 @@ def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = Fa
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         auto_reload=False, cache_size=-1,
     )
+    env.context_class = _Context
     zone = ZoneInfo(config.timezone)
 
     def local_date(value: datetime.datetime | datetime.date | None, style: str = "long") -> str:

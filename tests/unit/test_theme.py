@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from digest.model import Problem, SiteConfig
@@ -45,6 +46,26 @@ def test_template_lookup_order(make_site: MakeSite, theme: str, template: str, s
         assert found == builtin_theme_dir() / "templates" / template
     else:
         assert env.get_template(template).render().strip() == source
+
+
+def test_calls_in_templates_keep_jinjas_rules(make_site: MakeSite) -> None:
+    # plain functions and methods are called directly (render/environment._Context); what asks for the context,
+    # the environment or the evaluation context still gets it, in loops and blocks too
+    site = make_site({})
+    problems: list[Problem] = []
+    env = make_environment(resolve_theme(site, SiteConfig(), problems), SiteConfig())
+
+    def ends() -> None:
+        raise StopIteration
+
+    env.globals.update(plain=lambda x, sep="-": f"{x}{sep}", ends=ends,
+                       heading=jinja2.pass_context(lambda context: context["title"]),
+                       where=jinja2.pass_environment(lambda environment: type(environment).__name__),
+                       escaping=jinja2.pass_eval_context(lambda eval_context: eval_context.autoescape))
+    template = env.from_string("{% block b %}{% for i in [1, 2] %}{{ plain(i, sep=':') }}{{ heading() }}{% endfor %}"
+                               "{% endblock %}{{ where() }}{{ escaping() }}[{{ ends() }}]{{ _('Search') }}"
+                               "{{ 'a.b'.startswith('a') }}")
+    assert template.render(title="T") == "1:T2:TEnvironmentTrue[]SearchTrue"
 
 
 def test_theme_dirs(make_site: MakeSite) -> None:
