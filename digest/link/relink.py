@@ -20,8 +20,8 @@ from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import overload
 from operator import attrgetter
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from digest.link.duplicates import find_duplicates
@@ -155,8 +155,9 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
                            else dataclasses.replace(links[path], topics=refs))
         warnings[taxonomy] = tuple(spelling_warnings(taxonomy, site.articles, resolve, pages))
 
-    # related articles: the edited ones, and those near an edited one under a term it joined or left (or in time).
-    # Nearness is the time between two articles' dates, so the articles a move passes keep theirs
+    # related articles: the edited ones, and those near an edited one under a term it joined or left, or near the
+    # two places of a moved one (`around`). Nearness is the time between two articles' dates, so the articles a
+    # move passes keep theirs
     lists = _Members(by_slug, index_of)
 
     near = {index_of[path] for path in (*edited, *around)}
