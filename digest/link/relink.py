@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from digest.link.duplicates import find_duplicates
 from digest.link.editions import Calendar, origin_of, remade
-from digest.link.site import RELATED_WINDOW, coverage, ranked
+from digest.link.site import RELATED_WINDOW, coverage, ranked, term_keys
 from digest.link.terms import Names, alias_index, display_name, make_term, spelling_warnings
 from digest.model import (TAXONOMIES, Article, ArticleLinks, EditionPage, FrozenMap, Period, Problem, Site, Taxonomy,
                           Term, TermPage, TermRef)
@@ -88,8 +88,7 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
                 site, before[path], edited[path], links[path], edition_pages):
             return None
         newest = site.articles[0].path == path
-        site, around = _moved(site, before[path], edited[path], links, changed_terms)
-        index_of = {article.path: number for number, article in enumerate(site.articles)}
+        site, index_of, around = _moved(site, index_of, before[path], edited[path], links, changed_terms)
         newest = newest or site.articles[0].path == path
         if newest:  # a term no article names has a feed updated when the site's newest article was
             changed_terms.update((taxonomy, term.slug) for taxonomy in TAXONOMIES
@@ -173,8 +172,7 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
     for number in sorted(near):
         article = site.articles[number]
         mine = links[article.path]
-        keys = [("p", r.slug) for r in mine.people] + [("t", r.slug) for r in mine.topics]
-        related = tuple(map(by_number, ranked(number, keys, lists, limit, when)))
+        related = tuple(map(by_number, ranked(number, term_keys(mine.people, mine.topics), lists, limit, when)))
         if related != mine.related or article.path in edited:
             links[article.path] = dataclasses.replace(mine, related=related)
             relinked.add(article.path)
@@ -286,14 +284,15 @@ def _same_edition(site: Site, before: Article, after: Article, links: ArticleLin
     return number(before) == number(after) and (links.edition is None or links.edition.number == number(after))
 
 
-def _moved(site: Site, before: Article, article: Article, links: dict[str, ArticleLinks],
-           changed_terms: set[tuple[Taxonomy, str]]) -> tuple[Site, set[str]]:
-    """The site with `article` (`before`, as it was) in its new place in time: the site's order, the neighbours'
-    links (`links`, changed in place), its terms' orders (added to `changed_terms`) and its archives. With it, the
-    articles within `RELATED_WINDOW` of either place under one of its terms: those whose candidates it joined or
-    left."""
+def _moved(site: Site, places: Mapping[str, int], before: Article, article: Article,
+           links: dict[str, ArticleLinks], changed_terms: set[tuple[Taxonomy, str]]
+           ) -> tuple[Site, dict[str, int], set[str]]:
+    """The site with `article` (`before`, as it was; `places`, of each article in the site's order) in its new place
+    in time: the site's order, the neighbours' links (`links`, changed in place), its terms' orders (added to
+    `changed_terms`) and its archives. With it, the places of its new order, and the articles within
+    `RELATED_WINDOW` of either place under one of its terms: those whose candidates it joined or left."""
     path = article.path
-    old = next(n for n, a in enumerate(site.articles) if a.path == path)
+    old = places[path]
     rest = [a for a in site.articles if a.path != path]
     new = next((n for n, a in enumerate(rest) if a.date < article.date or (a.date == article.date and a.path > path)),
                len(rest))
@@ -343,7 +342,8 @@ def _moved(site: Site, before: Article, article: Article, links: dict[str, Artic
     months = sorted((p for key, p in periods.items() if key[1] is not None), key=lambda p: (p.year, p.month or 0),
                     reverse=True)
     return dataclasses.replace(site, articles=ordered, people=taxonomies["people"], topics=taxonomies["topics"],
-                               sources=taxonomies["sources"], years=tuple(years), months=tuple(months)), around
+                               sources=taxonomies["sources"], years=tuple(years),
+                               months=tuple(months)), index_of, around
 
 
 def _duplicates(articles: Sequence[Article], moved: Article) -> tuple[Problem, ...] | None:

@@ -224,13 +224,18 @@ def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, .
     terms_of: list[list[tuple[str, str]]] = []
     members: dict[tuple[str, str], list[int]] = defaultdict(list)  # term -> article indexes, newest first
     for index, article in enumerate(ordered):
-        keys = [("p", r.slug) for r in people[article.path]] + [("t", r.slug) for r in topics[article.path]]
+        keys = term_keys(people[article.path], topics[article.path])
         terms_of.append(keys)
         for key in keys:
             members[key].append(index)
     when = [article.date.timestamp() for article in ordered]
     return {article.path: tuple(ordered[other] for other in ranked(index, terms_of[index], members, limit, when))
             for index, article in enumerate(ordered)}
+
+
+def term_keys(people: Iterable[TermRef], topics: Iterable[TermRef]) -> list[tuple[str, str]]:
+    """An article's people and topics as `ranked` takes them: ("p", slug) and ("t", slug)."""
+    return [("p", r.slug) for r in people] + [("t", r.slug) for r in topics]
 
 
 def ranked(index: int, keys: Iterable[tuple[str, str]], members: Mapping[tuple[str, str], Sequence[int]],
