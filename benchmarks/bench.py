@@ -12,7 +12,7 @@ written, with their output, under /dev/shm when it exists: disk speed would
 otherwise dominate the timings. For each size it measures, each build in a fresh
 process as a user would run it:
 
-- cold: no cache, no output folder;
+- cold: no cache, no output folder (nor its twin);
 - no-op: the same build again;
 - body edit: one article's body changed (corpus.json's edit_target);
 - people edit: the same article's people changed (old and new person pages, the
@@ -248,7 +248,7 @@ def bench(articles: int, workdir: Path, verify: bool, gen_corpus: Path, language
     (site / "templates").mkdir(exist_ok=True)
     shutil.copyfile(REPO / "themes" / "default" / "templates" / "base.html", site / "templates" / "base.html")
     output = site / "output"
-    for stale in (output, site / ".digest-cache"):
+    for stale in (output, site / ".digest-cache", site / ".digest-twin-output"):  # the output's twin: twin.py
         shutil.rmtree(stale, ignore_errors=True)
     time.sleep(2.1)  # files written just now count as "racily modified" and defeat the no-op check
     results: dict[str, object] = {"articles": articles, "languages": languages, "people": manifest["people_used"],

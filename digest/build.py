@@ -141,20 +141,23 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         translations = translation_table(work.sites)
         published = tuple(article for site in work.sites for article in site.articles)
 
-    # remember: what the next build may skip
-    if cache is not None:
-        from digest.incremental.bodies import link_records
-        from digest.render.environment import save_compiled
+    # remember: what the next build may skip (while the output's twin follows the output)
+    try:
+        if cache is not None:
+            from digest.incremental.bodies import link_records
+            from digest.render.environment import save_compiled
 
-        save_compiled()
-        record = next_record(work, inputs, writer, searched)
-        cache.save(parsed=work.parsed, bodies=work.bodies, removed_sources=work.removed_sources,
-                   fingerprints=work.fingerprints, removed_pages=work.removed_pages, last_build=record,
-                   links=link_records(work.sites) if work.linked else None, relinked=work.relinked)
-        if options.warm:
-            from digest.incremental.warm import keep
+            save_compiled()
+            record = next_record(work, inputs, writer, searched)
+            cache.save(parsed=work.parsed, bodies=work.bodies, removed_sources=work.removed_sources,
+                       fingerprints=work.fingerprints, removed_pages=work.removed_pages, last_build=record,
+                       links=link_records(work.sites) if work.linked else None, relinked=work.relinked)
+            if options.warm:
+                from digest.incremental.warm import keep
 
-            keep(output_dir, held, record.build)
+                keep(output_dir, held, record.build)
+    finally:
+        writer.settle()
     clock.lap("write")
     warnings = (*work.problems, *searched)
     if cache is not None and cache.warning:

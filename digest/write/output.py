@@ -10,6 +10,7 @@ page produces any more are removed.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import posixpath
 import shutil
@@ -17,10 +18,12 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from digest.model import UsageError
+from digest.workers import can_fork
 from digest.write.twin import Twin, make_folder, remove_file
 
 MARKER = ".digest-output"
 STAGING = ".digest-staging"
+FOLLOW_APART = 2000  # files changed in a build over which the twin follows the output in a process of its own
 SEARCH_DIR = "pagefind"  # the search index: written by the search stage after the pages, never a stale file
 _MARKER_TEXT = b"This folder is written by `digest build`: files in it are replaced and removed.\n"
 
@@ -102,6 +105,7 @@ class OutputWriter:
         self.unchanged = 0
         self.removed_paths: list[str] = []
         self.existed = output_dir.exists()
+        self._following: _Following | None = None
         for leftover in (self.staging, output_dir / STAGING):  # of a build that was stopped
             if leftover.exists():
                 shutil.rmtree(leftover)
@@ -141,7 +145,7 @@ class OutputWriter:
             shutil.rmtree(self.twin.home, ignore_errors=True)  # a first build's: nothing beside the output either
 
     def commit(self, previous: Collection[str] | None = None,
-               prepare: Callable[[Path], Sequence[str]] | None = None) -> None:
+               prepare: Callable[[Path], Sequence[str]] | None = None, later: bool = False) -> None:
         """Put the staged files in place and remove the files no page produces any more.
 
         The changes are made in the output's twin, which then takes the output's place in one
@@ -149,6 +153,9 @@ class OutputWriter:
         `previous`: every file the last build wrote into this folder, when known; then only those
         are candidates for removal, and the folder is not walked. `prepare(folder)`: the search
         stage, run on the folder about to become the output; the files and folders it changed there.
+        `later`: when more than `FOLLOW_APART` files changed, the output is in place on return and the
+        twin is brought in step with it in a process of its own (`_Following`), while the caller goes
+        on (the build saves its cache); `settle()` waits for it.
         """
         stale = self._stale(previous)
         self.removed_paths = [path for path in stale if (self.root / path).is_file()]
@@ -175,8 +182,21 @@ class OutputWriter:
         new = _next(current)
         _mark(twin.tree, new)
         twin.swap(own=lambda name: name.startswith(".digest-"))
-        twin.follow((*self.staged, MARKER), stale, searched)
-        twin.remember(new)
+
+        def follow() -> None:
+            twin.follow((*self.staged, MARKER), stale, searched)
+            twin.remember(new)
+
+        if later and len(self.staged) + len(stale) + len(searched) > FOLLOW_APART and can_fork():
+            self._following = _Following(follow)
+        else:
+            follow()
+
+    def settle(self) -> None:
+        """Wait until the twin is in step with the output again, after a `commit(later=True)`."""
+        following, self._following = self._following, None
+        if following is not None:
+            following.wait()
 
     def _stale(self, previous: Collection[str] | None) -> list[str]:
         """The files of the output that this build does not produce."""
@@ -218,6 +238,29 @@ class OutputWriter:
     def changed(self) -> tuple[str, ...]:
         """Every file written, replaced or removed, sorted: what a page open in a browser may need again."""
         return tuple(sorted({*self.staged, *self.removed_paths}))
+
+
+class _Following:
+    """The twin's following of the output, in a forked process: it is all links made and removed, one
+    system call a file, and in a thread of the build's own process each call would wait for Python's
+    lock while the build saves its cache (both then took longer than one after the other). A process
+    that fails, or is killed, has not marked the twin in step: the next build makes it again."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self._process = multiprocessing.get_context("fork").Process(target=_quietly, args=(work,),
+                                                                    name="digest-twin")
+        self._process.start()
+
+    def wait(self) -> None:
+        self._process.join()
+
+
+def _quietly(work: Callable[[], None]) -> None:
+    """Do `work`; what it raises is left unsaid (the twin, not marked in step, is made again)."""
+    try:
+        work()
+    except Exception:  # noqa: BLE001  (an error of the output's copy, not of the site)
+        return
 
 
 def build_id(output_dir: Path) -> str | None:

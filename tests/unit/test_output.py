@@ -6,10 +6,12 @@ import ctypes
 import os
 import re
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import pytest
 
+from digest.write import output as output_module
 from digest.write import twin as twin_module
 from digest.model import UsageError
 from digest.write.output import MARKER, STAGING, OutputWriter, build_id, check_output_dir, safe_join
@@ -348,6 +350,55 @@ def test_the_twin_mirrors_the_output_after_each_build(tmp_path: Path) -> None:
     assert not (output / "b").exists()
     assert_in_step(output)
     assert not (Twin(output).tree / "b").exists()
+
+
+def test_a_large_change_is_followed_in_a_process_of_its_own_while_the_build_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over `FOLLOW_APART` changed files, `commit(later=True)` returns with the output in place and the
+    twin still following it in another process; `settle()` waits for it."""
+    monkeypatch.setattr(output_module, "FOLLOW_APART", 2)
+    output = tmp_path / "output"
+    followers: list[int] = []
+    follow = Twin.follow
+
+    def noted(self: Twin, *args: Any) -> None:
+        followers.append(os.getpid())
+        follow(self, *args)
+
+    monkeypatch.setattr(Twin, "follow", noted)
+    write(output, {"index.html": b"home", "a/index.html": b"a", "b/c/index.html": b"c"})
+    assert followers == [os.getpid()]  # without `later`, here
+    writer = OutputWriter(output)
+    for path, data in {"index.html": b"home 2", "a/index.html": b"a 2", "d/index.html": b"d"}.items():
+        writer.add(path, data)
+    writer.commit(later=True)
+    assert (output / "d" / "index.html").read_bytes() == b"d"
+    writer.settle()
+    assert followers == [os.getpid()]  # the other process's call was made there
+    assert_in_step(output)
+    assert not (Twin(output).tree / "b").exists()
+
+
+def test_a_twin_whose_following_failed_is_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(output_module, "FOLLOW_APART", 0)
+    output = tmp_path / "output"
+    write(output, {"index.html": b"home", "a/index.html": b"a"})
+
+    def fails(self: Twin, *args: Any) -> None:
+        (self.tree / "stray.html").write_bytes(b"half a following")
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as failing:
+        failing.setattr(Twin, "follow", fails)
+        writer = OutputWriter(output)
+        writer.add("index.html", b"home 2")
+        writer.commit(later=True)
+        writer.settle()  # says nothing: the output is whole, only its copy is not
+    assert (output / "index.html").read_bytes() == b"home 2"
+    assert not Twin(output).in_step(build_id(output))
+    write(output, {"index.html": b"home 3", "a/index.html": b"a"})
+    assert_in_step(output)
+    assert not (Twin(output).tree / "stray.html").exists()
 
 
 def test_the_twin_sits_beside_the_output(tmp_path: Path) -> None:
