@@ -214,12 +214,21 @@ class OutputWriter:
 
     def _apply(self, into: Path, stale: list[str]) -> None:
         """Move the staged files into `into` and remove the stale ones from it."""
+        made: set[str] = set()  # the folders made (or found) so far: one `mkdir` a folder, not one a file
         for output_path in self.staged:
-            target = into / output_path
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            make_folder(into, target.parent)
-            os.replace(staged_name(self.staging, output_path), target)
+            target = os.path.join(into, output_path)
+            folder = os.path.dirname(target)
+            if folder not in made:
+                make_folder(into, Path(folder))
+                made.add(folder)
+            staged = staged_name(self.staging, output_path)
+            try:
+                os.replace(staged, target)
+            except OSError:
+                if not os.path.isdir(target) or os.path.islink(target):
+                    raise
+                shutil.rmtree(target)  # a folder of the last build where this build has a file
+                os.replace(staged, target)
         shutil.rmtree(self.staging, ignore_errors=True)
         for output_path in stale:
             remove_file(into, output_path)
