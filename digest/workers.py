@@ -33,7 +33,7 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _worker_signals() -> None:
+def worker_signals() -> None:
     """Workers leave Ctrl-C to the main process, and stop at once when it terminates them.
 
     No traceback per worker: the main process reports the interruption once, and any
@@ -69,7 +69,7 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], jobs: int, minimum:
     chunks = [items[i: i + size] for i in range(0, len(items), size)]
     _task = task
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(jobs, initializer=_worker_signals)
+    pool = context.Pool(jobs, initializer=worker_signals)
     try:
         done = 0
         for results in pool.imap(_run_chunk, chunks):

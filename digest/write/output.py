@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from digest.model import UsageError
-from digest.workers import can_fork
+from digest.workers import can_fork, worker_signals
 from digest.write.twin import Twin, make_folder, remove_file
 
 MARKER = ".digest-output"
@@ -265,7 +265,9 @@ class _Following:
 
 
 def _quietly(work: Callable[[], None]) -> None:
-    """Do `work`; what it raises is left unsaid (the twin, not marked in step, is made again)."""
+    """Do `work`; what it raises is left unsaid (the twin, not marked in step, is made again), and a Ctrl-C
+    meant for the build lets it end."""
+    worker_signals()
     try:
         work()
     except Exception:  # noqa: BLE001  (an error of the output's copy, not of the site)
