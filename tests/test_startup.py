@@ -51,3 +51,21 @@ def test_a_rebuild_with_nothing_to_do_loads_no_stage(make_site: Any) -> None:
         os.utime(path, (past, past))
     assert "markdown_it" in loaded(build, site)  # the first build parses and renders
     assert loaded(build, site) == []  # digest.yaml too: its settings are taken back from the cache
+
+
+def test_a_body_edit_loads_no_code_highlighting_and_no_newsletter_where_none_is_needed(make_site: Any) -> None:
+    site = make_site({"content/2015-11-30-a.md": "---\ntitle: A\ndate: 2015-11-30\npeople: [Ada Lovelace]\n---\n"
+                                                  "Text with `code`, and a block of no language:\n\n```\nx = 1\n```\n"})
+    build = ("import digest\nresult = digest.build(Path('.'), digest.BuildOptions(index_search=False), "
+             "digest.BuildCache(Path('.')))\nprint(result.route, file=sys.stderr)")
+    past = time.time() - 3600
+    for path in site.rglob("*"):
+        os.utime(path, (past, past))
+    assert "markdown_it" in loaded(build, site)
+    article = site / "content" / "2015-11-30-a.md"
+    with open(article, "a", encoding="utf-8") as handle:
+        handle.write("\nOne more sentence.\n")
+    os.utime(article, (past + 60, past + 60))
+    edited = loaded(build, site)
+    assert "markdown_it" in edited and "jinja2" in edited  # the edit was parsed and its page rendered
+    assert "pygments" not in edited and "css_inline" not in edited

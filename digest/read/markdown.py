@@ -12,20 +12,19 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
-from pygments import highlight as pygments_highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from digest.model import MarkdownOptions, TocEntry
+
+if TYPE_CHECKING:
+    from pygments.formatter import Formatter
+    from pygments.lexer import Lexer
 
 # Ids the theme or the footnotes use; a heading that would take one gets a prefix.
 _RESERVED_ID = re.compile(r"d-.*|fn\d+|fnref\d+(?::\d+)?|top")
@@ -56,20 +55,35 @@ def heading_id(text: str) -> str:
     return "h-" + slug if _RESERVED_ID.fullmatch(slug) else slug
 
 
+# Pygments is loaded by the first code block to colour (5 ms), not by every build that reads Markdown.
 @functools.lru_cache(maxsize=64)
 def _lexer(language: str) -> Lexer | None:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         return get_lexer_by_name(language)
     except ClassNotFound:
         return None
 
 
-_FORMATTER = HtmlFormatter(nowrap=True)
+@functools.lru_cache(maxsize=1)
+def _formatter() -> Formatter[str]:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
 
 
 def _highlight(code: str, language: str, _attrs: Any, colour: bool = True) -> str:
     lexer = _lexer(language.lower()) if language and colour else None
-    body = pygments_highlight(code, lexer, _FORMATTER) if lexer else html.escape(code)
+    if lexer is None:
+        return _wrapped(html.escape(code), language)
+    from pygments import highlight
+
+    return _wrapped(highlight(code, lexer, _formatter()), language)
+
+
+def _wrapped(body: str, language: str) -> str:
     language_class = f' class="language-{html.escape(language)}"' if language else ""
     # tabindex: a block that scrolls sideways must be reachable from the keyboard
     return f'<pre class="highlight" tabindex="0"><code{language_class}>{body}</code></pre>\n'

@@ -13,9 +13,11 @@ import functools
 import re
 import textwrap
 from html import unescape
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-import css_inline
+if TYPE_CHECKING:
+    import css_inline
 
 _ADDRESS = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 _ABSOLUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")  # https:, mailto:, data:
@@ -23,6 +25,8 @@ _ABSOLUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")  # https:, mailto:, data:
 
 @functools.lru_cache(maxsize=1)
 def _inliner() -> css_inline.CSSInliner:
+    import css_inline  # (4 ms, with the e-mail modules it loads: only a build with editions needs it)
+
     return css_inline.CSSInliner(keep_style_tags=False, keep_link_tags=False, load_remote_stylesheets=False,
                                  keep_at_rules=True)
 

@@ -10,16 +10,18 @@ page produces any more are removed.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import posixpath
 import shutil
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest.model import UsageError
-from digest.workers import can_fork, worker_signals
 from digest.write.twin import Twin, make_folder, remove_file
+
+if TYPE_CHECKING:
+    import multiprocessing.process
 
 MARKER = ".digest-output"
 STAGING = ".digest-staging"
@@ -187,9 +189,9 @@ class OutputWriter:
             twin.follow((*self.staged, MARKER), stale, searched)
             twin.remember(new)
 
-        if later and len(self.staged) + len(stale) + len(searched) > FOLLOW_APART and can_fork():
-            self._following = _Following(follow)
-        else:
+        if later and len(self.staged) + len(stale) + len(searched) > FOLLOW_APART:
+            self._following = _Following.start(follow)
+        if self._following is None:
             follow()
 
     def settle(self) -> None:
@@ -255,10 +257,21 @@ class _Following:
     lock while the build saves its cache (both then took longer than one after the other). A process
     that fails, or is killed, has not marked the twin in step: the next build makes it again."""
 
-    def __init__(self, work: Callable[[], None]) -> None:
-        self._process = multiprocessing.get_context("fork").Process(target=_quietly, args=(work,),
-                                                                    name="digest-twin")
-        self._process.start()
+    def __init__(self, process: multiprocessing.process.BaseProcess) -> None:
+        self._process = process
+
+    @classmethod
+    def start(cls, work: Callable[[], None]) -> _Following | None:
+        """`work` started in a forked process; None where processes cannot be forked (Windows)."""
+        import multiprocessing  # (a build that changed little never needs it)
+
+        from digest.workers import can_fork
+
+        if not can_fork():
+            return None
+        process = multiprocessing.get_context("fork").Process(target=_quietly, args=(work,), name="digest-twin")
+        process.start()
+        return cls(process)
 
     def wait(self) -> None:
         self._process.join()
@@ -267,6 +280,8 @@ class _Following:
 def _quietly(work: Callable[[], None]) -> None:
     """Do `work`; what it raises is left unsaid (the twin, not marked in step, is made again), and a Ctrl-C
     meant for the build lets it end."""
+    from digest.workers import worker_signals
+
     worker_signals()
     try:
         work()
