@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from digest.build import build
 from digest.incremental.cache import CACHE_DIR, BuildCache
 from digest.model import Problem, SiteConfig
+from digest.link import duplicates
 from digest.records import BuildOptions
 
 NOW = datetime.datetime(2016, 3, 1, tzinfo=datetime.timezone.utc)
@@ -81,7 +82,7 @@ def age(site: Path) -> None:
 EDITS = st.sampled_from([
     "body", "title", "people", "topics", "date", "add", "delete", "draft", "alias", "term-body",
     "template", "static", "config", "same-size", "source", "source-page", "redate", "intro", "intro-skip",
-    "summary", "meta",
+    "summary", "meta", "story", "shift", "body-top",
 ])
 
 
@@ -108,6 +109,12 @@ def apply_edit(site: Path, edit: str, n: int) -> None:
         path.write_text(re.sub(r"(?m)^region: .*\n", "", text).replace("title: ", f"region: Area {n % 3}\ntitle: ", 1))
     elif edit == "date":
         path.write_text(text.replace("date: 2015-11-", "date: 2015-12-", 1))
+    elif edit == "story":  # a link to a story that other articles may link too: a warning names both lines
+        path.write_text(text + f"\nSee [the story](https://news.example.com/story-{n % 2}).\n")
+    elif edit == "shift":  # a line more in the front matter: every line below it moves, and nothing else
+        path.write_text(text.replace("---\n", f"---\n# note {n}\n", 1))
+    elif edit == "body-top":  # a paragraph above the body's links (below the first, the cards' summary)
+        path.write_text(text.replace("\n## One\n", f"\nMore {n}.\n\n## One\n", 1))
     elif edit == "add":
         (content / f"new{n}.md").write_text(article(100 + n, f"Fresh {n}", 28, PEOPLE[n % 3:n % 3 + 1],
                                                     ["Syria"], "Fresh."))
@@ -170,7 +177,7 @@ def test_incremental_build_equals_clean_build(tmp_path_factory: pytest.TempPathF
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.sampled_from(["title", "summary", "meta", "body", "same-size", "people", "topics",
-                                                 "draft"]),
+                                                 "draft", "story", "shift", "body-top"]),
                                 st.integers(min_value=0, max_value=20)), min_size=2, max_size=6),
        aged=st.booleans())
 def test_edits_on_the_warm_site_equal_a_clean_build(tmp_path_factory: pytest.TempPathFactory,
@@ -307,6 +314,40 @@ def test_body_edit_renders_only_the_pages_that_show_it(tmp_path: Path) -> None:
     clean = tmp_path / "clean"
     build(site, BuildOptions(output_dir=str(clean), now=NOW))
     assert tree(tmp_path / "out") == tree(clean)
+
+
+def test_a_line_added_above_an_articles_links_keeps_the_short_routes(tmp_path: Path) -> None:
+    """The lines of an article's links show on no page: a paragraph added above them is a body edit, and a person
+    added on a line of its own a relink on the warm site, unless a warning of a story it shares names a line."""
+    site = base_site(tmp_path)
+    for name, link in (("a0.md", "https://news.example.com/story-1"), ("a1.md", "https://news.example.com/story-1"),
+                       ("a2.md", "https://example.net/b-2")):
+        path = site / "content" / name
+        path.write_text(path.read_text() + f"\nSee [the story]({link}).\n")
+    cold = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW, index_search=False)
+    warm = BuildOptions(output_dir=str(tmp_path / "warm"), now=NOW, index_search=False, warm=True)
+    first = build(site, cold, BuildCache(site))
+    assert [w.line for w in first.warnings if w.hint == duplicates.HINT] == [17]
+
+    def edited(name: str, old: str, new: str, options: BuildOptions) -> tuple[str, list[str]]:
+        path = site / "content" / name
+        path.write_text(path.read_text().replace(old, new, 1))
+        result = build(site, options, BuildCache(site))
+        clean = build(site, BuildOptions(output_dir=str(tmp_path / "clean"), now=NOW, index_search=False))
+        assert tree(Path(options.output_dir or "")) == tree(tmp_path / "clean")
+        assert list(map(str, result.warnings)) == list(map(str, clean.warnings))
+        return result.route.split(":")[0], [f"{w.path}:{w.line} {w.message}" for w in result.warnings]
+
+    assert edited("a2.md", "\n## One\n", "\nMore.\n\n## One\n", cold)[0] == "bodies only"
+    route, warned = edited("a1.md", "\n## One\n", "\nMore.\n\n## One\n", cold)  # its story's line moves
+    assert route == "full"
+    assert warned == ["content/a1.md:19 links the same story as content/a0.md:17: https://news.example.com/story-1"]
+    build(site, warm, BuildCache(site))  # (the cache's record is now this folder's: the preview's)
+    assert edited("a2.md", "---\n", "---\n# a note\n", warm)[0] == "bodies only"
+    assert edited("a2.md", "people: [", "people: ['Ada Lovelace',\n  ", warm)[0] == "relinked"
+    route, warned = edited("a1.md", "---\n", "---\n# a note\n", warm)
+    assert route == "relinked"
+    assert warned == ["content/a1.md:20 links the same story as content/a0.md:17: https://news.example.com/story-1"]
 
 
 @pytest.mark.parametrize(("old", "new"), [

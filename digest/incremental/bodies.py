@@ -17,12 +17,22 @@ from digest.incremental.cache import BuildCache
 from digest.incremental.fingerprint import Fingerprints
 from digest.incremental.inputs import Inputs
 from digest.incremental.sources import parse_one, restamped, with_bodies
-from digest.model import (Article, ArticleLinks, EditionRef, FrozenMap, Page, Problem, Site, SiteConfig, SourceFile,
-                          Taxonomy, TermRef)
+from digest.link import duplicates
+from digest.model import (LINK_LINES, Article, ArticleLinks, EditionRef, FrozenMap, Page, Problem, Site, SiteConfig,
+                          SourceFile, Taxonomy, TermRef)
 from digest.records import CachedParse, LastBuild, LinkRecord, Work
 from digest.plan.pages import article_alternates, article_page, output_path, site_feeds
 
 MAX_EDITS = 200  # more changed files than this are built in full: the shortcut would not be shorter
+
+
+def _warned_elsewhere(old: object, new: Article, last: LastBuild) -> bool:
+    """Whether the lines of an article's links moved (a line added above them) while a warning of a story it shares
+    with another article names one (the signature leaves lines out: no page shows them)."""
+    if not isinstance(old, Article) or all(getattr(old, name) == getattr(new, name) for name in LINK_LINES):
+        return False
+    return any(p.hint == duplicates.HINT and (p.path == new.path or f" as {new.path}:" in p.message)
+               for p in last.warnings)
 
 
 def link_records(sites: tuple[Site, ...]) -> Iterator[tuple[str, LinkRecord]]:
@@ -108,7 +118,7 @@ def bodies_only(cache: BuildCache, edits: list[Edit], config: SiteConfig, last: 
             continue
         parsed, found = edit.new.value
         if (edit.source.kind != "article" or not isinstance(parsed, Article) or found != edit.old.value[1]
-                or edit.new.signature != edit.old.signature):
+                or edit.new.signature != edit.old.signature or _warned_elsewhere(edit.old.value[0], parsed, last)):
             return None
         if output_path(parsed.url) in produced:
             fresh.append(dataclasses.replace(parsed, body_html=edit.new.body_html or ""))

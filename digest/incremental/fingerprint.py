@@ -29,15 +29,21 @@ def _hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+# What an article's signature leaves out: what only its own page shows (body, contents, word count), what follows
+# from its body's links (its stories), and the lines of its links in the file, which no page shows
+_UNSIGNED = frozenset({"body_html", "toc_text", "words", "meta", "content_hash", "story_text", "link_text",
+                       "source_url_line"})
+
+
 def article_signature(article: Article) -> str:
-    """Every field of an article but what only its own page shows (body, contents, word count).
+    """Every field of an article but what only its own page shows (body, contents, word count) and where in its
+    file its links stand (their addresses count).
 
     Two versions of a file with the same signature place the article identically in the site:
     same URL, date, people, topics and card.
     """
-    shown = [f"{f.name}={getattr(article, f.name)!r}" for f in fields(article)
-             if f.name not in ("body_html", "toc_text", "words", "meta", "content_hash", "story_text")]
-    return _hash("|".join([*shown, repr(sorted(article.meta.items(), key=str))]))
+    shown = [f"{f.name}={getattr(article, f.name)!r}" for f in fields(article) if f.name not in _UNSIGNED]
+    return _hash("|".join([*shown, repr(article.link_addresses()), repr(sorted(article.meta.items(), key=str))]))
 
 
 class Fingerprints:

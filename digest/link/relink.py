@@ -28,8 +28,8 @@ from digest.link.duplicates import find_duplicates
 from digest.link.editions import Calendar, origin_of, remade
 from digest.link.site import RELATED_WINDOW, coverage, ranked, term_keys
 from digest.link.terms import Names, alias_index, display_name, make_term, spelling_warnings
-from digest.model import (TAXONOMIES, Article, ArticleLinks, EditionPage, FrozenMap, Period, Problem, Site, Taxonomy,
-                          Term, TermPage, TermRef)
+from digest.model import (LINK_LINES, TAXONOMIES, Article, ArticleLinks, EditionPage, FrozenMap, Period, Problem,
+                          Site, Taxonomy, Term, TermPage, TermRef)
 
 RENAMED: tuple[Taxonomy, ...] = ("people", "topics")  # the taxonomies an edit may rename articles in and be relinked
 MOVED = ("date", "updated")  # what may move one edited article in time
@@ -52,10 +52,11 @@ class Relinked:
 
 
 def relinkable(before: Article, after: Article, same_place: Iterable[str]) -> bool:
-    """Whether an edit changed an article's people, topics, date or update and, of what places it, nothing else
-    (`same_place`: the fields that place an article; its URL among them)."""
+    """Whether an edit changed an article's people, topics, date or update, or the lines its links stand on, and,
+    of what places it, nothing else (`same_place`: the fields that place an article; its URL among them)."""
     return all(getattr(before, name) == getattr(after, name) for name in same_place
-               if name not in RENAMED and name not in MOVED)
+               if name not in RENAMED and name not in MOVED and name not in LINK_LINES) and (
+        before.link_text == after.link_text or before.link_addresses() == after.link_addresses())
 
 
 def names_of(site: Site, term_pages: Sequence[TermPage]) -> dict[Taxonomy, Names]:
@@ -93,11 +94,15 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
         if newest:  # a term no article names has a feed updated when the site's newest article was
             changed_terms.update((taxonomy, term.slug) for taxonomy in TAXONOMIES
                                  for term in site.taxonomy(taxonomy) if not term.articles)
-        duplicates = _duplicates(site.articles, edited[path])
+        duplicates = _duplicates(site.articles, [edited[path]])
         for taxonomy in TAXONOMIES:  # which article names a spelling first, where one of its terms has a warning
             if any((taxonomy, ref.slug) in warned for ref in getattr(links[path], taxonomy)):
                 warnings[taxonomy] = tuple(spelling_warnings(taxonomy, site.articles, names[taxonomy],
                                                              [p for p in term_pages if p.taxonomy == taxonomy]))
+    shifted = [article for path, article in edited.items()
+               if any(getattr(article, name) != getattr(before[path], name) for name in LINK_LINES)]
+    if shifted and duplicates is None:  # the warnings of the stories they share name their lines
+        duplicates = _duplicates(site.articles, shifted)
     joined: dict[tuple[str, str], list[tuple[int, bool]]] = {}  # related key -> (index, joined or left)
     by_slug: dict[Taxonomy, dict[str, Term]] = {}
     for taxonomy in RENAMED:
@@ -346,15 +351,16 @@ def _moved(site: Site, places: Mapping[str, int], before: Article, article: Arti
                                months=tuple(months)), index_of, around
 
 
-def _duplicates(articles: Sequence[Article], moved: Article) -> tuple[Problem, ...] | None:
-    """The warnings of stories linked twice, found again when an article that moved shares a story with another
-    (which of them came first may have changed); None when it shares none."""
-    mine = {f"\n{key}\t" for key in moved.story_keys()}
-    # how often the site links the moved article's stories, counted in C in the site's packed stories: more than it
-    # does itself if another article shares one (were it not among `articles`, they would all be found again:
-    # slower, never wrong)
+def _duplicates(articles: Sequence[Article], edited: Iterable[Article]) -> tuple[Problem, ...] | None:
+    """The warnings of stories linked twice, found again when an edited article (one that moved: which of two came
+    first may have changed; or whose links moved to other lines) shares a story with another; None when none does."""
     everything = "".join(map(attrgetter("story_text"), articles))
-    if sum(map(everything.count, mine)) <= sum(map(moved.story_text.count, mine)):
-        return None
-    return tuple(find_duplicates(articles))
+    for article in edited:
+        mine = {f"\n{key}\t" for key in article.story_keys()}
+        # how often the site links its stories, counted in C in the site's packed stories: more than it does itself
+        # if another article shares one (were it not among `articles`, they would all be found again: slower,
+        # never wrong)
+        if sum(map(everything.count, mine)) > sum(map(article.story_text.count, mine)):
+            return tuple(find_duplicates(articles))
+    return None
 

@@ -41,6 +41,11 @@ def packed_toc(entries: Sequence[TocEntry]) -> str:
     return json.dumps([[e.level, e.id, e.title] for e in entries], ensure_ascii=False, separators=(",", ":"))
 
 
+# where an article's links stand in its file: a line added above them moves them, and only the warnings of stories
+# linked twice show it (no page does)
+LINK_LINES = ("link_text", "source_url_line")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Article:
     """One article, parsed and checked, with its body rendered to HTML."""
@@ -95,6 +100,11 @@ class Article:
             return ()
         return tuple((url, int(line)) for line, _, url in
                      (entry.partition("\t") for entry in self.link_text.split("\n")))
+
+    def link_addresses(self) -> str:
+        """The addresses of its body's web links, in order, one a line: `link_text` without the lines, which
+        change whenever a line is added above them and show on no page (only in the warnings that name them)."""
+        return "\n".join(entry.partition("\t")[2] for entry in self.link_text.split("\n")) if self.link_text else ""
 
     @property
     def stories(self) -> tuple[tuple[str, str, int | None], ...]:

@@ -139,12 +139,13 @@ def test_stories_linked_twice_are_found_again_only_when_the_moved_article_shares
 
     apart = linking(ARTICLES, "https://a.example/1", "https://b.example/2 https://b.example/2", "https://c.example/3",
                     "https://d.example/4", "https://e.example/5")
-    assert all(_duplicates(apart, moved) is None for moved in apart)  # (b twice in one article: not another's)
+    assert all(_duplicates(apart, [moved]) is None for moved in apart)  # (b twice in one article: not another's)
     shared = linking(ARTICLES, "https://a.example/1", "https://b.example/2", "https://a.example/1",
                      "https://c.example/3", "https://d.example/4")
-    found = _duplicates(shared, shared[0])
+    found = _duplicates(shared, [shared[0]])
     assert found is not None and found == tuple(find_duplicates(shared)) and found
-    assert _duplicates(shared, shared[1]) is None  # b: only its own
+    assert _duplicates(shared, [shared[1]]) is None  # b: only its own
+    assert _duplicates(shared, [shared[1], shared[2]]) == found  # of several edited ones, one shares
 
 
 def test_home_pages_after_a_move_are_made_again_only_where_their_articles_changed() -> None:
