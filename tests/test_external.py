@@ -38,31 +38,33 @@ class _Web(http.server.BaseHTTPRequestHandler):
             cls.requests.append((self.command, self.path))
             cls.busy += 1
             cls.most_busy = max(cls.most_busy, cls.busy)
+        path = self.path
         try:
-            path = self.path
             if path.startswith("/slow"):
                 time.sleep(1.5)
             if path.startswith("/crowd"):
                 time.sleep(0.2)
-            if path == "/no-head" and self.command == "HEAD":
-                self.send_response(405)
-            elif path.startswith(("/ok", "/crowd", "/slow", "/no-head")):
-                self.send_response(200)
-            elif path == "/moved":
-                self.send_response(301)
-                self.send_header("Location", "/ok/after-move")
-            elif path.startswith("/loop"):
-                self.send_response(302)
-                self.send_header("Location", "/loop-b" if path == "/loop-a" else "/loop-a")
-            elif path == "/broken":
-                self.send_response(500)
-            else:
-                self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
         finally:
+            # no longer busy before the answer goes out: once it has, the client may ask again before this
+            # thread runs on (on a loaded machine, a third request was counted while two were under way)
             with cls.lock:
                 cls.busy -= 1
+        if path == "/no-head" and self.command == "HEAD":
+            self.send_response(405)
+        elif path.startswith(("/ok", "/crowd", "/slow", "/no-head")):
+            self.send_response(200)
+        elif path == "/moved":
+            self.send_response(301)
+            self.send_header("Location", "/ok/after-move")
+        elif path.startswith("/loop"):
+            self.send_response(302)
+            self.send_header("Location", "/loop-b" if path == "/loop-a" else "/loop-a")
+        elif path == "/broken":
+            self.send_response(500)
+        else:
+            self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     do_HEAD = _answer
     do_GET = _answer
