@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 
 from digest.write.index_files import pagefind_values
+from digest.write.twin import Twin
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -248,7 +249,7 @@ def bench(articles: int, workdir: Path, verify: bool, gen_corpus: Path, language
     (site / "templates").mkdir(exist_ok=True)
     shutil.copyfile(REPO / "themes" / "default" / "templates" / "base.html", site / "templates" / "base.html")
     output = site / "output"
-    for stale in (output, site / ".digest-cache", site / ".digest-twin-output"):  # the output's twin: twin.py
+    for stale in (output, site / ".digest-cache", Twin(output).home):
         shutil.rmtree(stale, ignore_errors=True)
     time.sleep(2.1)  # files written just now count as "racily modified" and defeat the no-op check
     results: dict[str, object] = {"articles": articles, "languages": languages, "people": manifest["people_used"],

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import (REPO, as_installed, common_options, corpus, edit_body, edit_people, same_trees,  # noqa: E402
                    setting_up)
+from digest.write.twin import Twin  # noqa: E402
 
 HUGO_THEME = Path(__file__).resolve().parent / "hugo"
 
@@ -109,10 +110,10 @@ def versus(articles: int, workdir: Path, gen_corpus: Path, runs: int, verify: bo
         (off / "digest.yaml").write_text((site / "digest.yaml").read_text(encoding="utf-8") + "search: false\n")
     results["digest cold, search off"] = median(
         runs, [*quiet, str(off), "--output", str(out / "off"), "--no-cache", "-q"],
-        fresh(out / "off", out / ".digest-twin-off"))
+        fresh(out / "off", Twin(out / "off").home))
     cache = site / ".digest-cache"
     digest_command = [*quiet, str(site), "--output", str(out / "digest"), "-q"]
-    results["digest cold, search on"] = median(runs, digest_command, fresh(out / "digest", out / ".digest-twin-digest",
+    results["digest cold, search on"] = median(runs, digest_command, fresh(out / "digest", Twin(out / "digest").home,
                                                                           cache))
     time.sleep(2.1)  # files written just now count as "racily modified" and defeat the no-op check
     results["digest no-op"] = median(runs, digest_command)

@@ -18,7 +18,7 @@ from digest.incremental.fingerprint import Fingerprints
 from digest.incremental.inputs import Inputs
 from digest.incremental.sources import parse_one, restamped, with_bodies
 from digest.link import duplicates
-from digest.model import (LINK_LINES, Article, ArticleLinks, EditionRef, FrozenMap, Page, Problem, Site, SiteConfig,
+from digest.model import (Article, ArticleLinks, EditionRef, FrozenMap, Page, Problem, Site, SiteConfig,
                           SourceFile, Taxonomy, TermRef)
 from digest.records import CachedParse, LastBuild, LinkRecord, Work
 from digest.plan.pages import article_alternates, article_page, output_path, site_feeds
@@ -29,7 +29,7 @@ MAX_EDITS = 200  # more changed files than this are built in full: the shortcut 
 def _warned_elsewhere(old: object, new: Article, last: LastBuild) -> bool:
     """Whether the lines of an article's links moved (a line added above them) while a warning of a story it shares
     with another article names one (the signature leaves lines out: no page shows them)."""
-    if not isinstance(old, Article) or all(getattr(old, name) == getattr(new, name) for name in LINK_LINES):
+    if not isinstance(old, Article) or not new.links_moved_from(old):
         return False
     return any(p.hint == duplicates.HINT and (p.path == new.path or f" as {new.path}:" in p.message)
                for p in last.warnings)

@@ -20,7 +20,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest.model import Article, ArticleLinks, Page, Paginator, Period, Site, Term, TermRef
+from digest.model import LINK_LINES, Article, ArticleLinks, Page, Paginator, Period, Site, Term, TermRef
 from digest.plan.pages import shown_in_full
 from digest.render.charts import monthly_counts
 
@@ -31,8 +31,7 @@ def _hash(text: str) -> str:
 
 # What an article's signature leaves out: what only its own page shows (body, contents, word count), what follows
 # from its body's links (its stories), and the lines of its links in the file, which no page shows
-_UNSIGNED = frozenset({"body_html", "toc_text", "words", "meta", "content_hash", "story_text", "link_text",
-                       "source_url_line"})
+_UNSIGNED = frozenset({"body_html", "toc_text", "words", "meta", "content_hash", "story_text", *LINK_LINES})
 
 
 def article_signature(article: Article) -> str:

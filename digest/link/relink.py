@@ -80,7 +80,6 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
     moved = [path for path, article in edited.items()
              if (article.date, article.updated) != (before[path].date, before[path].updated)]
     around: set[str] = set()  # the articles near a moved one under one of its terms, before or after
-    duplicates = None
     newest = False
     warnings: dict[Taxonomy, tuple[Problem, ...]] = {}
     if moved:
@@ -94,15 +93,14 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
         if newest:  # a term no article names has a feed updated when the site's newest article was
             changed_terms.update((taxonomy, term.slug) for taxonomy in TAXONOMIES
                                  for term in site.taxonomy(taxonomy) if not term.articles)
-        duplicates = _duplicates(site.articles, [edited[path]])
         for taxonomy in TAXONOMIES:  # which article names a spelling first, where one of its terms has a warning
             if any((taxonomy, ref.slug) in warned for ref in getattr(links[path], taxonomy)):
                 warnings[taxonomy] = tuple(spelling_warnings(taxonomy, site.articles, names[taxonomy],
                                                              [p for p in term_pages if p.taxonomy == taxonomy]))
-    shifted = [article for path, article in edited.items()
-               if any(getattr(article, name) != getattr(before[path], name) for name in LINK_LINES)]
-    if shifted and duplicates is None:  # the warnings of the stories they share name their lines
-        duplicates = _duplicates(site.articles, shifted)
+    # the stories linked twice: which of two came first may have changed for a moved article, and the warnings name
+    # the lines of one whose links moved
+    again = [article for path, article in edited.items() if path in moved or article.links_moved_from(before[path])]
+    duplicates = _duplicates(site.articles, again) if again else None
     joined: dict[tuple[str, str], list[tuple[int, bool]]] = {}  # related key -> (index, joined or left)
     by_slug: dict[Taxonomy, dict[str, Term]] = {}
     for taxonomy in RENAMED:

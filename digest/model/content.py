@@ -102,9 +102,13 @@ class Article:
                      (entry.partition("\t") for entry in self.link_text.split("\n")))
 
     def link_addresses(self) -> str:
-        """The addresses of its body's web links, in order, one a line: `link_text` without the lines, which
-        change whenever a line is added above them and show on no page (only in the warnings that name them)."""
-        return "\n".join(entry.partition("\t")[2] for entry in self.link_text.split("\n")) if self.link_text else ""
+        """The addresses of its body's web links, in order, one a line: `links` without the lines, which change
+        whenever a line is added above them and show on no page (only in the warnings that name them)."""
+        return "\n".join(url for url, _ in self.links)
+
+    def links_moved_from(self, before: Article) -> bool:
+        """Whether its links stand on other lines of its file than in `before`, a version of it (`LINK_LINES`)."""
+        return any(getattr(self, name) != getattr(before, name) for name in LINK_LINES)
 
     @property
     def stories(self) -> tuple[tuple[str, str, int | None], ...]:
