@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.build import build
+from digest.incremental.bodies import MAX_EDITS
 from digest.incremental.cache import CACHE_DIR, BuildCache
 from digest.model import Problem, SiteConfig
 from digest.link import duplicates
@@ -348,6 +349,35 @@ def test_a_line_added_above_an_articles_links_keeps_the_short_routes(tmp_path: P
     route, warned = edited("a1.md", "---\n", "---\n# a note\n", warm)
     assert route == "relinked"
     assert warned == ["content/a1.md:20 links the same story as content/a0.md:17: https://news.example.com/story-1"]
+
+
+def test_files_of_new_times_but_the_same_bytes_are_no_edits(tmp_path: Path) -> None:
+    """More sources than a body-only build takes were written just before a build (their times cannot be trusted),
+    or all checked out again: a build after them, and an edit after that, take the short route."""
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "digest.yaml").write_text("title: Many\nbase_url: https://example.org/\nsearch: false\n")
+    for n in range(MAX_EDITS + 20):
+        (site / "content" / f"a{n}.md").write_text(article(n, f"Headline {n}", 1 + n % 28, PEOPLE[n % 4: n % 4 + 1],
+                                                             TOPICS[n % 3: n % 3 + 1], f"Body {n}."))
+    options = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW)
+    build(site, options, BuildCache(site))
+    again = build(site, options, BuildCache(site))  # every time still too new, none edited
+    assert (again.route.split(":")[0], again.rendered, again.written) == ("bodies only", 0, 0)
+    age(site)  # every file checked out again: new times, the same bytes
+    path = site / "content" / "a7.md"
+    path.write_text(path.read_text() + "\nAnother paragraph.\n")
+    edited = build(site, options, BuildCache(site))
+    assert (edited.route.split(":")[0], edited.rendered) == ("bodies only", 1)  # its page: the feeds show newer ones
+    age(site)
+    assert build(site, options, BuildCache(site)).rendered == 0
+    with sqlite3.connect(site / CACHE_DIR / "cache.sqlite") as db:  # the cache took the new times
+        kept = dict(db.execute("SELECT path, mtime_ns FROM parsed").fetchall())
+    assert kept == {f"content/a{n}.md": (site / "content" / f"a{n}.md").stat().st_mtime_ns
+                    for n in range(MAX_EDITS + 20)}
+    clean = tmp_path / "clean"
+    build(site, BuildOptions(output_dir=str(clean), now=NOW))
+    assert tree(tmp_path / "out") == tree(clean)
 
 
 @pytest.mark.parametrize(("old", "new"), [

@@ -15,13 +15,15 @@ from dataclasses import dataclass
 
 from digest.incremental.cache import BuildCache
 from digest.incremental.fingerprint import Fingerprints
-from digest.incremental.inputs import Inputs
-from digest.incremental.sources import parse_one, restamped, with_bodies
+from digest.incremental.inputs import Inputs, kept_stamp
+from digest.incremental.sources import parse_one, with_bodies
 from digest.link import duplicates
 from digest.model import (Article, ArticleLinks, EditionRef, FrozenMap, Page, Problem, Site, SiteConfig,
                           SourceFile, Taxonomy, TermRef)
 from digest.records import CachedParse, LastBuild, LinkRecord, Work
 from digest.plan.pages import article_alternates, article_page, output_path, site_feeds
+from digest.read.content import content_hash
+from digest.read.files import read_bytes
 
 MAX_EDITS = 200  # more changed files than this are built in full: the shortcut would not be shorter
 
@@ -80,17 +82,29 @@ class Edit:
 
     source: SourceFile
     old: CachedParse
-    new: CachedParse
-    reparsed: bool  # its bytes changed (else only its time did, and `new` is `old` with its new stamp)
+    new: CachedParse  # parsed again: its bytes changed
 
 
 def parse_edits(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, config: SiteConfig) -> list[Edit] | None:
     """The sources changed since the last build, parsed again; None when a full build is due anyway: none or
-    more than `MAX_EDITS` changed, or one is new to the cache."""
+    more than `MAX_EDITS` changed, or one is new to the cache.
+
+    A source of the same size and bytes as the cache has it is no edit, whatever its time (saved again unchanged,
+    checked out anew, or written too shortly before the last build for its time to be trusted): the cache only takes
+    its new time. A build just after files were written, then an edit, then makes one edit, not thousands.
+    """
     index = cache.index()
     stamps = inputs.stamps
-    changed = [s for s in sources if s.path not in index or index[s.path][:2] != stamps[s.path]]
-    if not changed or len(changed) > MAX_EDITS or any(s.path not in index for s in changed):
+    moved = [s for s in sources if s.path not in index or index[s.path][:2] != stamps[s.path]]
+    if not moved or any(s.path not in index for s in moved):
+        return None
+    changed = []
+    for source in moved:
+        if _same_bytes(source, index[source.path], stamps[source.path]):
+            cache.restamp(source.path, kept_stamp(stamps[source.path], inputs.started_ns))
+        else:
+            changed.append(source)
+    if len(changed) > MAX_EDITS:
         return None
     cached = cache.load(s.path for s in changed)
     edits = []
@@ -98,10 +112,20 @@ def parse_edits(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, co
         old = cached.get(source.path)
         if old is None:
             return None
-        same = restamped(old, source, stamps[source.path], inputs.started_ns)
-        new = same or parse_one(source, stamps[source.path], config, inputs.started_ns)
-        edits.append(Edit(source=source, old=old, new=new, reparsed=same is None))
+        edits.append(Edit(source=source, old=old, new=parse_one(source, stamps[source.path], config,
+                                                                   inputs.started_ns)))
     return edits
+
+
+def _same_bytes(source: SourceFile, known: tuple[int, int, str, str], stamp: tuple[int, int]) -> bool:
+    """Whether a source is of the size and content hash its cache entry `known` (as `BuildCache.index` has it)
+    records."""
+    if known[1] != stamp[1]:
+        return False
+    try:
+        return content_hash(read_bytes(source.abs_path)) == known[2]
+    except OSError:
+        return False
 
 
 def bodies_only(cache: BuildCache, edits: list[Edit], config: SiteConfig, last: LastBuild, salt: str) -> Work | None:
@@ -114,8 +138,6 @@ def bodies_only(cache: BuildCache, edits: list[Edit], config: SiteConfig, last: 
     fresh: list[Article] = []
     for edit in edits:
         new_entries[edit.source.path] = edit.new
-        if not edit.reparsed:  # only its time changed (or it was read just after an edit)
-            continue
         parsed, found = edit.new.value
         if (edit.source.kind != "article" or not isinstance(parsed, Article) or found != edit.old.value[1]
                 or edit.new.signature != edit.old.signature or _warned_elsewhere(edit.old.value[0], parsed, last)):

@@ -114,6 +114,7 @@ class BuildCache:
         self._usable = False  # the file exists and is of this namespace (and whole, once `_whole` says so)
         self._read_through = False  # `_whole` has read it end to end
         self._settings: tuple[bytes, SiteConfig, tuple[Problem, ...]] | None = None  # to keep, once the build is good
+        self._restamps: dict[str, tuple[int, int]] = {}  # (mtime_ns, size) of sources whose bytes did not change
 
     # -- opening -------------------------------------------------------------------------
 
@@ -318,6 +319,10 @@ class BuildCache:
             return None
         return value if isinstance(value, LastBuild) else None
 
+    def restamp(self, path: str, stamp: tuple[int, int]) -> None:
+        """Give a source's entry a new (mtime_ns, size) when the build is saved: its bytes, so its parse, are the same."""
+        self._restamps[path] = stamp
+
     # -- writing -------------------------------------------------------------------------
 
     def save(self, *, parsed: Mapping[str, CachedParse], removed_sources: Iterable[str],
@@ -354,8 +359,10 @@ class BuildCache:
             whole = {path for path, c in parsed.items()
                      if c.body_html is not None or path in bodies or not isinstance(c.value[0], Article)}
             # an article's entry without a body is one read from here whose file only got a new time: keep its body
+            restamps = {**self._restamps, **{path: (c.mtime_ns, c.size) for path, c in parsed.items()
+                                             if path not in whole}}
             db.executemany("UPDATE parsed SET mtime_ns = ?, size = ? WHERE path = ?",
-                           ((c.mtime_ns, c.size, path) for path, c in parsed.items() if path not in whole))
+                           ((*stamp, path) for path, stamp in restamps.items()))
             db.executemany(
                 "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?, ?)",
                 ((path, c.mtime_ns, c.size, c.content_hash, c.signature, pickle.dumps(c.value, protocol=5),
@@ -381,5 +388,6 @@ class BuildCache:
         if index is not None:  # and the index, with what this build wrote
             for path in removed_sources:
                 index.pop(path, None)
+            index.update((path, (*stamp, *index[path][2:])) for path, stamp in self._restamps.items() if path in index)
             index.update((path, (c.mtime_ns, c.size, c.content_hash, c.signature)) for path, c in parsed.items())
             memory.note_index(self.path, index, state)

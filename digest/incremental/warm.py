@@ -154,8 +154,6 @@ def warm_edits(warm: Warm, edits: list[Edit]) -> Edited | None:
     for edit in edits:
         path = edit.source.path
         entries[path] = edit.new
-        if not edit.reparsed:
-            continue
         value, problems = edit.new.value
         before = articles.get(path)
         if (not isinstance(value, Article) or before is None
