@@ -453,6 +453,23 @@ def test_a_broken_cache_is_ignored_with_a_warning(tmp_path: Path, how: str) -> N
     assert not again.warnings and again.written == 0
 
 
+def test_a_cache_of_another_version_is_emptied_without_a_warning(tmp_path: Path) -> None:
+    """A cache written by a digest of another schema is not damage: it is replaced, and nothing is said."""
+    import pickle
+
+    site = base_site(tmp_path)
+    options = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW)
+    build(site, options, BuildCache(site))
+    with sqlite3.connect(site / CACHE_DIR / "cache.sqlite") as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (pickle.dumps(1),))
+    path = site / "content" / "a1.md"
+    path.write_text(path.read_text().replace("Headline 1", "Changed headline"))
+    result = build(site, options, BuildCache(site))
+    assert result.route.startswith("full") and not result.warnings
+    again = build(site, options, BuildCache(site))  # and the cache, written anew, is read again
+    assert not again.warnings and (again.rendered, again.written) == (0, 0)
+
+
 def test_a_whole_cache_is_not_read_end_to_end(tmp_path: Path) -> None:
     """A file as long as its header says is whole (SQLite refuses a shorter one at once): the end-to-end read,
     75 ms at 10,000 articles, is left for a file beside a write-ahead log that holds pages."""

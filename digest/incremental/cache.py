@@ -9,8 +9,8 @@ It holds plain values in one SQLite file:
 - the last good build's record (`LastBuild`), so an unchanged site costs a scan.
 
 Entries are only valid for the `namespace` they were written under (the digest version
-and every setting that changes how a file is parsed); a cache of another namespace is
-emptied. A corrupt, truncated or foreign cache file is reported once and replaced: the
+and every setting that changes how a file is parsed); a cache of another namespace, or of
+another version's schema, is emptied. A corrupt, truncated or foreign cache file is reported once and replaced: the
 cache is never trusted over the sources.
 """
 
@@ -129,9 +129,10 @@ class BuildCache:
         try:
             self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
             version = self._meta("schema")
-            if version != _SCHEMA:
+            if not isinstance(version, int):
                 raise ValueError(f"schema {version!r}")
-            self._usable = self._meta("namespace") == namespace
+            # a cache of another schema is digest's own, of another version: emptied, as one of another namespace
+            self._usable = version == _SCHEMA and self._meta("namespace") == namespace
         except Exception as exc:  # noqa: BLE001 - a damaged or foreign file is replaced, never trusted
             self._discard(exc)
 
