@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import pickle
 import re
 import shutil
 import sqlite3
@@ -455,8 +456,6 @@ def test_a_broken_cache_is_ignored_with_a_warning(tmp_path: Path, how: str) -> N
 
 def test_a_cache_of_another_version_is_emptied_without_a_warning(tmp_path: Path) -> None:
     """A cache written by a digest of another schema is not damage: it is replaced, and nothing is said."""
-    import pickle
-
     site = base_site(tmp_path)
     options = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW)
     build(site, options, BuildCache(site))
