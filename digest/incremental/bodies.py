@@ -16,14 +16,12 @@ from dataclasses import dataclass
 from digest.incremental.cache import BuildCache
 from digest.incremental.fingerprint import Fingerprints
 from digest.incremental.inputs import Inputs, kept_stamp
-from digest.incremental.sources import parse_one, with_bodies
+from digest.incremental.sources import has_bytes, parse_one, with_bodies
 from digest.link import duplicates
 from digest.model import (Article, ArticleLinks, EditionRef, FrozenMap, Page, Problem, Site, SiteConfig,
                           SourceFile, Taxonomy, TermRef)
 from digest.records import CachedParse, LastBuild, LinkRecord, Work
 from digest.plan.pages import article_alternates, article_page, output_path, site_feeds
-from digest.read.content import content_hash
-from digest.read.files import read_bytes
 
 MAX_EDITS = 200  # more changed files than this are built in full: the shortcut would not be shorter
 
@@ -100,7 +98,8 @@ def parse_edits(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, co
         return None
     changed = []
     for source in moved:
-        if _same_bytes(source, index[source.path], stamps[source.path]):
+        _, size, digest, _ = index[source.path]
+        if size == stamps[source.path][1] and has_bytes(source, digest):
             cache.restamp(source.path, kept_stamp(stamps[source.path], inputs.started_ns))
         else:
             changed.append(source)
@@ -115,17 +114,6 @@ def parse_edits(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, co
         edits.append(Edit(source=source, old=old, new=parse_one(source, stamps[source.path], config,
                                                                    inputs.started_ns)))
     return edits
-
-
-def _same_bytes(source: SourceFile, known: tuple[int, int, str, str], stamp: tuple[int, int]) -> bool:
-    """Whether a source is of the size and content hash its cache entry `known` (as `BuildCache.index` has it)
-    records."""
-    if known[1] != stamp[1]:
-        return False
-    try:
-        return content_hash(read_bytes(source.abs_path)) == known[2]
-    except OSError:
-        return False
 
 
 def bodies_only(cache: BuildCache, edits: list[Edit], config: SiteConfig, last: LastBuild, salt: str) -> Work | None:

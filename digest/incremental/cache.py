@@ -10,8 +10,8 @@ It holds plain values in one SQLite file:
 
 Entries are only valid for the `namespace` they were written under (the digest version
 and every setting that changes how a file is parsed); a cache of another namespace, or of
-another version's schema, is emptied. A corrupt, truncated or foreign cache file is reported once and replaced: the
-cache is never trusted over the sources.
+another version's schema, is emptied. A corrupt, truncated or foreign cache file is
+reported once and replaced: the cache is never trusted over the sources.
 """
 
 from __future__ import annotations
@@ -324,7 +324,8 @@ class BuildCache:
         return value if isinstance(value, LastBuild) else None
 
     def restamp(self, path: str, stamp: tuple[int, int]) -> None:
-        """Give a source's entry a new (mtime_ns, size) when the build is saved: its bytes, so its parse, are the same."""
+        """Give a source's entry a new (mtime_ns, size) when the build is saved: its bytes, and so its parse, are
+        the same."""
         self._restamps[path] = stamp
 
     # -- writing -------------------------------------------------------------------------

@@ -69,16 +69,18 @@ def restamped(entry: CachedParse | None, source: SourceFile, stamp: tuple[int, i
 
     Its bytes are read and hashed: a file saved again unchanged, or checked out anew, is not parsed again.
     """
-    if entry is None or stamp[0] < 0:
-        return None
-    try:
-        data = read_bytes(source.abs_path)
-    except OSError:
-        return None
-    if content_hash(data) != entry.content_hash:
+    if entry is None or stamp[0] < 0 or not has_bytes(source, entry.content_hash):
         return None
     mtime_ns, size = kept_stamp(stamp, started_ns)
     return dataclasses.replace(entry, mtime_ns=mtime_ns, size=size)
+
+
+def has_bytes(source: SourceFile, digest: str) -> bool:
+    """Whether a source's bytes are those whose content hash is `digest` (False when it cannot be read)."""
+    try:
+        return content_hash(read_bytes(source.abs_path)) == digest
+    except OSError:
+        return False
 
 
 def parse_sources(sources: list[SourceFile], stamps: Mapping[str, tuple[int, int]], config: SiteConfig,
