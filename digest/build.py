@@ -94,6 +94,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
                        unchanged=last.files)
     from digest.incremental.bodies import bodies_only, parse_edits
     from digest.link.site import translation_table
+    from digest.render import cldr
     from digest.render.environment import keep_compiled_in, make_environment
     from digest.render.i18n import load_messages
     from digest.render.theme import load_templates
@@ -101,6 +102,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     from digest.write.search import search_ready
 
     keep_compiled_in(cache.dir / "templates" if cache is not None else None)
+    cldr.keep_in(cache.dir if cache is not None else None)
     search = search_ready(config)
     words = load_messages(config, theme.i18n_dirs, site_dir, problems)
     load_templates(make_environment(theme, config, search, words[config.language]), site_dir, problems)
@@ -148,6 +150,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
             from digest.render.environment import save_compiled
 
             save_compiled()
+            cldr.save()
             record = next_record(work, inputs, writer, searched)
             cache.save(parsed=work.parsed, bodies=work.bodies, removed_sources=work.removed_sources,
                        fingerprints=work.fingerprints, removed_pages=work.removed_pages, last_build=record,

@@ -29,7 +29,7 @@ LAYOUT: dict[str, tuple[str, ...]] = {
              "urls", "content"),
     "link": ("terms", "duplicates", "editions", "site", "relink"),
     "plan": ("pages", "checks"),
-    "render": ("theme", "i18n", "wording", "charts", "schema", "newsletter", "environment", "renderer"),
+    "render": ("theme", "cldr", "i18n", "wording", "charts", "schema", "newsletter", "environment", "renderer"),
     "write": ("twin", "output", "searchable", "index_files", "runs", "search"),
     "incremental": ("inputs", "fingerprint", "memory", "cache", "sources", "state", "bodies", "warm", "relinked"),
     "build": (),  # the pipeline

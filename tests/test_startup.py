@@ -51,6 +51,10 @@ def test_a_rebuild_with_nothing_to_do_loads_no_stage(make_site: Any) -> None:
         os.utime(path, (past, past))
     assert "markdown_it" in loaded(build, site)  # the first build parses and renders
     assert loaded(build, site) == []  # digest.yaml too: its settings are taken back from the cache
+    command = ("import contextlib, io\nfrom digest.commands.cli import main\n"
+               "with contextlib.redirect_stdout(io.StringIO()):\n    main(['build', '.'], standalone_mode=False)")
+    loaded(command, site)  # (a build with the command line's options: with search)
+    assert loaded(command, site) == []  # and its summary counts files in English without CLDR's rules
 
 
 def test_a_body_edit_loads_no_code_highlighting_and_no_newsletter_where_none_is_needed(make_site: Any) -> None:
@@ -69,3 +73,4 @@ def test_a_body_edit_loads_no_code_highlighting_and_no_newsletter_where_none_is_
     edited = loaded(build, site)
     assert "markdown_it" in edited and "jinja2" in edited  # the edit was parsed and its page rendered
     assert "pygments" not in edited and "css_inline" not in edited
+    assert "babel" not in edited  # the page's dates are those the first build had Babel write: kept in the cache

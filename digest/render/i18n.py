@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 
 from digest.model import Problem, SiteConfig
 from digest.read.yamlread import YamlProblem, load_yaml, top_level_key_lines
+from digest.render import cldr
 from digest.render.theme import I18N_DIR
 
 if TYPE_CHECKING:
@@ -96,7 +97,8 @@ class Messages:
         forms = self.catalog.get(noun)
         if not isinstance(forms, Mapping):
             forms = _english_forms(noun)
-        category = self.locale.plural_form(count)
+        category = (cldr.answer((self.locale_name, "", count), lambda: str(self.locale.plural_form(count)))
+                    if isinstance(count, int) else self.locale.plural_form(count))
         form = forms.get(category) or forms.get("other") or next(iter(forms.values()))
         return form.format(count=count)
 
@@ -108,7 +110,19 @@ class Messages:
         >>> en.date(day), en.date(day, "short"), en.date(day, "month"), fr.date(day), fr.date(day, "month")
         ('3 November 2015', '3 Nov 2015', 'November 2015', '3 novembre 2015', 'novembre 2015')
         """
-        return _format(value, _SKELETONS[style], self.locale)
+        skeleton = _SKELETONS[style]
+        return cldr.answer((self.locale_name, skeleton, value.toordinal()),
+                           lambda: _format(value, skeleton, self.locale))
+
+
+def counted_in_english(count: int, noun: str) -> str:
+    """A count with its noun in English, by CLDR's English rule for a whole number (`one` for 1, `other` for
+    any other), without Babel: the command line's summary of a build must not load it.
+
+    >>> counted_in_english(1, "file"), counted_in_english(0, "file"), counted_in_english(2, "person")
+    ('1 file', '0 files', '2 people')
+    """
+    return _english_forms(noun)["one" if count == 1 else "other"].format(count=count)
 
 
 def _english_forms(noun: str) -> dict[str, str]:
@@ -116,9 +130,8 @@ def _english_forms(noun: str) -> dict[str, str]:
     return _ENGLISH.get(noun) or {"one": f"{{count}} {noun}", "other": f"{{count}} {noun}s"}
 
 
-@functools.lru_cache(maxsize=65536)
 def _format(value: datetime.date, skeleton: str, locale: Locale) -> str:
-    """One date in one form: a site's cards show a few thousand days, thousands of times."""
+    """One date in one form, as Babel writes it (asked once a day and form: `cldr.answer`)."""
     from babel.dates import format_skeleton
 
     return str(format_skeleton(skeleton, value, locale=locale))

@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from digest.model import Article, Page, PageKind, Problem, Site
+from digest.render import cldr
 from digest.render.i18n import ENGLISH, Messages
 from digest.render.newsletter import mail_ready
 from digest.render.theme import template_label
@@ -97,7 +98,7 @@ def render_pages(renderers: Mapping[str, PageRenderer], pages: Sequence[Page], s
         return [], []
     first = next(iter(renderers.values()))
 
-    def render_one(index: int) -> tuple[str, bool | None, list[Problem]]:
+    def render_one(index: int) -> tuple[str, bool | None, list[Problem], dict[cldr.Key, str] | None]:
         page = pages[index]  # workers are forked with `pages` in memory: only indexes travel
         if filled is not None:
             page = filled(page)
@@ -105,8 +106,8 @@ def render_pages(renderers: Mapping[str, PageRenderer], pages: Sequence[Page], s
         data = renderer.render(page)
         if data is None:
             problems, renderer.problems = renderer.problems, []
-            return page.output_path, None, problems
-        return page.output_path, stage(page.output_path, data), []
+            return page.output_path, None, problems, cldr.learned()
+        return page.output_path, stage(page.output_path, data), [], cldr.learned()
 
     if len(pages) >= max(MIN_PARALLEL_RENDER, sum(len(r.site.articles) for r in renderers.values())) and jobs > 1:
         # Where the pages show about every article, render every card once, in parallel, before the
@@ -114,17 +115,21 @@ def render_pages(renderers: Mapping[str, PageRenderer], pages: Sequence[Page], s
         # itself. A few hundred pages (an edit's) show a fraction of them: those are rendered as needed.
         cards = [(renderer, article) for renderer in renderers.values() for article in renderer.site.articles]
 
-        def render_card(index: int) -> str:
-            return str(cards[index][0].card(cards[index][1]))
+        def render_card(index: int) -> tuple[str, dict[cldr.Key, str] | None]:
+            return str(cards[index][0].card(cards[index][1])), cldr.learned()
 
         made = parallel_map(render_card, range(len(cards)), jobs, MIN_PARALLEL_RENDER)
-        for (renderer, article), html in zip(cards, made):
+        for (renderer, article), (html, told) in zip(cards, made):
             renderer.add_cards({article.path: html})
+            if told:  # the dates a worker asked Babel, for the build to keep
+                cldr.learn(told)
     staged: list[tuple[str, bool]] = []
     problems: list[Problem] = []
     seen: set[tuple[str | None, int | None, str]] = set()
-    for output_path, written, found in parallel_map(render_one, range(len(pages)), jobs, MIN_PARALLEL_RENDER,
-                                                    progress):
+    for output_path, written, found, told in parallel_map(render_one, range(len(pages)), jobs, MIN_PARALLEL_RENDER,
+                                                          progress):
+        if told:
+            cldr.learn(told)
         for problem in found:
             key = (problem.path, problem.line, problem.message)  # the hint names the page
             if key not in seen:  # one report per template mistake, not one per page or worker

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from digest.model import Article, Edition, Page, PageKind, Period, SiteConfig, Term, TermRef
-from digest.render.i18n import ENGLISH, Messages
+from digest.render.i18n import ENGLISH, Messages, counted_in_english
 
 # the noun that counts a taxonomy's terms: "3 people", "1 source"
 NOUNS = {"people": "person", "topics": "topic", "sources": "source"}
@@ -22,7 +22,7 @@ def counted(count: int, noun: str) -> str:
     >>> counted(1, "article"), counted(3, "article"), counted(2, "person")
     ('1 article', '3 articles', '2 people')
     """
-    return ENGLISH.counted(count, noun)
+    return counted_in_english(count, noun)
 
 
 def period_label(period: Period, words: Messages = ENGLISH) -> str:
