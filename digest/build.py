@@ -99,7 +99,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     from digest.render.i18n import load_messages
     from digest.render.theme import load_templates
     from digest.workers import default_jobs
-    from digest.write.search import search_ready
+    from digest.write.search import KEPT_PAGES, search_ready
 
     keep_compiled_in(cache.dir / "templates" if cache is not None else None)
     cldr.keep_in(cache.dir if cache is not None else None)
@@ -109,7 +109,8 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     salt = template_salt(config, theme)
     clock.lap("config")
     run = _Run(site_dir=site_dir, output_dir=output_dir, options=options, config=config, theme=theme,
-               search=search, words=words, jobs=options.jobs or default_jobs(), progress=progress, clock=clock)
+               search=search, words=words, jobs=options.jobs or default_jobs(), progress=progress, clock=clock,
+               search_pages=cache.dir / KEPT_PAGES if cache is not None else None)
 
     work: Work | None = None
     written: Written | list[Problem] | None = None
@@ -205,6 +206,7 @@ class _Run:
     theme: Theme
     search: bool  # the build makes a search index
     words: Mapping[str, Messages]  # each language's, by code
+    search_pages: Path | None  # where what the search index reads of each page is kept between builds (in the cache)
     jobs: int
     progress: Progress | None
     clock: Stopwatch
@@ -344,7 +346,7 @@ def _render_and_write(run: _Run, work: Work) -> Written | list[Problem]:
     for path, source in work.copies:
         writer.add_file(path, source)
     searched = commit_with_search(writer, run.config, work.previous, index=options.index_search,
-                                  whole=options.clean, lap=run.clock.lap)
+                                  whole=options.clean, lap=run.clock.lap, kept=run.search_pages)
     return writer, searched
 
 

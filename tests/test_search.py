@@ -372,3 +372,48 @@ def test_an_edit_that_changes_no_indexed_word_indexes_nothing(site: Path) -> Non
         template.replace("data-pagefind-body>", "data-pagefind-body>\n<p>Digest.</p>", 1), encoding="utf-8")
     built(site)
     assert all(_stamps(output)[part] != before[part] for part in before)  # a word in every article: all made again
+
+
+def test_what_pagefind_reads_is_kept_and_an_edit_reads_only_its_page_again(site: Path, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    output, _ = built(site)
+    kept = site / ".digest-cache" / "search" / "2015"
+    assert sorted(path.relative_to(kept).as_posix() for path in kept.rglob("*.html")) == [
+        "2015/10/canada/index.html", "2015/11/jet/index.html", "2015/11/paris/index.html"]
+    read: list[str] = []
+    real = digest.write.searchable.searchable
+    monkeypatch.setattr(digest.write.searchable, "searchable", lambda page: read.append(page) or real(page))
+    article = site / "content" / "2015-10-20-canada.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nA new sentence about maple.\n", encoding="utf-8")
+    built(site)
+    assert len(read) == 1 and "maple" in read[0]  # the other pages of its part are as they were kept
+    assert "maple" in (kept / "2015" / "10" / "canada" / "index.html").read_text(encoding="utf-8")
+    build(site, BuildOptions(output_dir=str(tmp_path / "clean")))  # no cache: every page read, in a scratch folder
+    listing = (output / "pagefind" / "shards.json").read_text(encoding="utf-8")
+    assert listing == (tmp_path / "clean" / "pagefind" / "shards.json").read_text(encoding="utf-8")
+    article.unlink()
+    built(site)
+    assert not (kept / "2015" / "10" / "canada").exists() or not list((kept / "2015" / "10" / "canada").iterdir())
+
+
+@pytest.mark.parametrize("damage", ["a name out of the folder", "not JSON"])
+def test_a_damaged_list_of_kept_pages_costs_a_reading_and_removes_nothing_outside(site: Path, tmp_path: Path,
+                                                                                  damage: str) -> None:
+    output, _ = built(site)
+    kept = site / ".digest-cache" / "search" / "2015"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not the cache's", encoding="utf-8")
+    if damage == "not JSON":
+        (kept / "pages.json").write_text("{not json", encoding="utf-8")
+    else:
+        listing = json.loads((kept / "pages.json").read_text(encoding="utf-8"))
+        listing["../../../../victim.txt"] = [1, 2, 3, "0" * 32]
+        (kept / "pages.json").write_text(json.dumps(listing), encoding="utf-8")
+    article = site / "content" / "2015-10-20-canada.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nA new sentence about maple.\n", encoding="utf-8")
+    _, result = built(site)
+    assert victim.read_text(encoding="utf-8") == "not the cache's" and result.warnings == ()
+    assert "../../../../victim.txt" not in json.loads((kept / "pages.json").read_text(encoding="utf-8"))
+    build(site, BuildOptions(output_dir=str(tmp_path / "clean")))
+    assert ((output / "pagefind" / "shards.json").read_text(encoding="utf-8")
+            == (tmp_path / "clean" / "pagefind" / "shards.json").read_text(encoding="utf-8"))

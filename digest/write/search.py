@@ -37,7 +37,7 @@ from digest.workers import default_jobs
 from digest.write.index_files import prune, seed
 from digest.write.output import SEARCH_DIR, OutputWriter
 from digest.write.runs import GiveWay, run_pagefind
-from digest.write.searchable import searchable_pages, write_pages
+from digest.write.searchable import slim_pages
 
 _ALL = "all"  # the one part of an index not split by year
 _YEAR = re.compile(r"[0-9]{4}")
@@ -48,6 +48,7 @@ _PART = re.compile(r"(?P<year>[0-9]{4})(?:-q(?P<quarter>[1-4])|-(?P<month>[0-9]{
 # asks each of them at every query (at 10,000 articles, 10 parts answer in 0.27 s, 40 in 0.45 s).
 PART_SIZE = 300
 _LISTING = "shards.json"
+KEPT_PAGES = "search"  # in the build cache: what Pagefind reads of each page (`searchable.slim_pages`), a folder a part
 _NEW = ".digest-search"  # a part being made, inside the output folder (hidden: never served): `_NEW-2015`
 _OLD = ".digest-search-old"  # a part being replaced: `_OLD-2015`
 
@@ -200,7 +201,7 @@ def _articles_in(folder: str) -> int:
 
 def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | None = None,
                stop: threading.Event | None = None, made: list[str] | None = None,
-               turns: GiveWay | None = None) -> str | None:
+               turns: GiveWay | None = None, kept: Path | None = None) -> str | None:
     """Make the search index of a written site, or the parts of it `changed` paths fall in; why not, or None.
 
     `output/pagefind/` holds one Pagefind index per part (`2016/`, `2015-q4/`...) and
@@ -208,13 +209,16 @@ def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | No
     and merges the others into it. `stop`, once set, ends the Pagefind runs under way (the
     preview, closing), and the index is not made. `made`, when given, gets the path in the
     output of each part folder made, replaced or removed, and of the list when it was written.
-    `turns`: while it is held (the preview, rebuilding), the runs stop where they are.
+    `turns`: while it is held (the preview, rebuilding), the runs stop where they are. `kept`: a folder of the
+    build cache where what Pagefind reads of each page is kept from one build to the next, a folder a part.
     """
     made = [] if made is None else made
     if not config.search:
         if (output_dir / SEARCH_DIR).exists():
             made.append(SEARCH_DIR)
         remove_index(output_dir)
+        if kept is not None:
+            shutil.rmtree(kept, ignore_errors=True)
         return None
     binary = pagefind_binary()
     if binary is None:
@@ -235,7 +239,8 @@ def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | No
     # others' Pagefind runs keep the cores busy (40 parts on two cores: 9.4–9.8 s, against 9.9–10.2 with two)
     with ThreadPoolExecutor(max_workers=max(1, min(len(todo), default_jobs() + 1))) as pool:
         done = dict(zip(todo, pool.map(
-            lambda shard: _index_part(binary, output_dir, config, shard, made_from.get(shard), stop, turns), todo)))
+            lambda shard: _index_part(binary, output_dir, config, shard, made_from.get(shard), stop, turns, kept),
+            todo)))
     made += (f"{SEARCH_DIR}/{shard}" for shard, (_, _, remade) in done.items() if remade)
     failed = [why for why, _, _ in done.values() if why]
     if failed:
@@ -245,6 +250,9 @@ def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | No
         if entry.is_dir() and entry.name not in shards:
             shutil.rmtree(entry.path, ignore_errors=True)
             made.append(f"{SEARCH_DIR}/{entry.name}")
+    for entry in os.scandir(kept) if kept is not None and kept.is_dir() else ():  # and their pages
+        if entry.is_dir() and entry.name not in shards:
+            shutil.rmtree(entry.path, ignore_errors=True)
     pages = {shard: done[shard][1] if shard in done else made_from.get(shard) for shard in shards}
     listing = json.dumps({"shards": shards, "pages": pages}).encode()
     if not (live / _LISTING).is_file() or (live / _LISTING).read_bytes() != listing:
@@ -264,31 +272,32 @@ def _listing(live: Path) -> dict[str, Any]:
 
 
 def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str, made_from: str | None,
-                stop: threading.Event | None = None, turns: GiveWay | None = None
+                stop: threading.Event | None = None, turns: GiveWay | None = None, kept: Path | None = None
                 ) -> tuple[str | None, str | None, bool]:
     """Index one part into a scratch folder of its own, then swap it into place; why it failed (or None),
     a hash of what it was made from, and whether a new part took the place of the one there.
 
-    Pagefind reads what it indexes of each page (`searchable`), copied to a scratch folder of
-    its own, and writes into a folder seeded with the part's previous data files: an edit costs
-    the part's pages, but only its changed files are written. A part made from the same pages
-    as the one in place (`made_from`, as `shards.json` lists it), by the same Pagefind, is kept:
-    a template edit that changes no indexed word indexes nothing.
+    Pagefind reads what it indexes of each page (`searchable`), copied to a folder of its own: in
+    `kept` (the build cache's), where the copies of the pages that did not change since the last
+    time are still there, else a scratch folder. It writes into a folder seeded with the part's
+    previous data files: an edit costs the part's pages, but only its changed files are written.
+    A part made from the same pages as the one in place (`made_from`, as `shards.json` lists it), by
+    the same Pagefind, is kept: a template edit that changes no indexed word indexes nothing.
     """
     new, old, live = output_dir / f"{_NEW}-{shard}", output_dir / f"{_OLD}-{shard}", output_dir / SEARCH_DIR / shard
-    pages = output_dir / f"{_NEW}-{shard}-pages"
+    pages = kept / shard if kept is not None else output_dir / f"{_NEW}-{shard}-pages"
     shutil.rmtree(new, ignore_errors=True)
-    shutil.rmtree(pages, ignore_errors=True)
+    if kept is None:
+        shutil.rmtree(pages, ignore_errors=True)
     command = [binary, "--site", str(pages), "--output-path", str(new)]
     if not config.languages:  # one language: Pagefind's words for it, whatever the pages' lang says
         command += ["--force-language", config.language.split("-")[0]]
     try:
         wait = None if turns is None else turns.wait
-        found, read = searchable_pages(output_dir, _part_files(output_dir, config, shard), wait)
+        read = slim_pages(output_dir, _part_files(output_dir, config, shard), pages, kept is not None, wait)
         source = hashlib.blake2b(f"{read}|{_version(binary)}|{command[5:]}".encode(), digest_size=16).hexdigest()
         if source == made_from and (live / "pagefind.js").is_file():
             return None, source, False
-        write_pages(pages, found, wait)
         seed(live, new)
         why = run_pagefind(command, new, stop, turns)
         if why is None:
@@ -298,7 +307,8 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str, m
                 shutil.rmtree(new, ignore_errors=True)
                 why = run_pagefind(command, new, stop, turns)
     finally:
-        shutil.rmtree(pages, ignore_errors=True)
+        if kept is None:
+            shutil.rmtree(pages, ignore_errors=True)
     if why is not None:
         shutil.rmtree(new, ignore_errors=True)
         return why, None, False
@@ -314,9 +324,10 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str, m
     return None, source, True
 
 
-def search_stage(folder: Path, config: SiteConfig, changed: Iterable[str],
-                 whole: bool) -> tuple[list[str] | None, str | None]:
-    """The search stage on a written folder, where `changed` files changed (`whole`: index them all).
+def search_stage(folder: Path, config: SiteConfig, changed: Iterable[str], whole: bool,
+                 kept: Path | None = None) -> tuple[list[str] | None, str | None]:
+    """The search stage on a written folder, where `changed` files changed (`whole`: index them all; `kept`: as
+    `index_site`'s).
 
     Returns None if it did not run, else the paths in the folder it changed (`index_site`'s `made`);
     and why search was skipped, or None.
@@ -325,16 +336,16 @@ def search_stage(folder: Path, config: SiteConfig, changed: Iterable[str],
     if (config.search and pages == []) or (not config.search and not (folder / SEARCH_DIR).exists()):
         return None, None
     made: list[str] = []
-    why = index_site(folder, config, pages, made=made)
+    why = index_site(folder, config, pages, made=made, kept=kept)
     return made, why
 
 
 def commit_with_search(writer: OutputWriter, config: SiteConfig, previous: Collection[str] | None, *, index: bool,
-                       whole: bool, lap: Callable[[str], None]) -> tuple[Problem, ...]:
+                       whole: bool, lap: Callable[[str], None], kept: Path | None = None) -> tuple[Problem, ...]:
     """Put a build's files in place, with the search index made in the folder about to become the output.
 
     `index`: make the index now (the preview makes it in the background); `whole`: index every
-    page, not only the changed ones. `lap(stage)` is told when writing and searching end, for
+    page, not only the changed ones; `kept`: as `index_site`'s. `lap(stage)` is told when writing and searching end, for
     the build's timings. Returns why search was skipped, as a warning, if it was. The output's twin
     may still be following the output on return: `writer.settle()` waits for it.
     """
@@ -344,7 +355,7 @@ def commit_with_search(writer: OutputWriter, config: SiteConfig, previous: Colle
         if not index:
             return []
         lap("write")
-        made, why = search_stage(folder, config, writer.changed, whole=whole)
+        made, why = search_stage(folder, config, writer.changed, whole=whole, kept=kept)
         if made is not None:
             lap("search")
         found.extend([Problem(path=None, line=None, message=why, severity="warning")] if why else [])

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 _MARK = "data-pagefind-"
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
@@ -27,6 +30,7 @@ _HTML = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
 _TITLE = re.compile(r"<title\b[^>]*>.*?</title\s*>", re.IGNORECASE | re.DOTALL)
 _H1 = re.compile(r"<h1\b", re.IGNORECASE)
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_KEPT = "pages.json"  # in a folder of kept pages: each page's file (inode, time, size) and the hash of what was read
 
 
 @functools.lru_cache(maxsize=64)
@@ -98,33 +102,55 @@ def searchable(page: str) -> str | None:
     return "<!doctype html>" + head + "\n".join(page[start:end] for start, end in sorted(spans)) + "\n</body></html>"
 
 
-def searchable_pages(output_dir: Path, files: list[str],
-                     wait: Callable[[], object] | None = None) -> tuple[dict[str, bytes], str]:
-    """What Pagefind reads of each of `files` of the output, by path, and a hash of it all; `wait`, if given, is
-    called before each page (the preview's search, giving way to a rebuild)."""
-    digest = hashlib.blake2b(digest_size=16)
-    found = {}
+def slim_pages(output_dir: Path, files: list[str], folder: Path, keep: bool = False,
+               wait: Callable[[], object] | None = None) -> str:
+    """Write what Pagefind reads of each of `files` of the output into `folder`, at their paths, and return a hash
+    of it all. `keep`: `folder` holds the same pages as an earlier call made them (a folder of the build cache), and
+    only the pages whose files changed since are read again; others it holds are removed. `wait`, if given, is called
+    before each page read (the preview's search, giving way to a rebuild).
+
+    A page is taken as unchanged while its file is the same (inode, time and size): the build writes a page
+    anew into a new file, and the output's twin shares the files of the pages it did not write.
+    """
+    known: dict[str, list[Any]] = {}
+    if keep:
+        try:
+            known = json.loads((folder / _KEPT).read_bytes())
+        except (OSError, ValueError):
+            known = {}
+        known = known if isinstance(known, dict) else {}
+    now: dict[str, list[Any]] = {}
+    made: set[Path] = set()
     for name in files:
         if wait is not None:
             wait()
+        target = folder / name
+        found = os.stat(output_dir / name)
+        stamp = [found.st_ino, found.st_mtime_ns, found.st_size]
+        held = known.get(name)
+        if isinstance(held, list) and held[:3] == stamp and len(held) == 4 and target.is_file():
+            now[name] = held
+            continue
         data = (output_dir / name).read_bytes()
         try:
             slim = searchable(data.decode("utf-8"))
         except UnicodeDecodeError:
             slim = None
-        read = found[name] = data if slim is None else slim.encode("utf-8")  # None: the whole page, as it is
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + read + b"\0")
-    return found, digest.hexdigest()
-
-
-def write_pages(pages: Path, found: dict[str, bytes], wait: Callable[[], object] | None = None) -> None:
-    """Write pages (`searchable_pages`) in the folder `pages`, at their paths (`wait`: as `searchable_pages`)."""
-    made: set[Path] = set()
-    for name, data in found.items():
-        if wait is not None:
-            wait()
-        target = pages / name
+        read = data if slim is None else slim.encode("utf-8")  # None: the whole page, as it is
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        target.write_bytes(data)
+        target.write_bytes(read)
+        now[name] = [*stamp, hashlib.blake2b(read, digest_size=16).hexdigest()]
+    if keep:
+        for name in known.keys() - now.keys():  # pages gone from the part (and never a path out of the folder)
+            if isinstance(name, str) and not name.startswith("/") and ".." not in name.split("/"):
+                (folder / name).unlink(missing_ok=True)
+        if now != known:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{_KEPT}.new").write_text(json.dumps(now), encoding="utf-8")
+            os.replace(folder / f"{_KEPT}.new", folder / _KEPT)
+    digest = hashlib.blake2b(digest_size=16)
+    for name in sorted(now):
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + now[name][3].encode() + b"\0")
+    return digest.hexdigest()

@@ -36,7 +36,7 @@ from digest.model import DigestError, Problem, SiteConfig, UsageError
 from digest.records import BuildOptions, BuildResult
 from digest.read.files import is_ignored
 from digest.write.runs import GiveWay
-from digest.write.search import index_site, pages_to_index
+from digest.write.search import KEPT_PAGES, index_site, pages_to_index
 
 SERVE_CACHE = "serve"  # the preview's cache, inside the site's .digest-cache/
 HISTORY = 256  # builds remembered for pages that reconnect; a page older than that reloads
@@ -107,7 +107,7 @@ class Preview:
         self._ready = False
         self._closing = False
         self.watching = threading.Event()  # set once changes to the site are seen
-        self._search = _SearchIndexer(self._root, on_notice)
+        self._search = _SearchIndexer(self._root, on_notice, site_dir / CACHE_DIR / SERVE_CACHE / KEPT_PAGES)
 
     # -- what the server asks (any thread) ----------------------------------------------------
 
@@ -226,8 +226,9 @@ class _SearchIndexer:
     while it runs are folded into one more run after it.
     """
 
-    def __init__(self, root: Path, on_notice: Callable[[str], None] | None) -> None:
+    def __init__(self, root: Path, on_notice: Callable[[str], None] | None, kept: Path | None = None) -> None:
         self.root = root
+        self.kept = kept  # what Pagefind reads of each page, kept from one run to the next (`index_site`)
         self.on_notice = on_notice  # told of each run: what was indexed, or why it was not
         self._wanted: SiteConfig | None = None
         self._changed: set[str] | None = set()  # pages changed since the last run; None: index everything
@@ -256,7 +257,7 @@ class _SearchIndexer:
                     return
             started = time.perf_counter()
             try:
-                why = index_site(self.root, config, changed, self._stop, turns=self.turns)
+                why = index_site(self.root, config, changed, self._stop, turns=self.turns, kept=self.kept)
             except OSError as exc:
                 if self._stopped:  # the preview closed, and removed its folder under this run
                     return
