@@ -778,3 +778,15 @@ def test_a_control_character_in_a_body_is_dropped_with_a_warning_or_refused_with
     strict = run_digest("build", "site", "--strict", cwd=tmp_path)
     assert strict.returncode == 1
     assert strict.stderr.startswith(message.replace("warning: ", ""))
+
+
+def test_the_program_ends_with_its_output_flushed_and_its_status(site: Path) -> None:
+    built = run_digest("build", ".", cwd=site)
+    assert built.returncode == 0 and " written, " in built.stdout
+    assert run_digest("build", "no-such-site", cwd=site).returncode == 2
+    # the way out skips Python's shutdown: what was printed still reaches a pipe, and `sys.exit("why")` is kept
+    probe = "from digest.__main__ import _end\nprint('printed before', end='')\n_end('why it ended')"
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=TIMEOUT,
+                          stdin=subprocess.DEVNULL, env=buffered)
+    assert (done.returncode, done.stdout, done.stderr) == (1, "printed before", "why it ended\n")
