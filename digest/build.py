@@ -323,8 +323,7 @@ def _render_and_write(run: _Run, work: Work) -> Written | list[Problem]:
 
     options, output_dir = run.options, run.output_dir
     writer = OutputWriter(output_dir, clean=options.clean, in_place=options.in_place)
-    for path in work.keep:
-        writer.keep(path)  # its inputs did not change: the file is as it would be
+    writer.keep(work.keep)  # their inputs did not change: the files are as they would be
 
     def stage(path: str, data: bytes) -> bool:
         return stage_bytes(output_dir, writer.staging, path, data, options.clean)

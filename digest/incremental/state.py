@@ -63,8 +63,11 @@ def last_build(cache: BuildCache | None, config: SiteConfig, output_dir: Path) -
 
 def next_record(work: Work, inputs: Inputs, writer: OutputWriter, search_warnings: tuple[Problem, ...]) -> LastBuild:
     """The record a good build leaves for the next, once `writer` has put its files in the output."""
+    previous, produced = work.previous, writer.produced
+    if previous is None or len(previous) != len(produced) or not produced.issuperset(previous):
+        previous = tuple(sorted(produced))  # (else the files are the last build's, sorted already)
     return LastBuild(output=str(writer.root.resolve()), build=build_id(writer.root),
-                     produced=tuple(sorted(writer.produced)), inputs=inputs.every, others=inputs.others,
+                     produced=tuple(previous), inputs=inputs.every, others=inputs.others,
                      names=inputs.names, next_release=work.next_release, counts=work.counts,
                      files=writer.written + writer.unchanged, warnings=work.problems,
                      search_warnings=search_warnings, feeds=work.feeds)

@@ -124,9 +124,11 @@ class OutputWriter:
         else:
             self.unchanged += 1
 
-    def keep(self, output_path: str) -> None:
-        """Keep a file of the previous build as it is: its page did not change."""
-        self.record(output_path, False)
+    def keep(self, output_paths: Collection[str]) -> None:
+        """Keep files of the previous build as they are: their pages did not change (22,000 of them, at
+        10,000 articles, for an edit that renders one)."""
+        self.produced.update(output_paths)
+        self.unchanged += len(output_paths)
 
     def add_file(self, output_path: str, source: str) -> None:
         """Stage a copy of a static file, unless the output already holds the same bytes."""
