@@ -93,13 +93,14 @@ def parse_edits(cache: BuildCache, sources: list[SourceFile], inputs: Inputs, co
     """
     index = cache.index()
     stamps = inputs.stamps
-    moved = [s for s in sources if s.path not in index or index[s.path][:2] != stamps[s.path]]
+    moved = [s for s in sources if index.get(s.path) != stamps[s.path]]
     if not moved or any(s.path not in index for s in moved):
         return None
+    resized = {s.path for s in moved if index[s.path][1] != stamps[s.path][1]}  # changed, whatever their bytes
+    hashes = cache.hashes(s.path for s in moved if s.path not in resized)
     changed = []
     for source in moved:
-        _, size, digest, _ = index[source.path]
-        if size == stamps[source.path][1] and has_bytes(source, digest):
+        if source.path not in resized and has_bytes(source, hashes.get(source.path, "")):
             cache.restamp(source.path, kept_stamp(stamps[source.path], inputs.started_ns))
         else:
             changed.append(source)

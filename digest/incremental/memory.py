@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-Index = dict[str, tuple[int, int, str, str]]  # source path -> (mtime_ns, size, content hash, signature)
+Index = dict[str, tuple[int, int]]  # source path -> (mtime_ns, size)
 
 _WHOLE: dict[Path, tuple[int, ...]] = {}
 _INDEX: dict[Path, tuple[tuple[int, ...], Index]] = {}
