@@ -396,7 +396,7 @@ def test_what_pagefind_reads_is_kept_and_an_edit_reads_only_its_page_again(site:
     assert not (kept / "2015" / "10" / "canada").exists() or not list((kept / "2015" / "10" / "canada").iterdir())
 
 
-@pytest.mark.parametrize("damage", ["a name out of the folder", "not JSON"])
+@pytest.mark.parametrize("damage", ["a name out of the folder", "not JSON", "a hash that is not text"])
 def test_a_damaged_list_of_kept_pages_costs_a_reading_and_removes_nothing_outside(site: Path, tmp_path: Path,
                                                                                   damage: str) -> None:
     output, _ = built(site)
@@ -405,6 +405,10 @@ def test_a_damaged_list_of_kept_pages_costs_a_reading_and_removes_nothing_outsid
     victim.write_text("not the cache's", encoding="utf-8")
     if damage == "not JSON":
         (kept / "pages.json").write_text("{not json", encoding="utf-8")
+    elif damage == "a hash that is not text":
+        listing = json.loads((kept / "pages.json").read_text(encoding="utf-8"))
+        (kept / "pages.json").write_text(json.dumps({name: [*held[:3], 7] for name, held in listing.items()}),
+                                         encoding="utf-8")
     else:
         listing = json.loads((kept / "pages.json").read_text(encoding="utf-8"))
         listing["../../../../victim.txt"] = [1, 2, 3, "0" * 32]

@@ -128,7 +128,8 @@ def slim_pages(output_dir: Path, files: list[str], folder: Path, keep: bool = Fa
         found = os.stat(output_dir / name)
         stamp = [found.st_ino, found.st_mtime_ns, found.st_size]
         held = known.get(name)
-        if isinstance(held, list) and held[:3] == stamp and len(held) == 4 and target.is_file():
+        if (isinstance(held, list) and len(held) == 4 and held[:3] == stamp and isinstance(held[3], str)
+                and target.is_file()):
             now[name] = held
             continue
         data = (output_dir / name).read_bytes()
