@@ -19,13 +19,14 @@ def run() -> None:
     once (`os._exit`), with the status the command gave. An error the command did not expect still ends the
     usual way, with its traceback.
     """
+    status: object = None
     try:
         main()
     except SystemExit as done:
-        gc.freeze()
-        _end(done.code)
+        status = done.code
     finally:
         gc.freeze()
+    _end(status)
 
 
 def _end(code: object) -> None:

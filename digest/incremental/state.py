@@ -67,7 +67,7 @@ def next_record(work: Work, inputs: Inputs, writer: OutputWriter, search_warning
     if previous is None or len(previous) != len(produced) or not produced.issuperset(previous):
         previous = tuple(sorted(produced))  # (else the files are the last build's, sorted already)
     return LastBuild(output=str(writer.root.resolve()), build=build_id(writer.root),
-                     produced=tuple(previous), inputs=inputs.every, others=inputs.others,
+                     produced=previous, inputs=inputs.every, others=inputs.others,
                      names=inputs.names, next_release=work.next_release, counts=work.counts,
                      files=writer.written + writer.unchanged, warnings=work.problems,
                      search_warnings=search_warnings, feeds=work.feeds)
