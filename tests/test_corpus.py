@@ -106,3 +106,17 @@ def test_corpus_output_passes_check_site(corpus: Corpus, run_check_site: Any) ->
     report = f"check-site exited {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
     assert proc.returncode == 0, report
     print(proc.stdout)
+
+
+def test_corpus_bodies_render_alike_by_both_markdown_parsers(corpus: Corpus) -> None:
+    """Each body the Rust parser takes is rendered as markdown-it-py renders it (digest/read/markdown_rust.py)."""
+    from digest.model import MarkdownOptions
+    from digest.read.markdown import render_markdown, render_python
+    from digest.read.markdown_rust import render_rust
+
+    bodies = [path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+              for path in (corpus.site / "content").rglob("*.md")]
+    taken = [body for body in bodies if render_rust(body, MarkdownOptions()) is not None]
+    assert len(bodies) == ARTICLES and len(taken) > 0.95 * ARTICLES
+    options = MarkdownOptions()
+    assert [body for body in taken if render_markdown(body, options) != render_python(body, options)] == []

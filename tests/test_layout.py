@@ -25,8 +25,8 @@ LAYOUT: dict[str, tuple[str, ...]] = {
     "model": ("values", "settings", "content", "pages"),  # the nouns of a site
     "records": (),  # the nouns of a build run: options, results, what the cache keeps
     "workers": (),  # worker processes, for read, render and the link checker
-    "read": ("yamlread", "files", "settings", "languages", "editions", "config", "dates", "names", "markdown", "frontmatter", "discover",
-             "urls", "content"),
+    "read": ("yamlread", "files", "settings", "languages", "editions", "config", "dates", "names", "markup",
+             "markdown_rust", "markdown", "frontmatter", "discover", "urls", "content"),
     "link": ("terms", "duplicates", "editions", "site", "relink"),
     "plan": ("pages", "checks"),
     "render": ("theme", "cldr", "i18n", "wording", "charts", "schema", "newsletter", "environment", "renderer"),
