@@ -38,6 +38,26 @@ def test_the_same_story_written_differently(written: str) -> None:
     assert canonical_url(written) == "example.org/news/2015/11/story"
 
 
+def test_the_short_way_for_plain_addresses_gives_urllibs_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """canonical_url takes an address of no query, port or escape without urllib: its key is the same."""
+    import random
+    import re
+
+    from digest.read import urls
+
+    hosts = ["a", "B", ".", "-", "www.", "example.org", "..", "ü", ":8080", "@", " "]
+    paths = ["a", "B", ".", "-", "/", "/amp", "/AMP/", ".amp.html", "x.AMP.HTML", "_", "~", "!", "$", "&", "'", "(",
+             "*", ",", ";", "=", ":", "@", "%41", "?", "#", "?utm_source=x", " ", "ü", "//"]
+    rng = random.Random(1)
+    written = {rng.choice(["https://", "http://", "HTTPS://", "ftp://", "https:/"])
+               + "".join(rng.choice(hosts) for _ in range(rng.randint(1, 4)))
+               + "".join(rng.choice(paths) for _ in range(rng.randint(0, 8))) for _ in range(20000)}
+    plain = sorted(url for url in written if urls._PLAIN.fullmatch(url))
+    short = [urls.canonical_url.__wrapped__(url) for url in plain]
+    monkeypatch.setattr(urls, "_PLAIN", re.compile(r"(?!)"))  # never the short way
+    assert len(plain) > 500 and short == [urls.canonical_url.__wrapped__(url) for url in plain]
+
+
 def test_query_parameters_count_in_any_order() -> None:
     assert canonical_url("https://example.org/a?b=2&a=1") == canonical_url("https://example.org/a/?a=1&b=2#x") \
         == "example.org/a?a=1&b=2"
