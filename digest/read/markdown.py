@@ -113,7 +113,8 @@ _LINK_TARGET = re.compile(
     re.DOTALL | re.MULTILINE)
 
 
-_MARKUP_ONLY = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")  # "-", "##", "|", ">" standing alone
+_LINK_TARGETS_ONLY = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")  # `_LINK_TARGET`'s, where it can find no other
+_WORD = re.compile(r"\w")
 
 
 def count_words(text: str) -> int:
@@ -124,8 +125,12 @@ def count_words(text: str) -> int:
     >>> count_words("## A heading\\n\\n- one item\\n\\n| a | b |")
     6
     """
-    text = _LINK_TARGET.sub(" ", text)
-    return len(text.split()) - len(_MARKUP_ONLY.findall(text))
+    if "```" in text or "<" in text or "[^" in text:
+        text = _LINK_TARGET.sub(" ", text)
+    elif "](" in text:
+        text = _LINK_TARGETS_ONLY.sub(" ", text)
+    words = text.split()  # but those of markup alone: "-", "##", "|", ">"
+    return len(words) - sum(1 for word in words if not (word[0].isalnum() or _WORD.search(word)))
 
 
 def render_markdown(text: str, options: MarkdownOptions, directory: str = "",

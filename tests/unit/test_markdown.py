@@ -218,6 +218,25 @@ def test_word_count(text: str, words: int) -> None:
     assert render_markdown(text, DEFAULT).words == words
 
 
+def test_word_count_is_its_definition_in_regular_expressions() -> None:
+    """count_words' shortcuts (link targets alone where nothing else is left out, words by their first letter)
+    count what one substitution and one pattern count."""
+    import random
+    import re
+
+    from digest.read.markdown import _LINK_TARGET, count_words
+
+    def by_definition(text: str) -> int:
+        text = _LINK_TARGET.sub(" ", text)
+        return len(text.split()) - len(re.findall(r"(?<!\S)[^\w\s]+(?!\S)", text))
+
+    pieces = ["a", "bé", " ", "\n", "-", "*", "_", "_x", "`", "```", "<", ">", "[", "]", "(", ")", "](", "[^", "^", ":",
+              "\t", "    ", "1", "²", "\"", "|", "#", "!", ".", "\u00a0", "\u2003", "\x1c", "[x](https://a.org/b \"t\")"]
+    rng = random.Random(3)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 60))) for _ in range(20000)]
+    assert [count_words(text) for text in texts] == [by_definition(text) for text in texts]
+
+
 # ---------------------------------------------------------------------------
 # images
 
