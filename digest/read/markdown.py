@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
+
 @dataclass(frozen=True, slots=True)
 class RenderedMarkdown:
     """A body rendered: HTML, headings, first paragraph as text, word count."""

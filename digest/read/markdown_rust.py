@@ -83,8 +83,10 @@ def render_rust(text: str, options: MarkdownOptions) -> Rendered | None:
             raise
         return None
     for tag, replacement in reading.marks:  # each heading and code block, in the order of the HTML
-        start = rendered.index(tag, at)
-        end = rendered.index("</code></pre>\n", start) + 14 if tag == "<pre><code" else start + len(tag)
+        start = rendered.find(tag, at)
+        end = rendered.find("</code></pre>\n", start) + 14 if tag == "<pre><code" else start + len(tag)
+        if start < 0 or end < start + len(tag):  # (never seen: the tree and the HTML disagree)
+            return None
         if replacement is not None:
             pieces += (rendered[at:start], replacement)
             at = end

@@ -27,7 +27,7 @@ TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 AMP_PARAMETERS = {"amp": {"", "1", "true"}, "outputtype": {"amp"}, "output": {"amp"}}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _UNRESERVED = "-._~!$&'()*+,;=:@/"  # characters a path keeps as they are
-_PLAIN = re.compile(r"(https?)://([A-Za-z0-9.-]+)(/[A-Za-z0-9_.~!$&'()*+,;=:@/-]*)?", re.IGNORECASE)
+_PLAIN = re.compile(r"https?://([A-Za-z0-9.-]+)(/[A-Za-z0-9_.~!$&'()*+,;=:@/-]*)?", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -43,8 +43,8 @@ def canonical_url(url: str) -> str | None:
     """
     plain = _PLAIN.fullmatch(url)
     if plain is not None:  # most links: no query, port or escape; the same key without urllib (2 µs, not 6)
-        host = plain[2].lower().rstrip(".").removeprefix("www.")
-        segments = [s for s in (plain[3] or "").split("/") if s and s.lower() != "amp"]
+        host = plain[1].lower().rstrip(".").removeprefix("www.")
+        segments = [s for s in (plain[2] or "").split("/") if s and s.lower() != "amp"]
         if segments and segments[-1].lower().endswith(".amp.html"):
             segments[-1] = segments[-1][: -len(".amp.html")] + ".html"
         return f"{host}/{'/'.join(segments)}" if host else None

@@ -145,6 +145,12 @@ def test_what_the_rust_parser_leaves_to_markdown_it_py(text: str) -> None:
     assert render_markdown(text, MarkdownOptions()) == render_python(text, MarkdownOptions())
 
 
+@pytest.mark.parametrize("text", ["## First\n\nText.", "```py\nx = 1\n```", "    code\n\n## After", "Text.\n\n### Last"])
+def test_headings_and_code_anywhere_are_the_rust_parsers(text: str) -> None:
+    options = MarkdownOptions(toc_levels=(1, 6))
+    assert render_rust(text, options) is not None and render_markdown(text, options) == render_python(text, options)
+
+
 def test_raw_html_let_through_is_left_to_markdown_it_py() -> None:
     assert render_rust("Some <b>bold</b> text.", MarkdownOptions(unsafe_html=True)) is None
     assert render_rust("Some <b>bold</b> text.", MarkdownOptions()) is not None
