@@ -159,6 +159,8 @@ def _code_left_open(text: str) -> bool:
     prose, fence = list[str](), ""
     for line in text.split("\n"):
         marker = _FENCE.match(line)
+        if marker and marker[1][0] == "`" and "`" in line[marker.end():]:
+            marker = None  # (not a fence: a backtick fence's info holds no backtick)
         if not fence:
             fence = marker[1] if marker else ""
             prose += () if marker else (line,)
@@ -283,8 +285,9 @@ class _TreeReading:
             elif name in _SPANS:
                 breaks = self.inline(node.children, block, breaks, depth + 1)
             elif name == "code_inline":
-                if node.srcmap is None or b"\n" in self.data[slice(*node.srcmap)]:
-                    raise _Unsure(name)  # they keep the spaces that start its next line apart
+                source = b"\n" if node.srcmap is None else self.data[slice(*node.srcmap)]
+                if b"\n" in source or not source.strip(b"`").strip(b" "):
+                    raise _Unsure(name)  # they keep apart the spaces that start its next line, or that are all it holds
             elif name not in ("text", "text_special"):
                 raise _Unsure(name)
         return breaks

@@ -135,7 +135,7 @@ def test_generated_inline_runs_of_delimiters() -> None:
     "![A photo](photo.jpg)",  # images: their addresses are resolved, and they load lazily
     "[a](https://ü.example/)",  # markdown-it-py writes the host name in punycode
     "<https://example.org/%C3%BC>",  # and an autolink's text decoded
-    "~~gone~~", "a*b*c", "***a*", "😀**a**", "- a\n-\n- b", ">\n", "a \u00a0b", "a\u2003b", "```\nleft open",
+    "~~gone~~", "`   `", "a*b*c", "***a*", "😀**a**", "- a\n-\n- b", ">\n", "a \u00a0b", "a\u2003b", "```\nleft open",
     "[`x", "[a `b", "a \\` b",  # a code span left open: markdown-it-pyrs 0.4.0 panics on the first two
     "".join("  " * depth + "- item\n" for depth in range(14)),  # nested deeper than markdown-it-py nests
     "[" * 21 + "a" + "](https://x.org)" * 21,
@@ -149,6 +149,12 @@ def test_what_the_rust_parser_leaves_to_markdown_it_py(text: str) -> None:
 def test_headings_and_code_anywhere_are_the_rust_parsers(text: str) -> None:
     options = MarkdownOptions(toc_levels=(1, 6))
     assert render_rust(text, options) is not None and render_markdown(text, options) == render_python(text, options)
+
+
+def test_a_line_of_backticks_with_a_backtick_after_them_opens_no_fence() -> None:
+    """"```x`y" is a paragraph (a backtick fence's info holds no backtick): its runs count as code spans."""
+    assert markdown_rust._code_left_open("```x`y\n[`z")
+    assert not markdown_rust._code_left_open("```x\n[`z\n```")
 
 
 def test_raw_html_let_through_is_left_to_markdown_it_py() -> None:
