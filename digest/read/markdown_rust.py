@@ -1,11 +1,11 @@
 """Markdown bodies → HTML by markdown-it-pyrs, the Rust port of markdown-it, where it gives what markdown-it-py gives.
 
 markdown-it-py parses a body of the generated corpus in about 1.0 ms, the Rust port in 0.07 (0.3
-with what this module adds and checks). The port writes the same CommonMark HTML but knows none of digest's additions, so `render_rust`
-finishes what it can the way markdown-it-py's plugins do (heading ids as mdit-py-plugins' anchors
-give them, code blocks through `markup.py`), and reads the table of contents, the first paragraph
-and the web links from the port's syntax tree, as `markdown.render_python` reads them from
-markdown-it-py's tokens.
+with what this module adds and checks). The port writes the same CommonMark HTML but knows none
+of digest's additions, so `render_rust` finishes what it can the way markdown-it-py's plugins do
+(heading ids as mdit-py-plugins' anchors give them, code blocks through `markup.py`), and reads
+the table of contents, the first paragraph and the web links from the port's syntax tree, as
+`markdown.render_python` reads them from markdown-it-py's tokens.
 
 Where the two parsers differ, or digest adds what this does not finish, it answers None and
 markdown-it-py renders the body: footnotes, images, raw HTML let through, a host name outside
