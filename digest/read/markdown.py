@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from digest.model import MarkdownOptions, TocEntry
 from digest.read.markdown_rust import render_rust
-from digest.read.markup import coloured_code, heading_id, plain_code
+from digest.read.markup import coloured_code, heading_id, one_line, plain_code
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -105,7 +105,7 @@ def _plain(children: list[Token] | None) -> str:
             parts.append(" ")
         elif child.type == "image":
             parts.append(_plain(child.children))
-    return re.sub(r"\s+", " ", "".join(parts)).strip()
+    return one_line(parts)
 
 
 _LINK_TARGET = re.compile(

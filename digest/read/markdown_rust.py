@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from digest.model import MarkdownOptions, TocEntry
-from digest.read.markup import coloured_code, heading_id, plain_code
+from digest.read.markup import coloured_code, heading_id, one_line, plain_code
 
 Rendered = tuple[str, tuple[TocEntry, ...], str, tuple[tuple[str, int], ...]]  # html, toc, first paragraph, links
 
@@ -34,6 +34,7 @@ _RUST_RULES: list[Any] = ["blockquote", "code", "fence", "heading", "hr", "lhead
                           "strikethrough"]
 _CONTAINERS = frozenset({"blockquote", "bullet_list", "ordered_list", "table", "thead", "tbody", "trow"})
 _SPANS = frozenset({"em", "strong", "strikethrough", "link"})  # inline nodes whose children are inline
+_INLINE = frozenset({"text", "text_special", "code_inline", "softbreak", "hardbreak", "autolink", "image", *_SPANS})
 _HOST = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//([^/?#]*)|mailto:[^@]*@([^?#]*)", re.IGNORECASE)
 # Where the parsers differ (`_apart`): white space but spaces, tabs and new lines, which they trim apart (a
 # no-break space within a line is safe); an empty list item (a line of its marker alone)
@@ -69,8 +70,8 @@ def _rust_parser() -> Any:
 
 def render_rust(text: str, options: MarkdownOptions) -> Rendered | None:
     """A body rendered as markdown-it-py renders it, by the Rust parser; None where it cannot be sure."""
-    parser = None if options.unsafe_html or _apart(text) else _rust_parser()
-    if parser is None:
+    parser = _rust_parser()
+    if parser is None or options.unsafe_html or _apart(text):
         return None
     reading = _TreeReading(options, text.encode())
     try:
@@ -204,7 +205,7 @@ class _TreeReading:
                 run = []
             if name == "paragraph":
                 if top and not self.first:
-                    self.first = re.sub(r"\s+", " ", "".join(self._text(node.children, " "))).strip()
+                    self.first = one_line(self._text(node.children, " "))
                 self.inline(node.children, _start(node))
             elif name in ("heading", "lheading"):
                 self._heading(node)
@@ -235,7 +236,7 @@ class _TreeReading:
             while slug in self._slugs:
                 slug, number = f"{base}-{number}", number + 1
             self._slugs.add(slug)
-            title = re.sub(r"\s+", " ", "".join(self._text(node.children, " "))).strip()
+            title = one_line(self._text(node.children, " "))
             self.toc.append(TocEntry(level=level, id=slug, title=title))
             self.marks.append((f"<h{level}>", f'<h{level} id="{html.escape(slug)}">'))
         self.inline(node.children, _start(node))
@@ -286,8 +287,8 @@ class _TreeReading:
                 breaks = self.inline(node.children, block, breaks, depth + 1)
             elif name == "code_inline":
                 source = b"\n" if node.srcmap is None else self.data[slice(*node.srcmap)]
-                if b"\n" in source or not source.strip(b"`").strip(b" "):
-                    raise _Unsure(name)  # they keep apart the spaces that start its next line, or that are all it holds
+                if b"\n" in source or not source.strip(b"`").strip(b" "):  # they keep apart the spaces that
+                    raise _Unsure(name)  # start its next line, or that are all it holds
             elif name not in ("text", "text_special"):
                 raise _Unsure(name)
         return breaks
@@ -298,6 +299,3 @@ def _start(node: Any) -> int:
     if node.srcmap is None:
         raise _Unsure(node.name)
     return int(node.srcmap[0])
-
-
-_INLINE = frozenset({"text", "text_special", "code_inline", "softbreak", "hardbreak", "autolink", "image", *_SPANS})

@@ -1,5 +1,6 @@
-"""What both Markdown parsers write alike (`markdown.py`, `markdown_rust.py`): heading ids, and code blocks,
-fenced code coloured by Pygments into CSS classes or escaped as it is."""
+"""What both Markdown parsers write alike (`markdown.py`, `markdown_rust.py`): heading ids, the text of a
+heading or paragraph as one line, and code blocks, fenced code coloured by Pygments into CSS classes or
+escaped as it is."""
 
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ def heading_id(text: str) -> str:
     slug = re.sub(r"[^\w\s-]", "", text.strip().lower())
     slug = re.sub(r"[\s-]+", "-", slug).strip("-") or "section"
     return "h-" + slug if _RESERVED_ID.fullmatch(slug) else slug
+
+
+def one_line(parts: list[str]) -> str:
+    """Pieces of a heading's or a paragraph's text as one line: its runs of white space made one space.
+
+    >>> one_line(["Paris ", " talks", "\\n", "end "])
+    'Paris talks end'
+    """
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
 # Pygments is loaded by the first code block to colour (5 ms), not by every build that reads Markdown.

@@ -223,13 +223,7 @@ class OutputWriter:
             target = os.path.join(into, output_path)
             folder = os.path.dirname(target)
             if folder not in made:
-                try:
-                    os.mkdir(folder)  # (one system call; pathlib's mkdir makes a Path and asks three)
-                except FileExistsError:
-                    if not os.path.isdir(folder):
-                        make_folder(into, Path(folder))
-                except (FileNotFoundError, NotADirectoryError):
-                    make_folder(into, Path(folder))
+                make_folder(into, Path(folder))
                 made.add(folder)
             staged = staged_name(self.staging, output_path)
             try:

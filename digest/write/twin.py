@@ -178,6 +178,14 @@ def remove_file(root: Path, path: str) -> bool:
 
 def make_folder(root: Path, folder: Path) -> None:
     """Create `folder` under `root`, removing any file that stands where one of its folders must go."""
+    try:  # most often its parent is there: one system call (pathlib's mkdir asks three)
+        os.mkdir(folder)
+        return
+    except FileExistsError:
+        if os.path.isdir(folder):
+            return
+    except (FileNotFoundError, NotADirectoryError):
+        pass
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
