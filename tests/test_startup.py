@@ -75,3 +75,30 @@ def test_a_body_edit_loads_no_code_highlighting_and_no_newsletter_where_none_is_
     assert "markdown_it" not in edited  # by the Rust parser: markdown-it-py (18 ms to import) is not loaded
     assert "pygments" not in edited and "css_inline" not in edited
     assert "babel" not in edited  # the page's dates are those the first build had Babel write: kept in the cache
+
+
+def test_a_body_edit_indexes_its_part_without_a_thread_pool_or_the_binary_package(make_site: Any) -> None:
+    site = make_site({"content/2015-11-30-a.md": "---\ntitle: A\ndate: 2015-11-30\n---\nA first text.\n",
+                      "content/2015-10-30-b.md": "---\ntitle: B\ndate: 2015-10-30\n---\nA second text.\n"})
+    build = ("import digest\nresult = digest.build(Path('.'), None, digest.BuildCache(Path('.')))\n"
+             "assert not [p for p in result.warnings if 'search' in p.message], result.warnings")
+    probe = HEAVY + ("pagefind_bin", "concurrent.futures", "logging")
+    past = time.time() - 3600
+    for path in site.rglob("*"):
+        os.utime(path, (past, past))
+    first = subprocess.run([sys.executable, "-c", PROBE.format(action=build, heavy=probe)], capture_output=True,
+                           text=True, stdin=subprocess.DEVNULL, timeout=120, cwd=site)
+    assert first.returncode == 0, first.stderr
+    index = site / "output" / "pagefind" / "2015" / "pagefind-entry.json"
+    before = index.read_bytes()
+    article = site / "content" / "2015-11-30-a.md"
+    with open(article, "a", encoding="utf-8") as handle:
+        handle.write("\nA word only this edit adds: zanzibarite.\n")
+    os.utime(article, (past + 60, past + 60))
+    edited = subprocess.run([sys.executable, "-c", PROBE.format(action=build, heavy=probe)], capture_output=True,
+                            text=True, stdin=subprocess.DEVNULL, timeout=120, cwd=site)
+    assert edited.returncode == 0, edited.stderr
+    assert index.read_bytes() != before  # the part was indexed again, with the new word
+    loaded_now = edited.stdout.strip().split(",")
+    assert "pagefind_bin" not in loaded_now and "concurrent.futures" not in loaded_now
+    assert "logging" not in loaded_now
