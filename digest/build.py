@@ -29,7 +29,7 @@ from digest.records import BuildOptions, BuildResult, LastBuild, TranslatedArtic
 from digest.read.config import load_config
 from digest.read.discover import CONTENT_DIR
 from digest.render.theme import Theme, resolve_theme
-from digest.write.output import OutputWriter, check_output_dir, stage_bytes
+from digest.write.output import OutputWriter, check_output_dir
 
 if TYPE_CHECKING:
     from digest.incremental.bodies import Edit
@@ -325,9 +325,6 @@ def _render_and_write(run: _Run, work: Work) -> Written | list[Problem]:
     writer = OutputWriter(output_dir, clean=options.clean, in_place=options.in_place)
     writer.keep(work.keep)  # their inputs did not change: the files are as they would be
 
-    def stage(path: str, data: bytes) -> bool:
-        return stage_bytes(output_dir, writer.staging, path, data, options.clean)
-
     progress = run.progress
     report = None if progress is None else lambda done: progress("render", done, len(work.render))
     renderers = {}
@@ -335,7 +332,7 @@ def _render_and_write(run: _Run, work: Work) -> Written | list[Problem]:
         words = run.words.get(site.config.language, ENGLISH)
         env = make_environment(run.theme, site.config, run.search, words)
         renderers[site.config.language] = PageRenderer(env, site, run.site_dir, words)
-    staged, problems = render_pages(renderers, work.render, stage, run.jobs, report, work.filled)
+    staged, problems = render_pages(renderers, work.render, writer.stage, run.jobs, report, work.filled)
     run.clock.lap("render")
     if problems:
         writer.abort()

@@ -2,7 +2,8 @@
 
 Files are first written to a staging folder beside the output; only when every page has
 rendered are they moved into the output's twin, which then takes the output's place
-(`twin.py`), so a failed or interrupted build leaves the previous output whole. A file
+(`twin.py`), so a failed or interrupted build leaves the previous output whole. A first
+build, which has no output to keep, writes its files into the twin at once. A file
 whose bytes did not change is not rewritten (its modification time stays), and files no
 page produces any more are removed.
 """
@@ -111,10 +112,25 @@ class OutputWriter:
         for leftover in (self.staging, output_dir / STAGING):  # of a build that was stopped
             if leftover.exists():
                 shutil.rmtree(leftover)
+        # A first build's files go straight into the twin's tree, at their paths, and the tree becomes the output
+        # whole: none waits in the staging folder to be moved in (22,600 moves at 10,000 articles, 0.5 s on one core)
+        self.direct: Path | None = None
+        if self.twin is not None and not self.existed:
+            shutil.rmtree(self.twin.home, ignore_errors=True)  # (what a stopped build left: it mirrors no output)
+            self.twin.tree.mkdir(parents=True)
+            self.direct = self.twin.tree
+
+    def stage(self, output_path: str, data: bytes) -> bool:
+        """Stage one file's bytes, unless the output already holds exactly these bytes; whether it was staged.
+        Worker processes call it too (then `record` counts the file in the build's own)."""
+        if self.direct is not None:
+            write_file(safe_join(self.direct, output_path), data)
+            return True
+        return stage_bytes(self.root, self.staging, output_path, data, self.clean)
 
     def add(self, output_path: str, data: bytes) -> None:
         """Stage one file's bytes, unless the output already holds exactly these bytes."""
-        self.record(output_path, stage_bytes(self.root, self.staging, output_path, data, self.clean))
+        self.record(output_path, self.stage(output_path, data))
 
     def record(self, output_path: str, staged: bool) -> None:
         """Count a file staged (or found unchanged) elsewhere, such as in a worker process."""
@@ -136,8 +152,13 @@ class OutputWriter:
         if not self.clean and same_file(target, source):
             self.record(output_path, False)
             return
-        self.staging.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, staged_name(self.staging, output_path))
+        if self.direct is not None:
+            staged = safe_join(self.direct, output_path)
+            make_folder(self.direct, staged.parent)
+        else:
+            self.staging.mkdir(parents=True, exist_ok=True)
+            staged = staged_name(self.staging, output_path)
+        shutil.copyfile(source, staged)
         self.record(output_path, True)
 
     def abort(self) -> None:
@@ -145,7 +166,7 @@ class OutputWriter:
         shutil.rmtree(self.staging, ignore_errors=True)
         if not self.existed:
             shutil.rmtree(self.root, ignore_errors=True)
-        if self.twin is not None and not self.twin.tree.exists():
+        if self.twin is not None and (self.direct is not None or not self.twin.tree.exists()):
             shutil.rmtree(self.twin.home, ignore_errors=True)  # a first build's: nothing beside the output either
 
     def commit(self, previous: Collection[str] | None = None,
@@ -175,10 +196,11 @@ class OutputWriter:
             if build_id(self.root) is None:
                 _mark(self.root, _next(current))
             return
-        if not twin.in_step(current):
-            twin.make(keep=(MARKER,))
-        twin.forget()
-        self._apply(twin.tree, stale)
+        if self.direct is None:
+            if not twin.in_step(current):
+                twin.make(keep=(MARKER,))
+            twin.forget()
+            self._apply(twin.tree, stale)
         searched = prepare(twin.tree) if prepare is not None else ()
         if current is not None and not (self.staged or self.removed_paths or searched):
             twin.remember(current)
@@ -332,6 +354,17 @@ def stage_bytes(root: Path, staging: Path, output_path: str, data: bytes, clean:
     with handle:
         handle.write(data)
     return True
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """Write a file, making its folders first if they are not there."""
+    try:
+        handle = open(target, "wb")
+    except FileNotFoundError:
+        os.makedirs(target.parent, exist_ok=True)
+        handle = open(target, "wb")
+    with handle:
+        handle.write(data)
 
 
 def _same_bytes(target: Path, data: bytes) -> bool:

@@ -276,6 +276,35 @@ def test_abort_of_a_first_build_leaves_no_output_folder(tmp_path: Path) -> None:
     assert not output.exists()
 
 
+def test_a_first_build_writes_into_the_twin_which_becomes_the_output(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    twin = Twin(output)
+    (twin.tree / "2015" / "stale").mkdir(parents=True)  # what a first build that was stopped left
+    (twin.tree / "2015" / "stale" / "index.html").write_bytes(b"stale")
+    writer = OutputWriter(output)
+    writer.add("index.html", b"home")
+    writer.add("2015/11/a/index.html", b"a")
+    static = tmp_path / "style.css"
+    static.write_bytes(b"css")
+    writer.add_file("css/style.css", str(static))
+    assert tree(twin.tree) == {"index.html": b"home", "2015/11/a/index.html": b"a", "css/style.css": b"css"}
+    assert not writer.staging.exists()  # nothing waits to be moved
+    writer.commit()
+    writer.settle()
+    files = tree(output)
+    files.pop(MARKER)
+    assert files == {"index.html": b"home", "2015/11/a/index.html": b"a", "css/style.css": b"css"}
+    assert tree(twin.tree) == tree(output)  # and the twin follows it, for the next build
+
+
+def test_abort_of_a_first_build_removes_what_it_wrote_beside_the_output(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    writer = OutputWriter(output)
+    writer.add("2015/11/a/index.html", b"a")
+    writer.abort()
+    assert not output.exists() and not Twin(output).home.exists()
+
+
 def test_abort_leaves_the_output_untouched(tmp_path: Path) -> None:
     output = tmp_path / "output"
     write(output, {"index.html": b"home", "old.html": b"old"})
