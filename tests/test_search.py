@@ -14,6 +14,7 @@ from typing import Any, Callable
 import pytest
 
 import digest.write.index_files
+import digest.write.runs
 import digest.write.search
 import digest.write.searchable
 from digest.build import build
@@ -294,7 +295,16 @@ def test_a_binary_that_does_not_run_here_counts_as_missing(tmp_path: Path) -> No
     foreign = tmp_path / "pagefind"
     foreign.write_bytes(b"\x7fELF not for this machine")
     foreign.chmod(0o755)
-    assert not digest.write.search._runs(str(foreign))
+    assert not digest.write.runs._runs(str(foreign))
+
+
+def test_a_binary_is_asked_its_version_again_once_another_is_in_its_place(tmp_path: Path) -> None:
+    binary = tmp_path / "pagefind"
+    binary.write_text("#!/bin/sh\necho pagefind 1.0.0\n")
+    binary.chmod(0o755)
+    assert digest.write.runs.pagefind_version(str(binary)) == "pagefind 1.0.0"
+    binary.write_text("#!/bin/sh\necho pagefind 1.10.0\n")  # another size (and time)
+    assert digest.write.runs.pagefind_version(str(binary)) == "pagefind 1.10.0"
 
 
 def test_the_binary_is_installed_with_digest() -> None:

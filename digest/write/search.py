@@ -19,14 +19,11 @@ skipped, and the theme leaves the search box out.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib.util
 import json
 import os
 import re
 import shutil
-import subprocess
 import threading
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
@@ -36,7 +33,7 @@ from digest.model import Problem, SiteConfig
 from digest.workers import default_jobs
 from digest.write.index_files import prune, seed
 from digest.write.output import SEARCH_DIR, OutputWriter
-from digest.write.runs import GiveWay, run_pagefind
+from digest.write.runs import GiveWay, pagefind_binary, pagefind_version, run_pagefind
 from digest.write.searchable import slim_pages
 
 _ALL = "all"  # the one part of an index not split by year
@@ -51,47 +48,6 @@ _LISTING = "shards.json"
 KEPT_PAGES = "search"  # in the build cache: what Pagefind reads of each page (`searchable.slim_pages`), a folder a part
 _NEW = ".digest-search"  # a part being made, inside the output folder (hidden: never served): `_NEW-2015`
 _OLD = ".digest-search-old"  # a part being replaced: `_OLD-2015`
-
-
-def pagefind_binary() -> str | None:
-    """The Pagefind executable installed with digest, if it is there and runs on this machine; else None.
-
-    It is found where `pagefind[bin]` puts it (`pagefind_bin.get_executable`'s places, the extended binary first)
-    without importing that package, which imports `logging` (4 ms of a body edit at 10,000 articles).
-    """
-    spec = importlib.util.find_spec("pagefind_bin")  # (found, not imported); a missing one is reported
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    suffix = ".exe" if os.name == "nt" else ""
-    binary = next((str(path) for name in ("pagefind_extended", "pagefind")
-                   if (path := folder / f"{name}{suffix}").is_file()), None)
-    return binary if binary is not None and _runs(binary) else None
-
-
-def _runs(binary: str) -> bool:
-    """Whether a binary starts here (not one built for another system), asked once per process."""
-    return _version(binary) is not None
-
-
-def _version(binary: str) -> str | None:
-    """What `binary --version` says ("pagefind 1.5.2"), or None if it does not run here: asked once for each
-    binary as it is on disk (a new one, installed in its place, is asked again)."""
-    try:
-        found = os.stat(binary)
-    except OSError:
-        return None
-    return _asked(binary, found.st_mtime_ns, found.st_size)
-
-
-@functools.lru_cache(maxsize=4)
-def _asked(binary: str, mtime_ns: int, size: int) -> str | None:
-    try:
-        done = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60, check=False,
-                              stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def search_ready(config: SiteConfig) -> bool:
@@ -313,7 +269,8 @@ def _index_part(binary: str, output_dir: Path, config: SiteConfig, shard: str, m
     try:
         wait = None if turns is None else turns.wait
         read = slim_pages(output_dir, _part_files(output_dir, config, shard), pages, kept is not None, wait)
-        source = hashlib.blake2b(f"{read}|{_version(binary)}|{command[5:]}".encode(), digest_size=16).hexdigest()
+        made_by = f"{read}|{pagefind_version(binary)}|{command[5:]}"
+        source = hashlib.blake2b(made_by.encode(), digest_size=16).hexdigest()
         if source == made_from and (live / "pagefind.js").is_file():
             return None, source, False
         seed(live, new)
