@@ -218,7 +218,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     """The work of a full build: every source parsed (from the cache where it did not change, or from `edits`,
     the changed ones parsed already), the site linked and planned, and the pages whose fingerprints changed;
     with it, the warm site that `BuildOptions.warm` asks for. Raise `DigestError` with every problem."""
-    from digest.incremental.fingerprint import Fingerprints, pages_to_render
+    from digest.incremental.fingerprint import Fingerprints, LaterFingerprints, pages_to_render
     from digest.incremental.sources import parse_sources, with_bodies
     from digest.link.site import build_sites
     from digest.plan.checks import check_file_clashes, check_images, check_page_urls
@@ -278,8 +278,15 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
             covered.append(printer.seen)
         return value
 
-    todo, kept, current = pages_to_render(pages, fingerprint, stored if last is not None else {}, run.output_dir,
-                                          options.clean)
+    previous = stored if last is not None else {}
+    if previous and not options.clean or options.warm:
+        todo, kept, current = pages_to_render(pages, fingerprint, previous, run.output_dir, options.clean)
+        fresh: Mapping[str, str] = {path: fp for path, fp in current.items() if stored.get(path) != fp}
+        produced = set(current)
+    else:  # every page is rendered: its fingerprint is only for the cache, made while the workers render
+        todo, kept = pages, []
+        fresh = LaterFingerprints(pages, fingerprint, stored)
+        produced = {page.output_path for page in pages}
     made_from = {output_path(a.url): a.path for site in sites for a in site.articles}
     made_from.update((output_path(term_url(site.config.root, p.taxonomy, p.slug)), p.path)
                      for site in sites for p in parsed.term_pages)
@@ -287,14 +294,14 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
                 render=tuple(todo), bodies=parsed.bodies,
                 filled=with_bodies(todo, parsed.bodies, cache.bodies if cache is not None else None),
                 keep=tuple(kept), copies=tuple(sorted((path, source) for path, source in copies.items()
-                                                      if path not in current)),
+                                                      if path not in produced)),
                 previous=last.produced if last is not None and not options.clean else None,
                 problems=tuple(problems), counts=_counts(sites, len(pages)),
                 feeds=tuple((site.config.language, tuple(a.path for a in site.articles[: config.feed_size]))
                             for site in sites), next_release=min(upcoming, default=None),
                 sources=FrozenMap(made_from), parsed=parsed.new_entries, removed_sources=tuple(parsed.removed),
-                fingerprints={path: fp for path, fp in current.items() if stored.get(path) != fp},
-                removed_pages=tuple(stored.keys() - current.keys()), linked=True)
+                fingerprints=fresh, removed_pages=tuple(stored.keys() - produced), linked=True,
+                meanwhile=getattr(fresh, "compute", None))
     if not options.warm:
         return work, None
     from digest.incremental.warm import made
@@ -332,7 +339,8 @@ def _render_and_write(run: _Run, work: Work) -> Written | list[Problem]:
         words = run.words.get(site.config.language, ENGLISH)
         env = make_environment(run.theme, site.config, run.search, words)
         renderers[site.config.language] = PageRenderer(env, site, run.site_dir, words)
-    staged, problems = render_pages(renderers, work.render, writer.stage, run.jobs, report, work.filled)
+    staged, problems = render_pages(renderers, work.render, writer.stage, run.jobs, report, work.filled,
+                                    work.meanwhile)
     run.clock.lap("render")
     if problems:
         writer.abort()

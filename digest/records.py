@@ -145,3 +145,5 @@ class Work:
     removed_pages: tuple[str, ...]  # pages the cache knows that the site no longer has
     linked: bool  # the whole site was linked: the cache takes what every article links to from `sites`
     relinked: Mapping[str, LinkRecord] = field(default_factory=dict)  # of some articles, when only they were
+    # what the build does while worker processes render its pages (the fingerprints of a first build)
+    meanwhile: Callable[[], object] | None = None

@@ -57,10 +57,16 @@ def can_fork() -> bool:
 
 
 def parallel_map(task: Callable[[T], R], items: Sequence[T], jobs: int, minimum: int,
-                 progress: Callable[[int], None] | None = None) -> Iterator[R]:
-    """`task(item)` for every item, in order; in `jobs` forked workers when there are enough items."""
+                 progress: Callable[[int], None] | None = None,
+                 meanwhile: Callable[[], object] | None = None) -> Iterator[R]:
+    """`task(item)` for every item, in order; in `jobs` forked workers when there are enough items.
+
+    `meanwhile`: work of this process, done once the workers have their tasks (or first, without workers).
+    """
     global _task
     if jobs <= 1 or len(items) < minimum or not can_fork():
+        if meanwhile is not None:
+            meanwhile()
         for done, item in enumerate(items, start=1):
             result = task(item)
             # report before yielding: a consumer that stops at the last item never resumes us
@@ -77,7 +83,10 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], jobs: int, minimum:
     pool = context.Pool(jobs, initializer=worker_signals)
     try:
         done = 0
-        for results in pool.imap(_run_chunk, chunks):
+        answers = pool.imap(_run_chunk, chunks)
+        if meanwhile is not None:
+            meanwhile()
+        for results in answers:
             done += len(results)
             if progress is not None:
                 progress(done)

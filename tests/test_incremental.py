@@ -301,6 +301,30 @@ def test_no_op_rebuild_renders_nothing(tmp_path: Path) -> None:
     assert second.unchanged == first.written
 
 
+def test_a_first_build_keeps_the_fingerprints_it_made_while_rendering(tmp_path: Path) -> None:
+    """A first build renders every page before it has their fingerprints (`LaterFingerprints`): the cache gets
+    those a build that compared them first (the preview's, which keeps them in memory) gets."""
+    from digest.incremental.inputs import parse_namespace
+    from digest.read.config import load_config
+
+    site = base_site(tmp_path)
+    age(site)
+    config, _ = load_config(site, None)
+
+    def kept(warm: bool) -> dict[str, str]:
+        shutil.rmtree(site / ".digest-cache", ignore_errors=True)
+        result = build(site, BuildOptions(output_dir=str(tmp_path / f"out-{warm}"), now=NOW, warm=warm),
+                       BuildCache(site))
+        cache = BuildCache(site)
+        cache.open(parse_namespace(config))
+        fingerprints = cache.fingerprints()
+        cache.close()
+        assert result.rendered == result.pages == len(fingerprints)
+        return fingerprints
+
+    assert kept(warm=False) == kept(warm=True)
+
+
 def test_body_edit_renders_only_the_pages_that_show_it(tmp_path: Path) -> None:
     site = base_site(tmp_path)
     options = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -177,3 +177,30 @@ def pages_to_render(pages: list[Page], fingerprint: Callable[[Page], str], previ
         else:
             todo.append(page)
     return todo, kept, current
+
+
+class LaterFingerprints(Mapping[str, str]):
+    """The fingerprints of `pages`, by output path, but those that are `stored` already, for pages that are all
+    rendered whatever their fingerprints (a first or clean build): made by `compute`, which the build calls while
+    the workers render (`Work.meanwhile`), or when first asked. At 10,000 articles they took 0.5 s of one core
+    before rendering began, with the other core idle."""
+
+    def __init__(self, pages: list[Page], fingerprint: Callable[[Page], str], stored: Mapping[str, str]) -> None:
+        self._pages, self._fingerprint, self._stored = pages, fingerprint, stored
+        self._made: dict[str, str] | None = None
+
+    def compute(self) -> dict[str, str]:
+        """Make the fingerprints, once."""
+        if self._made is None:
+            fingerprints = ((page.output_path, self._fingerprint(page)) for page in self._pages)
+            self._made = {path: fp for path, fp in fingerprints if self._stored.get(path) != fp}
+        return self._made
+
+    def __getitem__(self, path: str) -> str:
+        return self.compute()[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.compute())
+
+    def __len__(self) -> int:
+        return len(self.compute())

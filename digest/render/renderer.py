@@ -85,16 +85,20 @@ class PageRenderer:
 
 def render_pages(renderers: Mapping[str, PageRenderer], pages: Sequence[Page], stage: Callable[[str, bytes], bool],
                  jobs: int, progress: Callable[[int], None] | None = None,
-                 filled: Callable[[Page], Page] | None = None) -> tuple[list[tuple[str, bool]], list[Problem]]:
+                 filled: Callable[[Page], Page] | None = None,
+                 meanwhile: Callable[[], object] | None = None) -> tuple[list[tuple[str, bool]], list[Problem]]:
     """Render `pages`, handing each one's output path and bytes to `stage` in the process that rendered it.
 
-    `filled`: a page as it is rendered, with what it leaves out filled in (the bodies it shows).
+    `filled`: a page as it is rendered, with what it leaves out filled in (the bodies it shows). `meanwhile`:
+    work of this process, done while worker processes render the pages.
 
     `renderers`: by language code, each page's (the first renders the site's own files). Returns
     what `stage` said of each page rendered (whether it wrote the file), and the problems of the
     pages whose templates failed: one per template mistake, not one per page.
     """
     if not pages:
+        if meanwhile is not None:
+            meanwhile()
         return [], []
     first = next(iter(renderers.values()))
 
@@ -127,7 +131,7 @@ def render_pages(renderers: Mapping[str, PageRenderer], pages: Sequence[Page], s
     problems: list[Problem] = []
     seen: set[tuple[str | None, int | None, str]] = set()
     for output_path, written, found, told in parallel_map(render_one, range(len(pages)), jobs, MIN_PARALLEL_RENDER,
-                                                          progress):
+                                                          progress, meanwhile):
         if told:
             cldr.learn(told)
         for problem in found:
