@@ -121,16 +121,16 @@ def _roots(config: SiteConfig) -> tuple[str, ...]:
     return tuple(language.root for language in config.languages) or ("/",)
 
 
-def shards_of(output_dir: Path, config: SiteConfig) -> list[str]:
-    """The parts the index is made in, newest first: a part per year when article URLs start with the
-    year; where they go on with the month, a part per quarter of a year that holds more than
-    `PART_SIZE` articles, a part per month of one that holds more than four times as many.
+def shards_of(output_dir: Path, config: SiteConfig) -> dict[str, int]:
+    """The parts the index is made in, newest first, with about how many articles each holds: a part per year
+    when article URLs start with the year; where they go on with the month, a part per quarter of a year that
+    holds more than `PART_SIZE` articles, a part per month of one that holds more than four times as many.
 
     Other URL patterns make one part, "all". A year's parts follow from its number of articles,
     read from the written output, so a clean build and an incremental one make the same parts.
     """
     if not config.article_url.startswith("/{year}/"):
-        return [_ALL]
+        return {_ALL: 0}
     monthly = config.article_url.startswith("/{year}/{month}/")
     counts: dict[str, dict[str, int]] = {}
     for root in _roots(config):
@@ -147,19 +147,15 @@ def shards_of(output_dir: Path, config: SiteConfig) -> list[str]:
                         months[month.name] = months.get(month.name, 0) + _articles_in(month.path)
             else:
                 months[""] = months.get("", 0) + _articles_in(entry.path)
-    parts = []
+    parts: dict[str, int] = {}
     for year, all_months in counts.items():
         months = {month: count for month, count in all_months.items() if count}  # a folder with no article
         total = sum(months.values())
-        if not total:
-            continue
-        if not monthly or total <= PART_SIZE:
-            parts.append(year)
-        elif total <= 4 * PART_SIZE:
-            parts.extend({f"{year}-q{(int(month) + 2) // 3}" for month in months})
-        else:
-            parts.extend(f"{year}-{month}" for month in months)
-    return sorted(parts, reverse=True)
+        for name, count in months.items():
+            part = (year if not monthly or total <= PART_SIZE else
+                    f"{year}-q{(int(name) + 2) // 3}" if total <= 4 * PART_SIZE else f"{year}-{name}")
+            parts[part] = parts.get(part, 0) + count
+    return dict(sorted(parts.items(), reverse=True))
 
 
 def _articles_in(folder: str) -> int:
@@ -195,12 +191,14 @@ def index_site(output_dir: Path, config: SiteConfig, changed: Iterable[str] | No
     live = output_dir / SEARCH_DIR
     if turns is not None:
         turns.wait()
-    shards = shards_of(output_dir, config)
+    sizes = shards_of(output_dir, config)
+    shards = list(sizes)
     roots = [root.lstrip("/") for root in _roots(config) if root != "/"]
     touched = None if changed is None else {
         part_of(next((path[len(r):] for r in roots if path.startswith(r)), path), shards) for path in changed}
     todo = [shard for shard in shards if not ((live / shard / "pagefind.js").is_file() and touched is not None
                                               and shard != _ALL and shard not in touched)]
+    todo.sort(key=lambda shard: -sizes[shard])  # the largest first: the last to end are small ones, on every core
     made_from = _listing(live).get("pages", {})
     # Pagefind keeps about one core and a half busy: two parts at once on two cores take 0.7 of the time. One
     # part more than cores: while a part's pages are read and cut down (Python, one thread at a time), the
