@@ -219,7 +219,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     the changed ones parsed already), the site linked and planned, and the pages whose fingerprints changed;
     with it, the warm site that `BuildOptions.warm` asks for. Raise `DigestError` with every problem."""
     from digest.incremental.fingerprint import Fingerprints, LaterFingerprints, pages_to_render
-    from digest.incremental.sources import parse_sources, with_bodies
+    from digest.incremental.sources import links_kept, parse_sources, with_bodies
     from digest.link.site import build_sites
     from digest.plan.checks import check_file_clashes, check_images, check_page_urls
     from digest.plan.pages import output_path, plan_sites
@@ -228,6 +228,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     config, options = run.config, run.options
     # parse
     known = cache.parsed() if cache is not None else {}
+    before = dict(known)  # (the entries of the edited files, as the last build parsed them)
     known.update((edit.source.path, edit.new) for edit in edits or ())
     parsed = parse_sources(sources, inputs.stamps, config, known, inputs.started_ns, run.jobs, run.progress)
     for edit in edits or ():
@@ -249,7 +250,8 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
 
     # link, plan, and check the plan
     sites = build_sites(config, published, parsed.term_pages, problems, parsed.edition_pages,
-                        until=None if options.future else now)
+                        until=None if options.future else now,
+                        known=links_kept(cache, last, inputs, before, parsed.new_entries))
     upcoming += [site.next_edition_due for site in sites if site.next_edition_due is not None]
     sitemap_lines: SitemapLines | None = {} if options.warm else None  # kept for the sitemaps of the next builds
     pages = plan_sites(sites, sitemap_lines)

@@ -242,11 +242,16 @@ class BuildCache:
         except Exception:  # noqa: BLE001 - an entry that does not read back is not there
             return {}
 
-    def links(self, paths: Iterable[str]) -> dict[str, LinkRecord]:
-        """What the last full build linked these articles to (see `save`)."""
+    def links(self, paths: Iterable[str] | None) -> dict[str, LinkRecord]:
+        """What the last full build linked these articles to (see `save`); None: every article."""
         try:
-            return {path: _loads(value)
-                    for path, value in self._rows("SELECT path, value FROM links", paths)}
+            if paths is not None:
+                rows = self._rows("SELECT path, value FROM links", paths)
+            elif self._whole() and self._db is not None:
+                rows = self._db.execute("SELECT path, value FROM links").fetchall()
+            else:
+                return {}
+            return {path: _loads(value) for path, value in rows}
         except Exception:  # noqa: BLE001
             return {}
 

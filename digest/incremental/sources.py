@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.incremental.fingerprint import article_signature
-from digest.incremental.inputs import kept_stamp
+from digest.incremental.cache import BuildCache
+from digest.incremental.inputs import Inputs, kept_stamp
 from digest.model import Article, EditionPage, Page, Problem, SiteConfig, SourceFile, TermPage
-from digest.records import CachedParse
+from digest.records import CachedParse, LastBuild, LinkRecord
 from digest.plan.pages import show_in_full, shown_in_full
 from digest.read.content import content_hash, parse_article, parse_edition_page, parse_term_page
 from digest.read.discover import scan
@@ -168,3 +169,18 @@ def with_bodies(pages: Iterable[Page], bodies: MutableMapping[str, str],
 
 
 FETCHED = 500  # bodies read from the cache at a time
+
+
+def links_kept(cache: BuildCache | None, last: LastBuild | None, inputs: Inputs, before: Mapping[str, CachedParse],
+                new: Mapping[str, CachedParse]) -> dict[str, LinkRecord] | None:
+    """What the last build linked each article to, for `build_sites` to keep the related articles that no edit
+    can have changed: when the settings, templates and static files are those of the last build (the number of
+    related articles is a setting), and each article parsed again (`new`) has the date it had (`before`)."""
+    if cache is None or last is None or inputs.others is None or inputs.others != last.others:
+        return None
+    for path, entry in new.items():
+        article, old = entry.value[0], before.get(path)
+        if isinstance(article, Article) and (old is None or not isinstance(old.value[0], Article)
+                                             or old.value[0].date != article.date):
+            return None
+    return cache.links(None)

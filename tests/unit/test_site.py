@@ -129,6 +129,57 @@ def test_related_articles_never_include_the_article_or_strangers() -> None:
     assert paths(site.links["content/e.md"].related) == ["content/d.md", "content/b.md", "content/a.md"]
 
 
+def test_related_articles_kept_from_the_last_build_are_those_ranking_all_again_gives(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`build_site(known=...)`: an article keeps the related articles the last build gave it unless an edit of
+    people and topics can have changed them; 300 random sites, a few articles of each given other names."""
+    import random
+
+    import digest.link.site
+
+    calls = []
+    ranked = digest.link.site.ranked
+    monkeypatch.setattr(digest.link.site, "ranked", lambda *args: calls.append(args[0]) or ranked(*args))
+    rng = random.Random(7)
+    names = [f"Person {n}" for n in range(12)]
+    topics = [f"Topic {n}" for n in range(6)]
+    reused = 0
+    for _ in range(300):
+        count = rng.randint(2, 60)
+        days = [datetime.datetime(2015, 1, 1, tzinfo=UTC) + datetime.timedelta(hours=rng.randint(0, 2000))
+                for _ in range(count)]
+        before = [article(f"a{n}", days[n], rng.sample(names, rng.randint(0, 3)), rng.sample(topics, rng.randint(0, 2)))
+                  for n in range(count)]
+        config = SiteConfig(related=rng.randint(1, 6))
+        last = dict(link_records_of(make(before, config)[0]))
+        after = list(before)
+        for n in rng.sample(range(count), rng.randint(1, min(3, count))):
+            after[n] = dataclasses.replace(after[n], people=tuple(rng.sample(names, rng.randint(0, 3))),
+                                           topics=tuple(rng.sample(topics, rng.randint(0, 2))))
+        calls.clear()
+        kept = build_site(config, after, [], [], known=last)
+        reused += count - len(calls)
+        again = make(after, config)[0]
+        assert {path: paths(links.related) for path, links in kept.links.items()} == \
+            {path: paths(links.related) for path, links in again.links.items()}
+    assert reused > 1000  # (it kept some: most articles share no name with an edited one)
+
+
+def test_related_articles_are_ranked_again_when_the_order_changed() -> None:
+    first = [article("a", 1, ["Ada"]), article("b", 2, ["Ada"]), article("c", 3, ["Ada"])]
+    last = dict(link_records_of(make(first)[0]))
+    moved = [first[0], first[1], dataclasses.replace(first[2], date=datetime.datetime(2015, 10, 1, tzinfo=UTC))]
+    wrong = {path: (*record[:2], ("content/x.md",), *record[3:]) for path, record in last.items()}  # (never used)
+    assert paths(build_site(SiteConfig(), moved, [], [], known=wrong).links["content/a.md"].related) == \
+        paths(make(moved)[0].links["content/a.md"].related)
+
+
+def link_records_of(site: Site) -> list[tuple[str, tuple[object, ...]]]:
+    from digest.incremental.bodies import link_records
+
+    return list(link_records((site,)))
+
+
 @pytest.mark.parametrize(
     ("timezone", "when", "year", "month"),
     [
