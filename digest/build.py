@@ -285,10 +285,12 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
         todo, kept, current = pages_to_render(pages, fingerprint, previous, run.output_dir, options.clean)
         fresh: Mapping[str, str] = {path: fp for path, fp in current.items() if stored.get(path) != fp}
         produced = set(current)
+        meanwhile = None
     else:  # every page is rendered: its fingerprint is only for the cache, made while the workers render
         todo, kept = pages, []
-        fresh = LaterFingerprints(pages, fingerprint, stored)
+        fresh = deferred = LaterFingerprints(pages, fingerprint, stored)
         produced = {page.output_path for page in pages}
+        meanwhile = deferred.compute
     made_from = {output_path(a.url): a.path for site in sites for a in site.articles}
     made_from.update((output_path(term_url(site.config.root, p.taxonomy, p.slug)), p.path)
                      for site in sites for p in parsed.term_pages)
@@ -303,7 +305,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
                             for site in sites), next_release=min(upcoming, default=None),
                 sources=FrozenMap(made_from), parsed=parsed.new_entries, removed_sources=tuple(parsed.removed),
                 fingerprints=fresh, removed_pages=tuple(stored.keys() - produced), linked=True,
-                meanwhile=getattr(fresh, "compute", None))
+                meanwhile=meanwhile)
     if not options.warm:
         return work, None
     from digest.incremental.warm import made

@@ -245,13 +245,8 @@ class BuildCache:
     def links(self, paths: Iterable[str] | None) -> dict[str, LinkRecord]:
         """What the last full build linked these articles to (see `save`); None: every article."""
         try:
-            if paths is not None:
-                rows = self._rows("SELECT path, value FROM links", paths)
-            elif self._whole() and self._db is not None:
-                rows = self._db.execute("SELECT path, value FROM links").fetchall()
-            else:
-                return {}
-            return {path: _loads(value) for path, value in rows}
+            return {path: _loads(value)
+                    for path, value in self._rows("SELECT path, value FROM links", paths)}
         except Exception:  # noqa: BLE001
             return {}
 
@@ -270,10 +265,12 @@ class BuildCache:
         except sqlite3.DatabaseError:
             return {}
 
-    def _rows(self, select: str, paths: Iterable[str]) -> list[tuple[Any, ...]]:
-        """The rows of `select` (whose first column is `path`) for these paths, 500 at a time."""
+    def _rows(self, select: str, paths: Iterable[str] | None) -> list[tuple[Any, ...]]:
+        """The rows of `select` (whose first column is `path`) for these paths, 500 at a time; None: every row."""
         if not self._whole() or self._db is None:
             return []
+        if paths is None:
+            return self._db.execute(select).fetchall()
         wanted = list(paths)
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(wanted), 500):

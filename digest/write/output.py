@@ -345,14 +345,7 @@ def stage_bytes(root: Path, staging: Path, output_path: str, data: bytes, clean:
     target = safe_join(root, output_path)
     if not clean and _same_bytes(target, data):
         return False
-    staged = staged_name(staging, output_path)
-    try:
-        handle = open(staged, "wb")
-    except FileNotFoundError:  # the first file of this build: the staging folder is made now
-        staging.mkdir(parents=True, exist_ok=True)
-        handle = open(staged, "wb")
-    with handle:
-        handle.write(data)
+    write_file(staged_name(staging, output_path), data)  # (the first file of a build makes the staging folder)
     return True
 
 

@@ -151,7 +151,7 @@ def pagefind_binary() -> str | None:
 
 
 def _runs(binary: str) -> bool:
-    """Whether a binary starts here (not one built for another system), asked once per process."""
+    """Whether a binary starts here (not one built for another system), asked once per binary as it is on disk."""
     return pagefind_version(binary) is not None
 
 
