@@ -90,11 +90,13 @@ class SiteConfig:
     locale: str = "en_001"  # the CLDR locale of its dates and plural rules
     direction: Literal["ltr", "rtl"] = "ltr"
     _base_path: str = field(init=False, repr=False, compare=False, default="/")  # from base_url, once
+    _origin: str = field(init=False, repr=False, compare=False, default="")  # the same
 
     def __post_init__(self) -> None:
         rest = self.base_url.split("://", 1)[-1]
         slash = rest.find("/")
         object.__setattr__(self, "_base_path", rest[slash:] if slash >= 0 else "/")
+        object.__setattr__(self, "_origin", self.base_url[: len(self.base_url) - len(self._base_path)])
 
     @property
     def base_path(self) -> str:
@@ -104,7 +106,7 @@ class SiteConfig:
     @property
     def origin(self) -> str:
         """Scheme and host of `base_url`: "https://example.org"."""
-        return self.base_url[: len(self.base_url) - len(self.base_path)]
+        return self._origin
 
     def url_for(self, url: str) -> str:
         """A site-relative URL as the browser needs it, under the base path.
@@ -114,7 +116,7 @@ class SiteConfig:
         """
         if "://" in url or url.startswith(("//", "#", "mailto:")):
             return url
-        return self.base_path + url.lstrip("/")
+        return self._base_path + url.lstrip("/")
 
     def page_url(self, path: str) -> str:
         """A path within this config's language, as the browser needs it: `/people/` is `/fr/people/` in French.
@@ -138,4 +140,4 @@ class SiteConfig:
         """
         if "://" in url:
             return url
-        return self.origin + self.url_for(url)
+        return self._origin + self.url_for(url)

@@ -110,6 +110,8 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
                           CONTROL_HINT) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(None, "this YAML cannot be read", str(exc).split("\n")[0]) from None
+    if "*" not in text and "\\" not in text and _flat(value):
+        return value  # (no alias to expand, no escape to write a control character, nothing nested: most files)
     sizes: dict[int, int] = {}
     total = 0
     for key, item in value.items() if isinstance(value, dict) else [(None, value)]:
@@ -140,6 +142,25 @@ def control_problem(text: str, first_line: int = 1) -> YamlProblem | None:
         return None
     return YamlProblem(first_line + text.count("\n", 0, found.start()),
                        f"the control character U+{ord(found.group()):04X} is not allowed here", CONTROL_HINT)
+
+
+def _flat(value: Any) -> bool:
+    """Whether `value` is a mapping of fewer than `MAX_VALUES` values, each a scalar or a list of scalars.
+
+    >>> _flat({"title": "a", "people": ["b", "c"]}), _flat({"source": {"url": "d"}}), _flat(["e"])
+    (True, False, False)
+    """
+    if not isinstance(value, dict):
+        return False
+    count = 2 * len(value)
+    for item in value.values():
+        if isinstance(item, list):
+            count += len(item)
+            if any(isinstance(each, (list, dict)) for each in item):
+                return False
+        elif isinstance(item, dict):
+            return False
+    return count < MAX_VALUES
 
 
 def _expanded_size(root: Any, sizes: dict[int, int]) -> int:

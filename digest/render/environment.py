@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import types
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from typing import Any
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -142,6 +142,15 @@ class _Context(jinja2.runtime.Context):
 _PLAIN = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType, Messages})  # (`_`: Messages)
 
 
+class _Environment(jinja2.Environment):
+    """Jinja's environment, giving templates its own globals rather than a `ChainMap` over them: every render
+    (of a page, of each card) copies its template's globals into a new context and lists their names, and a
+    `ChainMap` of 25 names makes that some 60 calls. No template of digest has globals of its own."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return self.globals if not d else super().make_globals(d)
+
+
 def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = False,
                      words: Messages = ENGLISH) -> jinja2.Environment:
     """The Jinja environment of one language: the theme's lookup chain, autoescaping, filters and helpers.
@@ -149,7 +158,7 @@ def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = Fa
     `config`: the language's settings (`SiteConfig.in_language`); `words`: its messages;
     `search_enabled`: the build makes a search index, so the theme shows its search box.
     """
-    env = jinja2.Environment(
+    env = _Environment(
         bytecode_cache=_COMPILED,
         loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
         autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True),
@@ -179,6 +188,28 @@ def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = Fa
         return [(language, versions.get(language.code, language.root), language.code == config.language)
                 for language in config.languages]
 
+    menus: dict[tuple[str, ...], list[tuple[object, str, str, bool]]] = {}
+
+    def menu(sections: Iterable[str]) -> list[tuple[object, str, str, bool]]:
+        """The header's links, made once for each set of the site's sections: each one's label, path (in this
+        language, for a link within the site), address, and whether the pages under its path are its section's
+        (not for the home page, under which every page is)."""
+        key = tuple(sections)
+        if key not in menus:
+            editions = [{"label": words("Editions"), "url": "/editions/"}] if config.editions else []
+            sources = [{"label": words("Sources"), "url": "/sources/"}] if "sources" in key else []
+            items: Any = config.theme_options.get("nav") or [
+                {"label": words("Latest"), "url": "/"}, *editions, {"label": words("People"), "url": "/people/"},
+                {"label": words("Topics"), "url": "/topics/"}, *sources, {"label": words("Archive"), "url": "/archive/"}]
+            made = menus[key] = []
+            for item in items:
+                url: str = item["url"]
+                internal = url.startswith("/")
+                path = config.root + url.lstrip("/") if internal else url
+                made.append((item["label"], path, config.url_for(path) if internal else url,
+                             internal and path != config.root))
+        return menus[key]
+
     env.filters["date"] = local_date
     env.filters["avatar"] = lambda name: initials_avatar(initials(name))
     env.filters["jsonld"] = schema.json_ld
@@ -196,6 +227,7 @@ def make_environment(theme: Theme, config: SiteConfig, search_enabled: bool = Fa
     env.globals["_"] = words
     env.globals["script_words"] = words.for_script
     env.globals["language_links"] = language_links
+    env.globals["menu"] = menu
     env.globals["lang_url"] = config.page_url
     env.globals["lang_path"] = lambda path: config.root + path.lstrip("/")
     env.globals["url_for"] = config.url_for

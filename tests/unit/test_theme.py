@@ -60,12 +60,12 @@ def test_calls_in_templates_keep_jinjas_rules(make_site: MakeSite) -> None:
 
     env.globals.update(plain=lambda x, sep="-": f"{x}{sep}", ends=ends,
                        heading=jinja2.pass_context(lambda context: context["title"]),
-                       where=jinja2.pass_environment(lambda environment: type(environment).__name__),
+                       where=jinja2.pass_environment(lambda environment: environment is env),
                        escaping=jinja2.pass_eval_context(lambda eval_context: eval_context.autoescape))
     template = env.from_string("{% block b %}{% for i in [1, 2] %}{{ plain(i, sep=':') }}{{ heading() }}{% endfor %}"
                                "{% endblock %}{{ where() }}{{ escaping() }}[{{ ends() }}]{{ _('Search') }}"
                                "{{ 'a.b'.startswith('a') }}")
-    assert template.render(title="T") == "1:T2:TEnvironmentTrue[]SearchTrue"
+    assert template.render(title="T") == "1:T2:TTrueTrue[]SearchTrue"
 
 
 def test_theme_dirs(make_site: MakeSite) -> None:
@@ -253,3 +253,44 @@ def test_environment_helpers(make_site: MakeSite) -> None:
                                "{{ config.title }} {{ d|date }} {{ '<b>' }}")
     assert template.render(d=datetime.date(2015, 11, 30)) == (
         "/news/people/ https://example.org/news/feed.xml MY My Digest 30 November 2015 &lt;b&gt;")
+
+
+def test_the_menu_of_the_default_theme(make_site: MakeSite) -> None:
+    # `theme_options.nav` replaces the default links: paths within the site are the page's language's, under the base
+    # path; an address elsewhere is written as it is; the current page is marked, and so is a page under a section
+    import re
+
+    import digest
+
+    nav = ("theme_options:\n  nav:\n    - {label: Home, url: /}\n    - {label: People, url: /people/}\n"
+           "    - {label: Elsewhere, url: 'https://example.com/about'}\n")
+    site = make_site({"digest.yaml": f"title: T\nbase_url: https://example.org/news/\nlanguages: [en, fr]\n{nav}",
+                      "content/2015-11-30-a.md": "---\ntitle: A\npeople: [Ada Lovelace]\n---\nB.\n",
+                      "content/2015-11-30-a.fr.md": "---\ntitle: Un\npeople: [Ada Lovelace]\n---\nC.\n"})
+    digest.build(site, digest.BuildOptions(now=datetime.datetime(2016, 1, 1, tzinfo=datetime.timezone.utc)))
+
+    def menu(page: str) -> list[str]:
+        html = (site / "output" / page).read_text()
+        return re.findall(r"<li><a [^>]*>[^<]*</a></li>", html[html.index('class="nav-list"'):html.index("</ul>")])
+
+    assert menu("index.html") == ['<li><a href="/news/" aria-current="page">Home</a></li>',
+                                  '<li><a href="/news/people/">People</a></li>',
+                                  '<li><a href="https://example.com/about">Elsewhere</a></li>']
+    assert menu("fr/people/ada-lovelace/index.html") == [
+        '<li><a href="/news/fr/">Home</a></li>', '<li><a href="/news/fr/people/" aria-current="true">People</a></li>',
+        '<li><a href="https://example.com/about">Elsewhere</a></li>']
+    # the default links, in the page's language
+    (site / "digest.yaml").write_text("title: T\nbase_url: https://example.org/news/\nlanguages: [en, fr]\n")
+    digest.build(site, digest.BuildOptions(now=datetime.datetime(2016, 1, 1, tzinfo=datetime.timezone.utc)))
+    assert [re.sub(r"<[^>]*>", "", item) for item in menu("fr/index.html")] == [
+        "À la une", "Personnes", "Sujets", "Archives"]
+    assert 'href="/news/fr/archive/"' in menu("fr/index.html")[-1]
+
+
+def test_templates_share_the_environments_globals(make_site: MakeSite) -> None:
+    # (rather than a ChainMap over them, which every render copies name by name)
+    env = make_environment(resolve_theme(make_site({}), SiteConfig(), []), SiteConfig())
+    template = env.get_template("base.html")
+    assert template.globals is env.globals
+    env.globals["late"] = "seen"
+    assert env.from_string("{{ late }}").render() == "seen"
