@@ -143,9 +143,10 @@ _PLAIN = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionT
 
 
 class _Environment(jinja2.Environment):
-    """Jinja's environment, giving templates its own globals rather than a `ChainMap` over them: every render
-    (of a page, of each card) copies its template's globals into a new context and lists their names, and a
-    `ChainMap` of 25 names makes that some 60 calls. No template of digest has globals of its own."""
+    """Jinja's environment, whose templates share its globals (one dict) rather than each holding a `ChainMap`
+    over them: every render (of a page, of each card) copies its template's globals into a new context and lists
+    their names, which a `ChainMap` of 25 names makes some 60 calls. No template of digest has globals of its own
+    (Jinja gives a template a `ChainMap` still when it is loaded with some)."""
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return self.globals if not d else super().make_globals(d)
