@@ -145,22 +145,16 @@ def control_problem(text: str, first_line: int = 1) -> YamlProblem | None:
 
 
 def _flat(value: Any) -> bool:
-    """Whether `value` is a mapping of fewer than `MAX_VALUES` values, each a scalar or a list of scalars.
+    """Whether `value` is a mapping of scalars and lists of scalars, fewer than `MAX_VALUES` in all.
 
     >>> _flat({"title": "a", "people": ["b", "c"]}), _flat({"source": {"url": "d"}}), _flat(["e"])
     (True, False, False)
     """
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or any(isinstance(item, dict) for item in value.values()):
         return False
-    count = 2 * len(value)
-    for item in value.values():
-        if isinstance(item, list):
-            count += len(item)
-            if any(isinstance(each, (list, dict)) for each in item):
-                return False
-        elif isinstance(item, dict):
-            return False
-    return count < MAX_VALUES
+    lists = [item for item in value.values() if isinstance(item, list)]
+    return (not any(isinstance(each, (list, dict)) for item in lists for each in item)
+            and 2 * len(value) + sum(map(len, lists)) < MAX_VALUES)
 
 
 def _expanded_size(root: Any, sizes: dict[int, int]) -> int:
