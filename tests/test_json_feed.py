@@ -107,3 +107,36 @@ def test_hostile_text_stays_json(make_site: Any) -> None:
     feed = json.loads((site / "output/feed.json").read_text(encoding="utf-8"))
     assert feed["items"][0]["title"] == 'A </script> "quoted" & \u2028 line'
     assert feed["items"][0]["tags"] == ["Ann 'O' <b>"]
+
+
+def test_an_entry_is_rendered_once_for_every_feed_that_lists_it(make_site: Any, monkeypatch: Any,
+                                                                 tmp_path: Path) -> None:
+    # three articles, each in the feeds of two or three terms and the site's: an entry is rendered once per
+    # article and kind of feed (the site's carries bodies); with none kept, once per feed, to the same bytes
+    import jinja2
+
+    import digest.render.renderer
+
+    people = ["[Ada Lovelace, Charles Babbage]", "[Ada Lovelace]", "[Charles Babbage, Ada Lovelace]"]
+    site = make_site({f"content/2015-11-{day}-a{day}.md": f"---\ntitle: A{day}\npeople: {names}\ntopics: [Engines]\n"
+                      f"---\n\nBody {day}.\n" for day, names in zip((28, 29, 30), people)})
+    rendered: list[str] = []
+    original = jinja2.Template.render
+
+    def counting(self: jinja2.Template, *args: Any, **kwargs: Any) -> str:
+        rendered.append(str(self.name))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "render", counting)
+    outputs = {}
+    for kept in (digest.render.renderer.ENTRIES_KEPT, 0):
+        monkeypatch.setattr(digest.render.renderer, "ENTRIES_KEPT", kept)
+        rendered.clear()
+        out = tmp_path / f"out-{kept}"
+        digest.build(site, digest.BuildOptions(now=NOW, index_search=False, jobs=1, output_dir=out))
+        outputs[kept] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*feed.*")}
+        # feeds: the site's (3 entries), 2 people's (3 and 2), the topic's (3), and the source's (none)
+        assert rendered.count("_atom_entry.xml") == rendered.count("_feed_entry.json") == (6 if kept else 11)
+    assert outputs[0] == outputs[digest.render.renderer.ENTRIES_KEPT]
+    atom = ET.fromstring(outputs[0]["people/ada-lovelace/feed.xml"])
+    assert [e.findtext(f"{ATOM}title") for e in atom.findall(f"{ATOM}entry")] == ["A30", "A29", "A28"]

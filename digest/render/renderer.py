@@ -22,6 +22,9 @@ from digest.render.wording import page_words
 from digest.workers import MIN_PARALLEL_RENDER, TextStore, parallel_map
 
 
+ENTRIES_KEPT = 20_000  # feed entries kept for reuse, per process (about 1 KB each)
+
+
 class PageRenderer:
     """Renders pages of one site; keeps the problem of each page whose template failed."""
 
@@ -33,7 +36,9 @@ class PageRenderer:
         self.problems: list[Problem] = []
         self._cards: dict[str, Markup] = {}
         self._stored: TextStore | None = None  # cards rendered in worker processes (`add_cards`), out of memory
+        self._entries: dict[tuple[str, str, bool], Markup] = {}
         env.globals["card"] = self.card
+        env.globals["feed_entry"] = self.feed_entry
 
     def card(self, article: Article) -> Markup:
         """An article's card (`_card.html`), rendered once and reused on every list that shows it."""
@@ -44,6 +49,20 @@ class PageRenderer:
             html = Markup(self.env.get_template("_card.html").render(article=article, site=self.site))
             self._cards[article.path] = html
         return html
+
+    def feed_entry(self, template: str, article: Article, full_content: bool = False) -> Markup:
+        """An article's entry in a feed (`template`: `_atom_entry.xml`, `_feed_entry.json`), rendered once and
+        reused by the other feeds that list it (an article is in the feed of each of its people and topics).
+        Entries of the first `ENTRIES_KEPT` articles are kept: enough for a site's feeds to share, few enough
+        to hold in each worker process at 100,000 articles."""
+        key = (template, article.path, full_content)
+        text = self._entries.get(key)
+        if text is None:
+            text = Markup(self.env.get_template(template).render(article=article, full_content=full_content,
+                                                                 site=self.site))
+            if len(self._entries) < ENTRIES_KEPT:
+                self._entries[key] = text
+        return text
 
     def add_cards(self, cards: Mapping[str, str]) -> None:
         """Cards rendered elsewhere (in worker processes), by article path."""
