@@ -53,8 +53,8 @@ class PageRenderer:
     def feed_entry(self, template: str, article: Article, full_content: bool = False) -> Markup:
         """An article's entry in a feed (`template`: `_atom_entry.xml`, `_feed_entry.json`), rendered once and
         reused by the other feeds that list it (an article is in the feed of each of its people and topics).
-        Entries of the first `ENTRIES_KEPT` articles are kept: enough for a site's feeds to share, few enough
-        to hold in each worker process at 100,000 articles."""
+        The first `ENTRIES_KEPT` entries made are kept: enough for the feeds of 10,000 articles to share, few
+        enough to hold in each worker process at 100,000."""
         key = (template, article.path, full_content)
         text = self._entries.get(key)
         if text is None:
