@@ -240,14 +240,16 @@ def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, .
         for key in keys:
             members[key].append(index)
     when = [article.date.timestamp() for article in ordered]
+
+    def rank(index: int) -> tuple[Article, ...]:
+        return tuple(ordered[other] for other in ranked(index, terms_of[index], members, limit, when))
+
     again = None if known is None else _to_rank(ordered, terms_of, members, known)
     if again is None:
-        return {article.path: tuple(ordered[other] for other in ranked(index, terms_of[index], members, limit, when))
-                for index, article in enumerate(ordered)}
+        return {article.path: rank(index) for index, article in enumerate(ordered)}
     assert known is not None
     at = {article.path: index for index, article in enumerate(ordered)}
-    return {article.path: tuple(ordered[other] for other in ranked(index, terms_of[index], members, limit, when))
-            if index in again else tuple(ordered[at[path]] for path in known[article.path][2])
+    return {article.path: rank(index) if index in again else tuple(ordered[at[path]] for path in known[article.path][2])
             for index, article in enumerate(ordered)}
 
 
