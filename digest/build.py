@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from digest.incremental import unchanged
 from digest.incremental.cache import BuildCache
 from digest.incremental.inputs import Inputs, look_at_inputs, scan_sources, template_salt
 from digest.incremental.state import Decision, Route, choose_route, last_build, next_record
@@ -80,15 +81,18 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     stop_on_errors(problems)
     stamps: dict[str, tuple[int, int]] = {}
     links_out: list[str] = []
-    sources, assets = scan_sources(site_dir, config, options, stamps, links_out)
+    folders: list[tuple[str, int]] | None = [] if cache is not None and unchanged.recordable(options) else None
+    sources, assets = scan_sources(site_dir, config, options, stamps, links_out, folders)
     theme = resolve_theme(site_dir, config, problems, links_out)
-    inputs = look_at_inputs(site_dir, config, theme, options, sources, assets, clock.started_ns, stamps)
+    inputs = look_at_inputs(site_dir, config, theme, options, sources, assets, clock.started_ns, stamps, folders)
     now = options.now or datetime.datetime.now(datetime.timezone.utc)
     last = last_build(cache, config, output_dir)
     decision = choose_route(last, inputs, options.clean, now)
     if decision.route is Route.NOTHING_CHANGED:
         assert last is not None and cache is not None
         cache.keep_settings()  # (read again: an edit of digest.yaml that changed no setting)
+        if folders is not None:  # (the record was missing, or a file or folder has a new time and the same bytes)
+            unchanged.keep(cache.dir, site_dir, output_dir, options, config, inputs, last)
         clock.lap("config")
         return _result(clock, decision, config, output_dir, last.counts, (*last.warnings, *last.search_warnings),
                        unchanged=last.files)
@@ -119,6 +123,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     edits: list[Edit] | None = None
     warm: Warm | None = None
     if options.warm:  # (the preview's: a build of the command line never loads the warm site's modules)
+        from digest.incremental.relinked import on_the_warm_site
         from digest.incremental.warm import kept
 
         warm = kept(output_dir, config, options, salt, last)
@@ -128,8 +133,8 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         edits = parse_edits(cache, sources, inputs, config)
         work = bodies_only(cache, edits, config, last, salt) if edits is not None else None
         if warm is not None and edits is not None:
-            work, held, decision = _on_the_warm_site(warm, edits, work, decision, last, output_dir, cache,
-                                                     None if options.future else now)
+            work, held, decision = on_the_warm_site(warm, edits, work, decision, last, output_dir, cache,
+                                                    None if options.future else now)
         clock.lap("parse")
         written = _render_and_write(run, work) if work is not None else None
     if work is None or not isinstance(written, tuple):  # the full route, or edits that did more than bodies
@@ -162,37 +167,15 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
                 keep(output_dir, held, record.build)
     finally:
         writer.settle()
+    if cache is not None:  # what the command line's next build may find unchanged, now that the output is in place
+        (unchanged.keep(cache.dir, site_dir, output_dir, options, config, inputs, record) if folders is not None
+         else unchanged.forget(cache.dir))
     clock.lap("write")
     warnings = (*work.problems, *searched)
     if cache is not None and cache.warning:
         warnings = (Problem(path=None, line=None, message=cache.warning, severity="warning"), *warnings)
     return _result(clock, decision, config, output_dir, work.counts, warnings, writer, len(work.render),
                    work.sources, translations=translations, published=published)
-
-
-def _on_the_warm_site(warm: Warm, edits: list[Edit], work: Work | None, decision: Decision, last: LastBuild,
-                      output_dir: Path, cache: BuildCache, until: datetime.datetime | None
-                      ) -> tuple[Work | None, Warm | None, Decision]:
-    """The work of the edits on the preview's warm site, the warm site after it, and the route: `work`, the
-    body-only route's when it took them, else the in-place or relinked route's; (None, None) when the edits
-    need a full build."""
-    from digest.incremental.relinked import relinked_work
-    from digest.incremental.warm import after_bodies, warm_edits, warm_work
-
-    if work is not None:
-        return work, after_bodies(warm, work), decision
-    edited = warm_edits(warm, edits)
-    if not edited:
-        return None, None, decision
-    if not edited.renamed:
-        work, held = warm_work(warm, edited, last, output_dir, cache.bodies)
-        return work, held, Decision(route=Route.IN_PLACE, why="the edits left every article where it was")
-    relinked = relinked_work(warm, edited, last, output_dir, cache.bodies, until)
-    if relinked is None:
-        return None, None, decision
-    return (*relinked, Decision(route=Route.RELINKED, why="the edits changed whom and what articles name, or when "
-                                                           "one was written, and only what that touches was linked "
-                                                           "again"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

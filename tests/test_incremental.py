@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 
 from digest.build import build
 from digest.incremental.bodies import MAX_EDITS
-from digest.incremental.cache import CACHE_DIR, BuildCache
+from digest.incremental.cache import BuildCache
+from digest.incremental import unchanged
+from digest.incremental.unchanged import CACHE_DIR
 from digest.model import Problem, SiteConfig
 from digest.link import duplicates
 from digest.records import BuildOptions
@@ -202,6 +204,35 @@ def test_dates_edited_on_the_warm_site_equal_a_clean_build(tmp_path_factory: pyt
     if not editions:
         (site / "digest.yaml").write_text("title: Test Digest\nbase_url: https://example.org/news/\nper_page: 3\n")
     edit_and_compare(root, site, edits, True, warm=True)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.sampled_from(["none", "none", "body", "people", "add", "delete", "same-size",
+                                                 "alias", "template", "static", "config", "source-page"]),
+                                st.integers(min_value=0, max_value=20)), min_size=1, max_size=6))
+def test_the_record_of_a_build_says_unchanged_exactly_when_the_build_finds_nothing_changed(
+        tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[str, int]]) -> None:
+    """What `digest build` answers before it loads the build (`incremental.unchanged.check`) agrees with the
+    build's own route, and where it says nothing changed, the output is what a clean build makes."""
+    root = tmp_path_factory.mktemp("unchanged")
+    site = base_site(root)
+    (site / "digest.yaml").write_text("title: Test Digest\nbase_url: https://example.org/news/\nper_page: 3\n")
+    options = BuildOptions(output_dir=str(root / "out"))  # (the command line's: the moment of the build, search on)
+    asked = unchanged.key(str(site), options.output_dir, False, False, False)
+    age(site)
+    build(site, options, BuildCache(site))
+    for edit, n in edits:
+        if edit != "none":
+            apply_edit(site, edit, n)
+        age(site)
+        said = unchanged.check(str(site), asked)
+        if said is not None:
+            clean = build(site, BuildOptions(output_dir=str(root / "clean")))
+            assert tree(root / "out") == tree(root / "clean"), f"after {edit} {n}"
+            assert said["warnings"] == list(map(str, clean.warnings))
+            shutil.rmtree(root / "clean")
+        result = build(site, options, BuildCache(site))
+        assert (said is not None) == result.route.startswith("nothing changed"), f"after {edit} {n}: {result.route}"
 
 
 def edit_and_compare(root: Path, site: Path, edits: list[tuple[str, int]], aged: bool, warm: bool) -> None:

@@ -31,9 +31,9 @@ LAYOUT: dict[str, tuple[str, ...]] = {
     "plan": ("pages", "checks"),
     "render": ("theme", "cldr", "i18n", "wording", "charts", "schema", "newsletter", "environment", "renderer"),
     "write": ("twin", "output", "searchable", "index_files", "runs", "search"),
-    "incremental": ("inputs", "fingerprint", "memory", "pickles", "cache", "sources", "state", "bodies", "warm", "relinked"),
+    "incremental": ("inputs", "unchanged", "fingerprint", "memory", "pickles", "cache", "sources", "state", "bodies", "warm", "relinked"),
     "build": (),  # the pipeline
-    "commands": ("links", "external", "check", "scaffold", "publish", "preview.server", "preview.watch", "extract", "mentions",
+    "commands": ("quick", "links", "external", "check", "scaffold", "publish", "preview.server", "preview.watch", "extract", "mentions",
                  "intake", "mail", "edition", "cli"),
 }
 PARTS = tuple(LAYOUT)
@@ -41,7 +41,7 @@ PARTS = tuple(LAYOUT)
 TOP = ("__init__", "__main__")
 
 # The command line's own modules; everything else is the library.
-COMMAND_LINE = frozenset({"commands.cli", "__main__"})
+COMMAND_LINE = frozenset({"commands.quick", "commands.cli", "__main__"})
 FORBIDDEN_CALLS = frozenset({"print", "input", "exit", "quit", "breakpoint", "sys.exit", "os._exit"})
 FORBIDDEN_IMPORTS = frozenset({"click"})
 

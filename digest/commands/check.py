@@ -21,7 +21,7 @@ from pathlib import Path
 from digest.build import build
 from digest.commands.external import check_external, external_links
 from digest.commands.links import check_links
-from digest.incremental.cache import CACHE_DIR
+from digest.incremental.unchanged import CACHE_DIR
 from digest.model import DigestError, Problem, sort_problems
 from digest.records import BuildOptions, BuildResult
 from digest.workers import default_jobs

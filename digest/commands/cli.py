@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from digest.build import build, output_dir_of
+from digest.commands.quick import summary
 from digest.incremental.cache import BuildCache
 from digest.model import DigestError, Problem, UsageError, __version__
 from digest.records import BuildOptions, BuildResult
 from digest.read.config import load_config
-from digest.render.wording import counted
+from digest.render.wording import counted, site_counts
 from digest.write.output import display_path
 
 if TYPE_CHECKING:  # each command's own modules are loaded by the command: a build needs none of them
@@ -104,8 +105,8 @@ def build_command(site: Path, drafts: bool, future: bool, base_url: str | None, 
     result = _run(lambda: build(site, options, cache, progress), shown + "/")
     _echo_problems(result.warnings)
     if not quiet:
-        click.echo(f"{_counts(result)}: {counted(result.written, 'file')} written, {result.unchanged} unchanged, "
-                   f"{result.removed} removed in {result.seconds:.2f} s -> {shown}/")
+        click.echo(summary(_counts(result), counted(result.written, "file"), result.unchanged, result.removed,
+                           result.seconds, shown))
         if verbose:
             click.echo("  " + ", ".join(f"{stage} {seconds:.3f} s" for stage, seconds in result.timings.items()))
 
@@ -137,8 +138,7 @@ class _ProgressPrinter:
 
 
 def _counts(result: BuildResult) -> str:
-    return (f"{counted(result.articles, 'article')}, {counted(result.people, 'person')}, "
-            f"{counted(result.topics, 'topic')}")
+    return site_counts(result.articles, result.people, result.topics)
 
 
 @main.command("check")

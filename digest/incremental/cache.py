@@ -27,12 +27,12 @@ from typing import Any
 from digest.incremental import memory
 from digest.incremental.inputs import code_source
 from digest.incremental.pickles import loads as _loads
+from digest.incremental.unchanged import CACHE_DIR
 from digest.model import Article, Problem, SiteConfig, __version__
 from digest.records import CachedParse, LastBuild, LinkRecord
 from digest.read.files import read_bytes
 from digest.read.settings import CONFIG_FILE
 
-CACHE_DIR = ".digest-cache"
 _FILE = "cache.sqlite"
 _SETTINGS = "settings.pickle"  # the settings as a build last read them (`BuildCache.settings`)
 _SCHEMA = 6

@@ -48,19 +48,23 @@ class Inputs:
     names: str  # `names_fingerprint`
     every: str | None  # all of them, sources included; None when one is too new to tell by its time
     started_ns: int  # when the build started, on the file system's clock
+    others_stamps: tuple[tuple[str, int, int], ...] = ()  # every input but the sources: path, mtime_ns, size
+    folders: tuple[tuple[str, int], ...] = ()  # every folder walked for them: path, mtime_ns (`unchanged.keep`)
 
 
 def look_at_inputs(site_dir: Path, config: SiteConfig, theme: Theme, options: BuildOptions,
                    sources: list[SourceFile], assets: list[str], started_ns: int,
-                   taken: Mapping[str, tuple[int, int]]) -> Inputs:
+                   taken: Mapping[str, tuple[int, int]], folders: list[tuple[str, int]] | None = None) -> Inputs:
     """The build's inputs, stamped: one `stat` per file, nothing read (`taken`: the sources' stamps, which
-    `read.discover.scan` took during its walk)."""
+    `read.discover.scan` took during its walk). `folders`: those the walk of `content/` took; with them, the inputs
+    keep every other file's stamp and every folder's time as well, for `unchanged.keep`."""
     stamps = {s.path: taken[s.path] for s in sources}  # in the sources' order
-    others = others_fingerprint(site_dir, config, theme, options, assets, started_ns)
+    files: list[tuple[str, int, int]] | None = [] if folders is not None else None
+    others = others_fingerprint(site_dir, config, theme, options, assets, started_ns, files, folders)
     sources_now = sources_fingerprint(stamps, started_ns)
     return Inputs(stamps=FrozenMap(stamps), others=others, names=names_fingerprint(stamps),
                   every=None if others is None or sources_now is None else others + sources_now,
-                  started_ns=started_ns)
+                  started_ns=started_ns, others_stamps=tuple(files or ()), folders=tuple(folders or ()))
 
 
 def file_stamp(path: str) -> tuple[int, int]:
@@ -110,24 +114,28 @@ def template_salt(config: SiteConfig, theme: Theme) -> str:
 
 
 def others_fingerprint(site_dir: Path, config: SiteConfig, theme: Theme, options: BuildOptions, assets: list[str],
-                       started_ns: int) -> str | None:
+                       started_ns: int, files: list[tuple[str, int, int]] | None = None,
+                       folders: list[tuple[str, int]] | None = None) -> str | None:
     """One hash of every input but the Markdown sources: settings, options, templates, static files, images.
 
     `assets`: the files beside the sources (`read.discover.scan`). None when an input was modified so
-    recently that its time may not tell a later change.
+    recently that its time may not tell a later change. `files` and `folders`, when given, get the path and
+    stamp of each of those files and the time of each folder of the theme walked for them.
     """
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((__version__, config, dataclasses.replace(options, now=None, jobs=None, changed=None))).encode())
     digest.update(repr(theme.links_out).encode())  # the walks skip them: a new one must still change the hash
     paths = [str(site_dir / asset) for asset in assets]
     for root in (*theme.template_dirs, *theme.static_dirs, *theme.i18n_dirs):
-        for folder, files in walk(root, link_home(theme, root)):
-            paths += (os.path.join(folder, name) for name in files)
+        for folder, names in walk(root, link_home(theme, root), folders=folders):
+            paths += (os.path.join(folder, name) for name in names)
     for path in paths:
         mtime, size = file_stamp(path)
         if is_racy(mtime, started_ns):
             return None
         digest.update(f"{path}\0{mtime}\0{size}\0".encode("utf-8", "surrogatepass"))
+        if files is not None:
+            files.append((path, mtime, size))
     return digest.hexdigest()
 
 
@@ -152,10 +160,12 @@ _SCANS: dict[str, tuple[list[SourceFile], list[str], dict[str, tuple[int, int]],
 
 
 def scan_sources(site_dir: Path, config: SiteConfig, options: BuildOptions, stamps: dict[str, tuple[int, int]],
-                 links_out: list[str]) -> tuple[list[SourceFile], list[str]]:
+                 links_out: list[str], folders: list[tuple[str, int]] | None = None
+                 ) -> tuple[list[SourceFile], list[str]]:
     """The site's sources and other files, the sources' stamps and the links out of the site below `content/`:
     from one walk of `content/`, or, for a warm build told what changed (`BuildOptions.changed`) when each is a
-    source the last scan found and still a file, from that scan with those stamped again."""
+    source the last scan found and still a file, from that scan with those stamped again. `folders`, given to a
+    build that walks `content/`, gets each folder's path and time (`read.discover.scan`)."""
     key = str(site_dir.resolve())
     editions = config.editions is not None
     last = _SCANS.get(key) if options.warm else None
@@ -176,7 +186,7 @@ def scan_sources(site_dir: Path, config: SiteConfig, options: BuildOptions, stam
             links_out += out
             _SCANS[key] = (sources, assets, dict(stamps), out, editions)
             return list(sources), list(assets)
-    sources, assets = scan(site_dir, editions=editions, stamps=stamps, out=links_out)
+    sources, assets = scan(site_dir, editions=editions, stamps=stamps, out=links_out, folders=folders)
     if options.warm:
         _SCANS[key] = (list(sources), list(assets), dict(stamps), list(links_out), editions)
     return sources, assets

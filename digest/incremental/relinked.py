@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from digest.incremental.bodies import link_records, over_last_build
-from digest.incremental.warm import Edited, Warm, swapped
+from digest.incremental.bodies import Edit, link_records, over_last_build
+from digest.incremental.cache import BuildCache
+from digest.incremental.state import Decision, Route
+from digest.incremental.warm import Edited, Warm, after_bodies, swapped, warm_edits, warm_work
 from digest.link import duplicates
 from digest.link.relink import Relinked, names_of, relink
 from digest.model import (TAXONOMIES, FrozenMap, Page, PageKind, Paginator, Problem, Site, Taxonomy, Term, TermRef,
@@ -291,3 +293,25 @@ def _later(before: tuple[Problem, ...], done: Relinked) -> tuple[Problem, ...]:
             and not (done.duplicates is not None and p.hint == duplicates.HINT)]
     rest += [p for found in done.edition_problems.values() for p in found]
     return (*blocks, *(done.duplicates or ()), *rest)  # stories linked twice: found first
+
+
+def on_the_warm_site(warm: Warm, edits: list[Edit], work: Work | None, decision: Decision, last: LastBuild,
+                     output_dir: Path, cache: BuildCache, until: datetime.datetime | None
+                     ) -> tuple[Work | None, Warm | None, Decision]:
+    """The work of the edits on the preview's warm site, the warm site after it, and the route: `work`, the
+    body-only route's when it took them, else the in-place or relinked route's; (None, None) when the edits
+    need a full build."""
+    if work is not None:
+        return work, after_bodies(warm, work), decision
+    edited = warm_edits(warm, edits)
+    if not edited:
+        return None, None, decision
+    if not edited.renamed:
+        work, held = warm_work(warm, edited, last, output_dir, cache.bodies)
+        return work, held, Decision(route=Route.IN_PLACE, why="the edits left every article where it was")
+    relinked = relinked_work(warm, edited, last, output_dir, cache.bodies, until)
+    if relinked is None:
+        return None, None, decision
+    return (*relinked, Decision(route=Route.RELINKED, why="the edits changed whom and what articles name, or when "
+                                                           "one was written, and only what that touches was linked "
+                                                           "again"))

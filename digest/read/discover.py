@@ -21,19 +21,21 @@ _path = operator.attrgetter("path")
 
 
 def scan(site_dir: Path, editions: bool = False, stamps: dict[str, tuple[int, int]] | None = None,
-         out: list[str] | None = None) -> tuple[list[SourceFile], list[str]]:
+         out: list[str] | None = None, folders: list[tuple[str, int]] | None = None
+         ) -> tuple[list[SourceFile], list[str]]:
     """One walk of `content/`: its Markdown sources and its other files (images beside articles), sorted.
 
     `editions`: the site has editions, and a Markdown file directly in `content/editions/` is an edition's
     introduction (on a site without them, it is an article like any other). `stamps`, when given, gets each
     source's modification time and size (`incremental.inputs.file_stamp`), taken during the walk. `out`, when
     given, gets the path of each symbolic link that points out of the site (`render.theme.resolve_theme` reports
-    them), so that the build walks `content/` once.
+    them), so that the build walks `content/` once. `folders`, when given, gets the path and modification time of
+    each folder walked (`files.walk_entries`).
     """
     root = site_dir / CONTENT_DIR
     sources: list[SourceFile] = []
     assets: list[str] = []
-    for folder, files in walk_entries(root, site_dir, is_ignored, out):
+    for folder, files in walk_entries(root, site_dir, is_ignored, out, folders):
         rel_dir = Path(folder).relative_to(site_dir).as_posix()
         parts = rel_dir.split("/")
         kind: Any = parts[1] if len(parts) == 2 and (parts[1] in TAXONOMIES or editions and parts[1] == EDITIONS_DIR) \

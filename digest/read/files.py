@@ -76,19 +76,21 @@ def _no_name(name: str) -> bool:
 _name = operator.attrgetter("name")
 
 
-def walk(root: Path | str, site_dir: Path | str,
-         ignored: Callable[[str], bool] = _no_name) -> Iterator[tuple[str, list[str]]]:
+def walk(root: Path | str, site_dir: Path | str, ignored: Callable[[str], bool] = _no_name,
+         folders: list[tuple[str, int]] | None = None) -> Iterator[tuple[str, list[str]]]:
     """(folder, file names) for `root` and every folder below it, in sorted order, like `os.walk`.
 
     Names for which `ignored` is true (none, by default) are left out. Links inside the site are followed, links
-    out of it left out. A broken link is listed as a file, so that reading it reports it.
+    out of it left out. A broken link is listed as a file, so that reading it reports it. `folders`, when given,
+    gets each folder's path and modification time, taken before the folder is read.
     """
-    for folder, entries in walk_entries(root, site_dir, ignored):
+    for folder, entries in walk_entries(root, site_dir, ignored, folders=folders):
         yield folder, [entry.name for entry in entries]
 
 
 def walk_entries(root: Path | str, site_dir: Path | str, ignored: Callable[[str], bool] = _no_name,
-                 out: list[str] | None = None) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+                 out: list[str] | None = None, folders: list[tuple[str, int]] | None = None
+                 ) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
     """`walk`, with the files as `os.DirEntry`s (their paths made, their `stat()` one call each), and the links
     out of the site added to `out`, when given."""
     site = os.path.realpath(site_dir)
@@ -101,11 +103,13 @@ def walk_entries(root: Path | str, site_dir: Path | str, ignored: Callable[[str]
             continue
         seen.add(real)
         try:
+            if folders is not None:  # (before the folder is read: a file added meanwhile changes it after)
+                folders.append((folder, os.stat(folder).st_mtime_ns))
             entries = sorted(os.scandir(folder), key=_name)
         except OSError:
             continue
         files: list[os.DirEntry[str]] = []
-        folders: list[str] = []
+        below: list[str] = []
         for entry in entries:
             if ignored(entry.name):
                 continue
@@ -114,11 +118,11 @@ def walk_entries(root: Path | str, site_dir: Path | str, ignored: Callable[[str]
                     out.append(entry.path)
                 continue
             if entry.is_dir():
-                folders.append(entry.path)
+                below.append(entry.path)
             else:
                 files.append(entry)
         yield folder, files
-        stack.extend(reversed(folders))
+        stack.extend(reversed(below))
 
 
 def links_out(site_dir: Path, roots: Iterable[Path], ignored: Callable[[str], bool],

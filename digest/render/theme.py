@@ -87,6 +87,14 @@ def resolve_theme(site_dir: Path, config: SiteConfig, problems: list[Problem],
                  links_out=tuple(p.path or "" for p in found), i18n_dirs=i18n_dirs)
 
 
+def chosen_by(site_dir: Path, theme: str) -> tuple[Path, ...]:
+    """Every folder of the site whose presence `resolve_theme` looks at for the theme `theme`: one made or removed
+    may change which folders a build reads."""
+    own = site_dir / "themes" / theme  # (the default theme's, for "default")
+    return (site_dir / "templates", site_dir / I18N_DIR, site_dir / "static", site_dir / "themes", own,
+            own / "templates", own / "static", own / I18N_DIR)
+
+
 def template_label(filename: str | None, site_dir: Path) -> str:
     """A template file's path for messages: relative to the site, or in the default theme."""
     if not filename:

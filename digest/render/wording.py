@@ -25,6 +25,15 @@ def counted(count: int, noun: str) -> str:
     return counted_in_english(count, noun)
 
 
+def site_counts(articles: int, people: int, topics: int) -> str:
+    """What a site holds, as the command line reports it.
+
+    >>> site_counts(1, 2, 1)
+    '1 article, 2 people, 1 topic'
+    """
+    return f"{counted(articles, 'article')}, {counted(people, 'person')}, {counted(topics, 'topic')}"
+
+
 def period_label(period: Period, words: Messages = ENGLISH) -> str:
     """A year or a month of the archive, for readers.
 

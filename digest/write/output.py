@@ -24,7 +24,7 @@ from digest.write.twin import Twin, make_folder, remove_file
 if TYPE_CHECKING:
     import multiprocessing.process
 
-MARKER = ".digest-output"
+MARKER = ".digest-output"  # (`incremental.unchanged` looks at it by this name)
 STAGING = ".digest-staging"
 FOLLOW_APART = 2000  # files changed in a build over which the twin follows the output in a process of its own
 SEARCH_DIR = "pagefind"  # the search index: written by the search stage after the pages, never a stale file

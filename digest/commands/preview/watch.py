@@ -31,7 +31,8 @@ from watchfiles import Change, DefaultFilter, watch
 
 from digest.build import build
 from digest.commands.preview.server import News, PreviewServer
-from digest.incremental.cache import CACHE_DIR, BuildCache
+from digest.incremental.cache import BuildCache
+from digest.incremental.unchanged import CACHE_DIR
 from digest.model import DigestError, Problem, SiteConfig, UsageError
 from digest.records import BuildOptions, BuildResult
 from digest.read.files import is_ignored
