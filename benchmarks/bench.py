@@ -13,7 +13,7 @@ otherwise dominate the timings. For each size it measures, each build in a fresh
 process as a user would run it:
 
 - cold: no cache, no output folder (nor its twin);
-- no-op: the same build again;
+- no-op: the same build again (answered, as by `digest build`, from the last build's record);
 - body edit: one article's body changed (corpus.json's edit_target);
 - people edit: the same article's people changed (old and new person pages, the
   indexes and the feeds change);
@@ -47,17 +47,23 @@ SHARED = REPO.parent / "shared"
 
 _ONE = """
 import json, resource, sys, time
-from pathlib import Path
-from digest import BuildCache, BuildOptions, build
 site, output, use_cache = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 started = time.perf_counter()
-result = build(site, BuildOptions(output_dir=output), BuildCache(Path(site)) if use_cache else None)
+from digest.incremental import unchanged  # as `digest build` does: the last good build's record first
+said = unchanged.check(site, unchanged.key(site, output, False, False, False)) if use_cache else None
+if said is not None:
+    figures = {"route": "nothing changed: answered from the record", "written": 0, "unchanged": said["files"],
+               "rendered": 0, "pages": None, "timings": {}}
+else:
+    from pathlib import Path
+    from digest import BuildCache, BuildOptions, build
+    result = build(site, BuildOptions(output_dir=output), BuildCache(Path(site)) if use_cache else None)
+    figures = {"route": result.route, "written": result.written, "unchanged": result.unchanged,
+               "rendered": result.rendered, "pages": result.pages, "timings": dict(result.timings)}
 seconds = time.perf_counter() - started
 # VmHWM, not ru_maxrss: the latter keeps the peak of the process this one was forked from
 status = dict(line.split(":", 1) for line in open("/proc/self/status"))
-print(json.dumps({"seconds": seconds, "route": result.route, "written": result.written, "unchanged": result.unchanged,
-                  "rendered": result.rendered, "pages": result.pages, "timings": dict(result.timings),
-                  "rss_main_mb": int(status["VmHWM"].split()[0]) / 1024,
+print(json.dumps({"seconds": seconds, **figures, "rss_main_mb": int(status["VmHWM"].split()[0]) / 1024,
                   "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 

@@ -165,6 +165,14 @@ def test_digest_s_own_code_is_part_of_the_record(site: Path, tmp_path: Path, mon
     assert said(site) is None
 
 
+def test_a_system_that_cannot_look_up_from_a_folder_is_answered_by_whole_paths(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(unchanged.os, "supports_dir_fd", set())  # (as on Windows)
+    assert said(site) is not None
+    EDITS["a body edited"](site)
+    assert said(site) is None
+
+
 def test_a_damaged_record_is_no_answer(site: Path) -> None:
     record = site / unchanged.CACHE_DIR / unchanged.RECORD
     data = record.read_bytes()

@@ -123,22 +123,26 @@ def check(site_dir: str, asked: tuple[object, ...], now_ns: int | None = None) -
         if (record["key"] != asked or due is not None and now // 1000 >= due
                 or _marker(str(asked[3])) != record["marker"]):
             return None
-        stamps = memoryview(record["stamps"]).cast("q")  # (as `keep` wrote them; `array` would import more)
-        paths = record["sources"].decode("utf-8", "surrogateescape").split("\0") if record["sources"] else []
-        if len(stamps) != 2 * len(paths):
-            return None
-        site = os.open(str(asked[2]), os.O_RDONLY)  # the sources' paths are relative to the site
-        try:
-            for index, path in enumerate(paths):
-                found = os.stat(path, dir_fd=site)
-                if found.st_mtime_ns != stamps[2 * index] or found.st_size != stamps[2 * index + 1]:
-                    return None
-        finally:
-            os.close(site)
+        # the few other files and the folders first: a file added or removed shows there
         if any(_stamp(path) != [mtime, size] for path, mtime, size in record["files"]):
             return None
         if any(_folder_time(path) != mtime for path, mtime in record["folders"]):
             return None
+        stamps = memoryview(record["stamps"]).cast("q")  # (as `keep` wrote them; `array` would import more)
+        paths = record["sources"].decode("utf-8", "surrogateescape").split("\0") if record["sources"] else []
+        if len(stamps) != 2 * len(paths):
+            return None
+        # the sources' paths are relative to the site: looked up from its folder where the system can
+        site = os.open(str(asked[2]), os.O_RDONLY) if os.stat in os.supports_dir_fd else None
+        prefix = "" if site is not None else str(asked[2]) + os.sep
+        try:
+            for index, path in enumerate(paths):
+                found = os.stat(prefix + path, dir_fd=site)
+                if found.st_mtime_ns != stamps[2 * index] or found.st_size != stamps[2 * index + 1]:
+                    return None
+        finally:
+            if site is not None:
+                os.close(site)
         report: dict[str, Any] = record["report"]
         return report
     except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError):  # none, unreadable, or another kind
