@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from digest.build import build
@@ -210,10 +210,13 @@ def test_dates_edited_on_the_warm_site_equal_a_clean_build(tmp_path_factory: pyt
 @given(edits=st.lists(st.tuples(st.sampled_from(["none", "none", "body", "people", "add", "delete", "same-size",
                                                  "alias", "template", "static", "config", "source-page"]),
                                 st.integers(min_value=0, max_value=20)), min_size=1, max_size=6))
-def test_the_record_of_a_build_says_unchanged_exactly_when_the_build_finds_nothing_changed(
+@example(edits=[("config", 1), ("config", 1), ("none", 0)])  # the same settings written again
+def test_the_record_of_a_build_says_unchanged_only_when_the_build_finds_nothing_changed(
         tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[str, int]]) -> None:
     """What `digest build` answers before it loads the build (`incremental.unchanged.check`) agrees with the
-    build's own route, and where it says nothing changed, the output is what a clean build makes."""
+    build's own route, and where it says nothing changed, the output is what a clean build makes. It may say no
+    where the build finds nothing changed only for `digest.yaml` written again with the same settings (the record
+    knows the file's time, the build its settings); that build then records again."""
     root = tmp_path_factory.mktemp("unchanged")
     site = base_site(root)
     (site / "digest.yaml").write_text("title: Test Digest\nbase_url: https://example.org/news/\nper_page: 3\n")
@@ -232,7 +235,9 @@ def test_the_record_of_a_build_says_unchanged_exactly_when_the_build_finds_nothi
             assert said["warnings"] == list(map(str, clean.warnings))
             shutil.rmtree(root / "clean")
         result = build(site, options, BuildCache(site))
-        assert (said is not None) == result.route.startswith("nothing changed"), f"after {edit} {n}: {result.route}"
+        found_nothing = result.route.startswith("nothing changed")
+        assert found_nothing if said is not None else not found_nothing or edit == "config", f"after {edit} {n}"
+        assert unchanged.check(str(site), asked) is not None  # (every file is older than the build)
 
 
 def edit_and_compare(root: Path, site: Path, edits: list[tuple[str, int]], aged: bool, warm: bool) -> None:
