@@ -91,7 +91,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     if decision.route is Route.NOTHING_CHANGED:
         assert last is not None and cache is not None
         cache.keep_settings()  # (read again: an edit of digest.yaml that changed no setting)
-        if folders is not None:  # (the record was missing, or a file or folder has a new time and the same bytes)
+        if folders is not None:  # (no record, or one a folder's new time or digest.yaml's same settings ended)
             unchanged.keep(cache.dir, site_dir, output_dir, options, config, inputs, last)
         clock.lap("config")
         return _result(clock, decision, config, output_dir, last.counts, (*last.warnings, *last.search_warnings),
