@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from bisect import bisect_left, insort
+from bisect import insort
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from digest.link.duplicates import find_duplicates
 from digest.link.editions import Calendar, origin_of, remade
-from digest.link.site import RELATED_WINDOW, coverage, ranked, term_keys
+from digest.link.site import RELATED_WINDOW, coverage, ranked, term_keys, within_window
 from digest.link.terms import Names, alias_index, display_name, make_term, spelling_warnings
 from digest.model import (LINK_LINES, TAXONOMIES, Article, ArticleLinks, EditionPage, FrozenMap, Period, Problem,
                           Site, Taxonomy, Term, TermPage, TermRef)
@@ -166,10 +166,8 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
     for key, moves in joined.items():
         now_in = lists[key]
         was_in = sorted({*now_in, *(i for i, joins in moves if not joins)} - {i for i, joins in moves if joins})
-        for numbers in (was_in, now_in):
-            for number, _ in moves:
-                at = bisect_left(numbers, number)
-                near.update(numbers[max(0, at - RELATED_WINDOW - 1): at + RELATED_WINDOW + 2])
+        near.update(within_window(was_in, [number for number, _ in moves]),
+                    within_window(now_in, [number for number, _ in moves]))
     relinked: set[str] = set()
     limit, by_number, when = site.config.related, site.articles.__getitem__, _Moments(site.articles)
     for number in sorted(near):

@@ -228,9 +228,9 @@ def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, .
     changes no other article's nearness), then the newer.
 
     With `known` (see `build_sites`), an article keeps the related articles it had when its people and topics
-    are the same and so are the articles of each of them: then its candidates, their scores and their nearness
-    are too. The others are ranked again (at 10,000 articles, an edit of one article's people ranks a few
-    hundred instead of all: 0.3 s of a rebuild's 2.5).
+    are the same and no article joined or left one of them within `RELATED_WINDOW` of it: then its candidates,
+    their scores and their nearness are too. The others are ranked again (at 10,000 articles, an edit of one
+    article's people ranks a few dozen instead of the hundreds that share a term with it).
     """
     terms_of: list[list[tuple[str, str]]] = []
     members: dict[tuple[str, str], list[int]] = defaultdict(list)  # term -> article indexes, newest first
@@ -256,7 +256,7 @@ def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, .
 def _to_rank(ordered: tuple[Article, ...], terms_of: list[list[tuple[str, str]]],
              members: Mapping[tuple[str, str], list[int]], known: Mapping[str, LinkRecord]) -> set[int] | None:
     """The indexes of the articles whose related articles may differ from those `known` gives them: whose people
-    or topics changed, or who share one whose articles changed. None when `known` is not of these articles in
+    or topics changed, or who are near one that joined or left a term they share (`within_window`). None when `known` is not of these articles in
     this order (an article's older and newer neighbours in it are not those it had)."""
     paths = {article.path for article in ordered}
     edited: list[int] = []
@@ -272,8 +272,24 @@ def _to_rank(ordered: tuple[Article, ...], terms_of: list[list[tuple[str, str]]]
             edited.append(index)
         for key in keys:
             old_members[key].append(index)
-    changed = {key for key in members.keys() | old_members.keys() if members.get(key) != old_members.get(key)}
-    return {*edited, *(index for key in changed for index in members.get(key, ()))}
+    again = set(edited)
+    for key in members.keys() | old_members.keys():
+        now_in, was_in = members.get(key, []), old_members.get(key, [])
+        if now_in != was_in:
+            moves = set(now_in).symmetric_difference(was_in)
+            again.update(within_window(now_in, moves), within_window(was_in, moves))
+    return again
+
+
+def within_window(numbers: Sequence[int], moves: Iterable[int]) -> set[int]:
+    """The articles of a term (`numbers`: their indexes, in order) whose `RELATED_WINDOW` may hold one of `moves`,
+    the articles that joined or left the term: those whose candidates under it may have changed. Its other
+    articles' windows hold the same articles as before."""
+    found: set[int] = set()
+    for number in moves:
+        at = bisect_left(numbers, number)
+        found.update(numbers[max(0, at - RELATED_WINDOW - 1): at + RELATED_WINDOW + 2])
+    return found
 
 
 def term_keys(people: Iterable[TermRef], topics: Iterable[TermRef]) -> list[tuple[str, str]]:

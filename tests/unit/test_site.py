@@ -13,7 +13,7 @@ from digest.model import EMPTY, Article, Page, Problem, Site, SiteConfig, TermPa
 from digest.plan.checks import check_page_urls
 from digest.plan.pages import output_path, paginate, plan_pages
 from digest.render.wording import page_words
-from digest.link.site import build_site, check_urls, sort_articles
+from digest.link.site import RELATED_WINDOW, build_site, check_urls, sort_articles
 
 UTC = datetime.timezone.utc
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -141,11 +141,11 @@ def test_related_articles_kept_from_the_last_build_are_those_ranking_all_again_g
     ranked = digest.link.site.ranked
     monkeypatch.setattr(digest.link.site, "ranked", lambda *args: calls.append(args[0]) or ranked(*args))
     rng = random.Random(7)
-    names = [f"Person {n}" for n in range(12)]
-    topics = [f"Topic {n}" for n in range(6)]
+    names = [f"Person {n}" for n in range(6)]  # (terms of up to 80 articles: larger than a window)
+    topics = [f"Topic {n}" for n in range(4)]
     reused = 0
     for _ in range(300):
-        count = rng.randint(2, 60)
+        count = rng.randint(2, 120)
         days = [datetime.datetime(2015, 1, 1, tzinfo=UTC) + datetime.timedelta(hours=rng.randint(0, 2000))
                 for _ in range(count)]
         before = [article(f"a{n}", days[n], rng.sample(names, rng.randint(0, 3)), rng.sample(topics, rng.randint(0, 2)))
@@ -162,7 +162,27 @@ def test_related_articles_kept_from_the_last_build_are_those_ranking_all_again_g
         again = make(after, config)[0]
         assert {path: paths(links.related) for path, links in kept.links.items()} == \
             {path: paths(links.related) for path, links in again.links.items()}
-    assert reused > 1000  # (it kept some: most articles share no name with an edited one)
+    assert reused > 5500  # (it kept most: those far from an edited one, or sharing no name with it)
+
+
+def test_an_article_leaving_a_large_term_ranks_again_only_the_articles_near_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Of 200 articles naming Ada, one names Bea instead: the articles whose windows under Ada held it, or now
+    hold another article in its place, are ranked again (21 on either side at most); the others keep theirs."""
+    import digest.link.site
+
+    calls: list[int] = []
+    ranked = digest.link.site.ranked
+    monkeypatch.setattr(digest.link.site, "ranked", lambda *args: calls.append(args[0]) or ranked(*args))
+    before = [article(f"a{n:03}", datetime.datetime(2015, 1, 1, tzinfo=UTC) + datetime.timedelta(hours=n), ["Ada"])
+              for n in range(200)]
+    last = dict(link_records_of(make(before)[0]))
+    after = list(before)
+    after[100] = dataclasses.replace(after[100], people=("Bea",))
+    calls.clear()
+    kept = build_site(SiteConfig(), after, [], [], known=last)
+    assert 20 <= len(calls) <= 2 * (RELATED_WINDOW + 2) + 1
+    assert {path: paths(links.related) for path, links in kept.links.items()} == \
+        {path: paths(links.related) for path, links in make(after)[0].links.items()}
 
 
 def test_related_articles_are_ranked_again_when_the_order_changed() -> None:
