@@ -166,8 +166,8 @@ def relink(site: Site, before: Mapping[str, Article], names: Mapping[Taxonomy, N
     for key, moves in joined.items():
         now_in = lists[key]
         was_in = sorted({*now_in, *(i for i, joins in moves if not joins)} - {i for i, joins in moves if joins})
-        near.update(within_window(was_in, [number for number, _ in moves]),
-                    within_window(now_in, [number for number, _ in moves]))
+        numbers = [number for number, _ in moves]
+        near.update(within_window(was_in, numbers), within_window(now_in, numbers))
     relinked: set[str] = set()
     limit, by_number, when = site.config.related, site.articles.__getitem__, _Moments(site.articles)
     for number in sorted(near):

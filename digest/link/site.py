@@ -256,8 +256,9 @@ def _related(ordered: tuple[Article, ...], people: Mapping[str, tuple[TermRef, .
 def _to_rank(ordered: tuple[Article, ...], terms_of: list[list[tuple[str, str]]],
              members: Mapping[tuple[str, str], list[int]], known: Mapping[str, LinkRecord]) -> set[int] | None:
     """The indexes of the articles whose related articles may differ from those `known` gives them: whose people
-    or topics changed, or who are near one that joined or left a term they share (`within_window`). None when `known` is not of these articles in
-    this order (an article's older and newer neighbours in it are not those it had)."""
+    or topics changed, or who are near one that joined or left a term they share (`within_window`). None when
+    `known` is not of these articles in this order (an article's older and newer neighbours in it are not those it
+    had)."""
     paths = {article.path for article in ordered}
     edited: list[int] = []
     old_members: dict[tuple[str, str], list[int]] = defaultdict(list)
