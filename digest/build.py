@@ -82,7 +82,8 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     stamps: dict[str, tuple[int, int]] = {}
     links_out: list[str] = []
     folders: list[tuple[str, int]] | None = [] if cache is not None and unchanged.recordable(options) else None
-    sources, assets = scan_sources(site_dir, config, options, stamps, links_out, folders)
+    sources, assets = scan_sources(site_dir, config, options, stamps, links_out, folders,
+                                   unchanged.scanned(site_dir, options) if folders is not None else None)
     theme = resolve_theme(site_dir, config, problems, links_out)
     inputs = look_at_inputs(site_dir, config, theme, options, sources, assets, clock.started_ns, stamps, folders)
     now = options.now or datetime.datetime.now(datetime.timezone.utc)

@@ -53,10 +53,10 @@ def site(make_site: Any) -> Path:
     return root
 
 
-def said(site: Path, now_ns: int | None = None, **options: Any) -> dict[str, Any] | None:
+def said(site: Path, now_ns: int | None = None, hand_over: bool = False, **options: Any) -> dict[str, Any] | None:
     return unchanged.check(str(site), unchanged.key(str(site), options.get("output"), options.get("drafts", False),
                                                     options.get("future", False), options.get("strict", False)),
-                           now_ns)
+                           now_ns, hand_over)
 
 
 def test_the_record_holds_what_the_build_reported(site: Path) -> None:
@@ -163,6 +163,80 @@ def test_digest_s_own_code_is_part_of_the_record(site: Path, tmp_path: Path, mon
     assert said(site) is not None
     (code / "stage" / "other.py").write_text("")
     assert said(site) is None
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != MARKER}
+
+
+def test_when_only_sources_changed_the_build_takes_them_from_the_check(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check stamps every source; when only sources changed, the build takes its sources, the files beside
+    them and the folders' times from it and the record instead of walking `content/` again, and makes what a build
+    that walks makes: the same output, warnings and record."""
+    (site / "content" / "people").mkdir()
+    _rewrite(site / "content/people/ada-lovelace.md", "---\nname: Ada Lovelace\n---\nA mathematician.\n")
+    age(site)
+    walked = digest.build(site, digest.BuildOptions(), digest.BuildCache(site))
+    assert said(site) is not None
+    EDITS["a body edited"](site)
+    _rewrite(site / "content/people/ada-lovelace.md", "---\nname: Ada Lovelace\n---\nShe wrote programs.\n")
+    for edited in ("content/2015-11-30-a.md", "content/people/ada-lovelace.md"):  # (their folders' times stay)
+        os.utime(site / edited, (time.time() - 7200, time.time() - 7200))
+    assert said(site, hand_over=True) is None  # (and what it found is left for the build that follows)
+
+    import digest.incremental.inputs as inputs
+
+    def no_walk(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("content/ was walked again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(inputs, "scan", no_walk)
+        taken = digest.build(site, digest.BuildOptions(), digest.BuildCache(site))
+    assert taken.warnings == walked.warnings
+    assert unchanged.scanned(site, digest.BuildOptions()) is None  # (taken once)
+    record = unchanged.read(str(site))
+    clean = digest.build(site, digest.BuildOptions(output_dir=str(tmp_path / "clean")))
+    assert _files(site / "output") == _files(tmp_path / "clean") and clean.warnings == taken.warnings
+    shutil.rmtree(site / unchanged.CACHE_DIR)
+    digest.build(site, digest.BuildOptions(), digest.BuildCache(site))  # (walks content/ again)
+    assert unchanged.read(str(site)) == {**record, "marker": unchanged.read(str(site))["marker"]}  # type: ignore
+
+
+def test_the_command_builds_from_what_its_check_found(site: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """`digest build` after an edit of one article: its check finds only that source changed, and the build that
+    follows (click's, in the same process, with the options as the command line makes them) takes what it found."""
+    from digest.commands.cli import main
+    import digest.incremental.inputs as inputs
+
+    EDITS["a body edited"](site)
+    os.utime(site / "content/2015-11-30-a.md", (time.time() - 7200, time.time() - 7200))
+    monkeypatch.setattr(sys, "argv", ["digest", "build", "-q", str(site)])
+    assert quick.answer(sys.argv[1:]) is None
+    with monkeypatch.context() as patched, pytest.raises(SystemExit) as done:
+        patched.setattr(inputs, "scan", lambda *args, **kwargs: pytest.fail("content/ was walked again"))
+        main()
+    assert done.value.code in (0, None)
+    clean = digest.build(site, digest.BuildOptions(output_dir=str(tmp_path / "clean")))
+    assert _files(site / "output") == _files(tmp_path / "clean")
+
+
+def test_what_the_check_found_is_for_the_build_that_follows_it_with_the_options_it_was_asked_about(
+        site: Path) -> None:
+    EDITS["a body edited"](site)
+    assert said(site) is None
+    assert unchanged.scanned(site, digest.BuildOptions()) is None  # (a check that was not asked to hand over)
+    assert said(site, hand_over=True) is None
+    assert unchanged.scanned(site, digest.BuildOptions(drafts=True)) is None
+    assert unchanged.scanned(site, digest.BuildOptions()) is None  # (taken by the build that followed, whatever it was)
+    assert said(site, hand_over=True) is None
+    found = unchanged.scanned(site, digest.BuildOptions())
+    assert found is not None and found[0] == ["content/2015-11-29-b.md", "content/2015-11-30-a.md"]
+    assert found[2] == ["content/2015-11-30-a.jpg"]
+    assert said(site, hand_over=True, drafts=True) is None  # (no record of builds with drafts: nothing to hand over)
+    assert unchanged.scanned(site, digest.BuildOptions(drafts=True)) is None
 
 
 def test_a_system_that_cannot_look_up_from_a_folder_is_answered_by_whole_paths(

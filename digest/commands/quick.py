@@ -29,7 +29,7 @@ def answer(argv: list[str]) -> int | None:
         return None
     site, output = str(asked.get("site", ".")), asked.get("output")
     report = unchanged.check(site, unchanged.key(site, None if output is None else str(output), "drafts" in asked,
-                                                 "future" in asked, "strict" in asked))
+                                                 "future" in asked, "strict" in asked), hand_over=True)
     if report is None:
         return None
     for line in report["warnings"]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from digest import model, read
 from digest.model import FrozenMap, SiteConfig, SourceFile, __version__
 from digest.records import BuildOptions
-from digest.read.discover import scan
+from digest.read.discover import scan, sources_as_scanned
 from digest.read.files import read_bytes, walk
 from digest.render.theme import Theme, link_home
 
@@ -50,6 +50,10 @@ class Inputs:
     started_ns: int  # when the build started, on the file system's clock
     others_stamps: tuple[tuple[str, int, int], ...] = ()  # every input but the sources: path, mtime_ns, size
     folders: tuple[tuple[str, int], ...] = ()  # every folder walked for them: path, mtime_ns (`unchanged.keep`)
+    # what the walk of `content/` found besides the sources, for `unchanged.keep`: the other files, and how many of
+    # `folders` it walked (the first)
+    assets: tuple[str, ...] = ()
+    walked: int = 0
 
 
 def look_at_inputs(site_dir: Path, config: SiteConfig, theme: Theme, options: BuildOptions,
@@ -57,14 +61,17 @@ def look_at_inputs(site_dir: Path, config: SiteConfig, theme: Theme, options: Bu
                    taken: Mapping[str, tuple[int, int]], folders: list[tuple[str, int]] | None = None) -> Inputs:
     """The build's inputs, stamped: one `stat` per file, nothing read (`taken`: the sources' stamps, which
     `read.discover.scan` took during its walk). `folders`: those the walk of `content/` took; with them, the inputs
-    keep every other file's stamp and every folder's time as well, for `unchanged.keep`."""
+    keep every other file's stamp and every folder's time as well, and the files beside the sources, for
+    `unchanged.keep`."""
     stamps = {s.path: taken[s.path] for s in sources}  # in the sources' order
     files: list[tuple[str, int, int]] | None = [] if folders is not None else None
+    walked = len(folders or ())
     others = others_fingerprint(site_dir, config, theme, options, assets, started_ns, files, folders)
     sources_now = sources_fingerprint(stamps, started_ns)
     return Inputs(stamps=FrozenMap(stamps), others=others, names=names_fingerprint(stamps),
                   every=None if others is None or sources_now is None else others + sources_now,
-                  started_ns=started_ns, others_stamps=tuple(files or ()), folders=tuple(folders or ()))
+                  started_ns=started_ns, others_stamps=tuple(files or ()), folders=tuple(folders or ()),
+                  assets=tuple(assets) if folders is not None else (), walked=walked)
 
 
 def file_stamp(path: str) -> tuple[int, int]:
@@ -154,18 +161,29 @@ def names_fingerprint(stamps: Mapping[str, tuple[int, int]]) -> str:
     return hashlib.blake2b("\0".join(sorted(stamps)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+# `unchanged.scanned`: the sources' paths and stamps, the other files, and the folders walked with their times
+Scanned = tuple[list[str], list[tuple[int, int]], list[str], list[tuple[str, int]]]
+
 # the last scan of each site a warm build made in this process: its sources, other files, stamps, links out of
 # the site, and whether the site had editions then (which makes content/editions/ a folder of introductions)
 _SCANS: dict[str, tuple[list[SourceFile], list[str], dict[str, tuple[int, int]], list[str], bool]] = {}
 
 
 def scan_sources(site_dir: Path, config: SiteConfig, options: BuildOptions, stamps: dict[str, tuple[int, int]],
-                 links_out: list[str], folders: list[tuple[str, int]] | None = None
-                 ) -> tuple[list[SourceFile], list[str]]:
+                 links_out: list[str], folders: list[tuple[str, int]] | None = None,
+                 scanned: Scanned | None = None) -> tuple[list[SourceFile], list[str]]:
     """The site's sources and other files, the sources' stamps and the links out of the site below `content/`:
     from one walk of `content/`, or, for a warm build told what changed (`BuildOptions.changed`) when each is a
     source the last scan found and still a file, from that scan with those stamped again. `folders`, given to a
-    build that walks `content/`, gets each folder's path and time (`read.discover.scan`)."""
+    build that walks `content/`, gets each folder's path and time (`read.discover.scan`). `scanned`: what the
+    command line's look at the last build's record found just now, when only sources had changed since
+    (`unchanged.scanned`): the walk's findings as that build recorded them, with each source stamped again. (That
+    build found no link out of the site, as each is an error, and one made since changes its folder's time.)"""
+    if scanned is not None and folders is not None:
+        paths, stamped, assets, walked = scanned
+        stamps.update(zip(paths, stamped))
+        folders += walked
+        return sources_as_scanned(site_dir, paths, config.editions is not None), list(assets)
     key = str(site_dir.resolve())
     editions = config.editions is not None
     last = _SCANS.get(key) if options.warm else None

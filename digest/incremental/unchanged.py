@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 CACHE_DIR = ".digest-cache"  # beside the site's sources, unless the caller names another (`cache.BuildCache`)
 RECORD = "unchanged"
 MARKER = ".digest-output"  # the output's marker file: `write.output.MARKER`, which cannot be imported here
-_HEADER = b"digest unchanged-record 1"  # and the CRC-32 of what follows: the record, in `marshal`'s format
+_HEADER = b"digest unchanged-record 2"  # and the CRC-32 of what follows: the record, in `marshal`'s format
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # digest's code, which may build otherwise
+_SCANNED: list[Any] = []  # what `check(hand_over=True)` found, when only sources had changed: `scanned` takes it
 
 
 def key(site_dir: str, output: str | None, drafts: bool, future: bool, strict: bool) -> tuple[object, ...]:
@@ -88,6 +89,9 @@ def keep(cache_dir: Path, site_dir: Path, output_dir: Path, options: BuildOption
         "sources": "\0".join(inputs.stamps).encode("utf-8", "surrogateescape"),
         "stamps": array("q", [number for stamp in inputs.stamps.values() for number in stamp]).tobytes(),
         "files": files, "folders": folders,
+        # what the walk of content/ found besides the sources: its other files, and how many of `folders` it walked
+        # (the first), for the next build when only sources changed (`scanned`)
+        "scan": [list(inputs.assets), inputs.walked],
         "report": {"counts": site_counts(articles, people, topics), "files": last.files,
                    "warnings": [str(p) for p in (*last.warnings, *last.search_warnings)]},
     }
@@ -110,10 +114,12 @@ def forget(cache_dir: Path) -> None:
         pass
 
 
-def check(site_dir: str, asked: tuple[object, ...], now_ns: int | None = None) -> dict[str, Any] | None:
+def check(site_dir: str, asked: tuple[object, ...], now_ns: int | None = None,
+          hand_over: bool = False) -> dict[str, Any] | None:
     """What the last good build reported, if a build of `site_dir` with the options of `asked` (`key`) would find
     nothing changed since; None if anything may have, or if there is no record that says. `now_ns`: the moment
-    of the build (default: now), in nanoseconds since the epoch."""
+    of the build (default: now), in nanoseconds since the epoch. `hand_over`: the caller builds at once when the
+    answer is None; if only sources changed, what was found is left for that build (`scanned`)."""
     try:
         record = read(site_dir)
         if record is None:
@@ -135,18 +141,41 @@ def check(site_dir: str, asked: tuple[object, ...], now_ns: int | None = None) -
         # the sources' paths are relative to the site: looked up from its folder where the system can
         site = os.open(str(asked[2]), os.O_RDONLY) if os.stat in os.supports_dir_fd else None
         prefix = "" if site is not None else str(asked[2]) + os.sep
+        changed = False
         try:
-            for index, path in enumerate(paths):
-                found = os.stat(prefix + path, dir_fd=site)
-                if found.st_mtime_ns != stamps[2 * index] or found.st_size != stamps[2 * index + 1]:
-                    return None
+            found = [os.stat(prefix + path, dir_fd=site) for path in paths]
         finally:
             if site is not None:
                 os.close(site)
+        for index, stamp in enumerate(found):
+            if stamp.st_mtime_ns != stamps[2 * index] or stamp.st_size != stamps[2 * index + 1]:
+                changed = True
+                break
+        if changed and hand_over:  # only sources changed: the build that follows need not walk content/ again
+            assets, walked = record["scan"]
+            _SCANNED[:] = [(asked, paths, [(stamp.st_mtime_ns, stamp.st_size) for stamp in found], assets,
+                            [tuple(folder) for folder in record["folders"][:walked]])]
+        if changed:
+            return None
         report: dict[str, Any] = record["report"]
         return report
     except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError):  # none, unreadable, or another kind
         return None
+
+
+def scanned(site_dir: Path, options: BuildOptions) -> Any:
+    """What the last `check(hand_over=True)` of this process found when only sources had changed since the record
+    (each source's path and stamp, and the walk's other findings as the record has them: `inputs.Scanned`), if it
+    was asked about a build of `site_dir` with these options; else None. It is taken once, by the build that
+    follows the check, which takes the sources and the files beside them from it instead of walking `content/`
+    again. A file added or removed between the two is seen by the next build: the folder's time recorded is the
+    one before."""
+    if not _SCANNED:
+        return None
+    asked, paths, found, assets, folders = _SCANNED.pop()
+    if asked != key(str(site_dir), options.output_dir, options.drafts, options.future, options.strict):
+        return None
+    return paths, found, assets, folders
 
 
 def read(site_dir: str) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ Hidden files and editors' temporary files are not the site's (`files.is_ignored`
 from __future__ import annotations
 
 import operator
+import os
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +38,7 @@ def scan(site_dir: Path, editions: bool = False, stamps: dict[str, tuple[int, in
     assets: list[str] = []
     for folder, files in walk_entries(root, site_dir, is_ignored, out, folders):
         rel_dir = Path(folder).relative_to(site_dir).as_posix()
-        parts = rel_dir.split("/")
-        kind: Any = parts[1] if len(parts) == 2 and (parts[1] in TAXONOMIES or editions and parts[1] == EDITIONS_DIR) \
-            else "article"
+        kind = source_kind(rel_dir, editions)
         prefix = rel_dir + "/"
         for entry in files:
             name = entry.name
@@ -57,3 +56,30 @@ def scan(site_dir: Path, editions: bool = False, stamps: dict[str, tuple[int, in
                     stamps[path] = found.st_mtime_ns, found.st_size
     sources.sort(key=_path)
     return sources, sorted(assets)
+
+
+def source_kind(rel_dir: str, editions: bool) -> Any:
+    """What a Markdown file in the folder `rel_dir` (relative to the site) is: a term page of a taxonomy, an
+    edition's introduction (`editions`: on a site that has them), or an article.
+
+    >>> source_kind("content/people", False), source_kind("content/people/more", False)
+    ('people', 'article')
+    >>> source_kind("content/editions", False), source_kind("content/editions", True)
+    ('article', 'editions')
+    """
+    parts = rel_dir.split("/")
+    return parts[1] if len(parts) == 2 and (parts[1] in TAXONOMIES or editions and parts[1] == EDITIONS_DIR) \
+        else "article"
+
+
+def sources_as_scanned(site_dir: Path, paths: list[str], editions: bool) -> list[SourceFile]:
+    """The sources `scan` would find at these paths (relative to the site, sorted), each as its walk names it."""
+    base = str(site_dir)  # (`str(site_dir / path)`, made 10,000 times, takes 20 ms)
+    prefix = "" if base == "." else base if base.endswith(os.sep) else base + os.sep
+    kinds: dict[str, Any] = {}
+    sources = []
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        kind = kinds.get(folder) or kinds.setdefault(folder, source_kind(folder, editions))
+        sources.append(SourceFile(path=path, abs_path=prefix + path.replace("/", os.sep), kind=kind))
+    return sources
