@@ -49,8 +49,9 @@ _ONE = """
 import json, resource, sys, time
 site, output, use_cache = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 started = time.perf_counter()
-from digest.incremental import unchanged  # as `digest build` does: the last good build's record first
-said = unchanged.check(site, unchanged.key(site, output, False, False, False)) if use_cache else None
+from digest.incremental import unchanged  # as `digest build` does: the last good build's record first, and when
+# only sources changed, the build takes them from it
+said = unchanged.check(site, unchanged.key(site, output, False, False, False), hand_over=True) if use_cache else None
 if said is not None:
     figures = {"route": "nothing changed: answered from the record", "written": 0, "unchanged": said["files"],
                "rendered": 0, "pages": None, "timings": {}}
