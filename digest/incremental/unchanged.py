@@ -141,16 +141,13 @@ def check(site_dir: str, asked: tuple[object, ...], now_ns: int | None = None,
         # the sources' paths are relative to the site: looked up from its folder where the system can
         site = os.open(str(asked[2]), os.O_RDONLY) if os.stat in os.supports_dir_fd else None
         prefix = "" if site is not None else str(asked[2]) + os.sep
-        changed = False
         try:
             found = [os.stat(prefix + path, dir_fd=site) for path in paths]
         finally:
             if site is not None:
                 os.close(site)
-        for index, stamp in enumerate(found):
-            if stamp.st_mtime_ns != stamps[2 * index] or stamp.st_size != stamps[2 * index + 1]:
-                changed = True
-                break
+        changed = any(stamp.st_mtime_ns != stamps[2 * index] or stamp.st_size != stamps[2 * index + 1]
+                      for index, stamp in enumerate(found))
         if changed and hand_over:  # only sources changed: the build that follows need not walk content/ again
             assets, walked = record["scan"]
             _SCANNED[:] = [(asked, paths, [(stamp.st_mtime_ns, stamp.st_size) for stamp in found], assets,
