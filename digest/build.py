@@ -137,12 +137,12 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
             work, held, decision = on_the_warm_site(warm, edits, work, decision, last, output_dir, cache,
                                                     None if options.future else now)
         clock.lap("parse")
-        written = _render_and_write(run, work) if work is not None else None
+        written = _render_and_write(run, work, held) if work is not None else None
     if work is None or not isinstance(written, tuple):  # the full route, or edits that did more than bodies
         if decision.route is not Route.FULL:
             decision = Decision(route=Route.FULL, why="an edit changed more than an article's body")
         work, held = _whole_site(run, sources, assets, inputs, last, cache, now, salt, problems, edits)
-        written = _render_and_write(run, work)
+        written = _render_and_write(run, work, held)
         if isinstance(written, list):
             raise DigestError([*work.problems, *written])
     writer, searched = written
@@ -305,8 +305,9 @@ def _counts(sites: tuple[Site, ...], pages: int) -> tuple[int, int, int, int]:
     return sum(len(site.articles) for site in sites), len(people), len(topics), pages
 
 
-def _render_and_write(run: _Run, work: Work) -> Written | list[Problem]:
-    """Render the work's pages and put them, its copies and the search index in the output, all at once.
+def _render_and_write(run: _Run, work: Work, warm: Warm | None) -> Written | list[Problem]:
+    """Render the work's pages and put them, its copies and the search index in the output, all at once (the
+    cards of the articles from `warm`'s shelves, where it has them made from the same articles).
 
     Returns the writer (what it wrote) and why search was skipped, if it was; or the problems
     of the templates that failed, having written nothing.
@@ -326,7 +327,8 @@ def _render_and_write(run: _Run, work: Work) -> Written | list[Problem]:
     for site in work.sites:
         words = run.words.get(site.config.language, ENGLISH)
         env = make_environment(run.theme, site.config, run.search, words)
-        renderers[site.config.language] = PageRenderer(env, site, run.site_dir, words)
+        shelf = warm.cards.get(site.config.language) if warm is not None else None
+        renderers[site.config.language] = PageRenderer(env, site, run.site_dir, words, shelf)
     staged, problems = render_pages(renderers, work.render, writer.stage, run.jobs, report, work.filled,
                                     work.meanwhile)
     run.clock.lap("render")

@@ -205,3 +205,40 @@ def test_a_warm_build_told_what_changed_walks_the_site_only_when_a_file_came_or_
     assert again(("content/extra",))[0] == 1  # a folder
     story.write_text(story.read_text(encoding="utf-8") + "More.\n", encoding="utf-8")
     assert again((EDITED, "digest.yaml"))[0] == 1  # what is not a source
+
+
+def test_a_warm_build_makes_again_only_the_cards_of_the_articles_an_edit_changed(
+        make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(WARM_SITE)
+    made: list[str] = []  # the cards rendered, by article path (a card read back from the shelf is not)
+    real = jinja2.Template.render
+
+    def counting(self: jinja2.Template, *args: Any, **kwargs: Any) -> str:
+        if self.name == "_card.html":
+            made.append(kwargs["article"].path)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "render", counting)
+    options = BuildOptions(output_dir=str(tmp_path / "out"), warm=True)
+    build(site, options, BuildCache(site))
+    assert len(set(made)) == 6  # every published article's card, once
+
+    def again(old: str, new: str) -> tuple[str, list[str]]:
+        story = site / EDITED
+        story.write_text(story.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        made.clear()
+        result = build(site, options, BuildCache(site))
+        cards = sorted(set(made))
+        build(site, BuildOptions(output_dir=str(tmp_path / "clean"), clean=True))
+        assert files(tmp_path / "out") == files(tmp_path / "clean")
+        return result.route.split(":")[0], cards
+
+    # the pages of Vladimir Putin, Syria and Diplomacy list cards of other articles too: those are not made again
+    assert again("people: [Vladimir Putin]", "people: [Mahmoud Abbas]") == ("relinked", [EDITED])
+    assert again("title: Story 9", "title: Story nine") == ("articles in place", [EDITED])
+    assert "Story nine" in (tmp_path / "out" / "people" / "mahmoud-abbas" / "index.html").read_text(encoding="utf-8")
+    # a full build links the site again: its articles are other objects, and their cards are made again
+    (site / "digest.yaml").write_text(WARM_SITE["digest.yaml"].replace("title: Warm", "title: Warmer"),
+                                      encoding="utf-8")
+    route, cards = again("title: Story nine", "title: Story 9")
+    assert route == "full" and len(cards) == 6

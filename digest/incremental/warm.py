@@ -36,6 +36,7 @@ from digest.model import (Article, ArticleLinks, EditionPage, EditionRef, Frozen
                           Taxonomy, Term, TermPage, TermRef, TocEntry, sort_problems)
 from digest.plan.pages import SitemapLines
 from digest.records import BuildOptions, CachedParse, LastBuild, Work
+from digest.render.renderer import CardShelf
 
 # What an edit may change of an article and still leave it where it was: what its pages and cards show.
 SHOWN_ONLY = frozenset({"title", "summary", "body_html", "toc_text", "words", "meta", "image_alt", "content_hash",
@@ -73,6 +74,7 @@ class Warm:
     copies: frozenset[str]  # the output paths of the files copied as they are
     names: Mapping[Taxonomy, Names] | None = None  # how names resolve, once a relink needed it (`link/relink.py`)
     sitemap_lines: SitemapLines = dataclasses.field(default_factory=dict)  # each page's, for the next sitemap
+    cards: Mapping[str, CardShelf] = dataclasses.field(default_factory=dict)  # the articles' cards, by language
 
 
 _KEPT: dict[str, Warm] = {}  # by output folder, resolved
@@ -117,7 +119,8 @@ def made(work: Work, pages: Sequence[Page], covered: Sequence[set[str]], current
                 fingerprints=current, printers=printers, placed=by_path, articles=by_path,
                 found=FrozenMap({path: tuple(p) for path, p in found.items()}), later=tuple(later),
                 sources=work.sources, term_pages=tuple(parsed.term_pages), edition_pages=tuple(parsed.edition_pages),
-                copies=frozenset(copies), sitemap_lines=sitemap_lines)
+                copies=frozenset(copies), sitemap_lines=sitemap_lines,
+                cards={site.config.language: CardShelf() for site in work.sites})
 
 
 def after_bodies(warm: Warm, work: Work) -> Warm:

@@ -6,6 +6,7 @@ the pages it rendered to the write stage itself, so that no page travels back.
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from digest.model import Article, Page, PageKind, Problem, Site
+from digest.model import Article, ArticleLinks, Page, PageKind, Problem, Site
 from digest.render import cldr
 from digest.render.i18n import ENGLISH, Messages
 from digest.render.newsletter import mail_ready
@@ -25,18 +26,57 @@ from digest.workers import MIN_PARALLEL_RENDER, TextStore, parallel_map
 ENTRIES_KEPT = 20_000  # feed entries kept for reuse, per process (about 1 KB each)
 
 
+class CardShelf:
+    """The cards of one site's articles, kept from one build to the next of the same process (the preview's), with
+    the article and the terms each was made from: a card is made again only for an article that is another object
+    (an edit parses it again) or names other terms. The texts are in a `TextStore`, out of memory.
+
+    What a card shows is what a page's fingerprint covers of an article (`incremental/fingerprint.py`): its fields
+    and the people, topics and sources it names; the settings and templates, which a shelf outlives only within the
+    warm site that holds it, are those it was made with.
+    """
+
+    def __init__(self) -> None:
+        self._texts: TextStore | None = None
+        self._made: dict[str, tuple[Article, tuple[object, ...]]] = {}  # path -> the article and terms of its card
+        self._owner = os.getpid()  # a worker forked with the shelf reads it, but must not write in its file
+
+    @staticmethod
+    def _named(links: ArticleLinks | None) -> tuple[object, ...]:
+        return () if links is None else (links.people, links.topics, links.sources)
+
+    def get(self, article: Article, links: ArticleLinks | None) -> Markup | None:
+        """The article's card, if it was made from this article and these terms."""
+        made = self._made.get(article.path)
+        if made is None or made[0] is not article or made[1] != self._named(links):
+            return None
+        assert self._texts is not None
+        return Markup(self._texts[article.path])
+
+    def put(self, article: Article, links: ArticleLinks | None, html: str) -> None:
+        """Keep the card of `article`, made with `links` (in the process that made the shelf; elsewhere, nothing)."""
+        if os.getpid() != self._owner:
+            return
+        if self._texts is None:
+            self._texts = TextStore()
+        self._texts[article.path] = html
+        self._made[article.path] = (article, self._named(links))
+
+
 class PageRenderer:
     """Renders pages of one site; keeps the problem of each page whose template failed."""
 
-    def __init__(self, env: jinja2.Environment, site: Site, site_dir: Path, words: Messages = ENGLISH) -> None:
+    def __init__(self, env: jinja2.Environment, site: Site, site_dir: Path, words: Messages = ENGLISH,
+                 shelf: CardShelf | None = None) -> None:
         self.env = env
         self.site = site
         self.words = words  # the language's messages (`render/i18n.py`)
         self.site_dir = site_dir
         self.problems: list[Problem] = []
         self._cards: dict[str, Markup] = {}
-        self._stored: TextStore | None = None  # cards rendered in worker processes (`add_cards`), out of memory
+        self._stored: TextStore | None = None  # cards rendered in worker processes (`add_card`), out of memory
         self._entries: dict[tuple[str, str, bool], Markup] = {}
+        self.shelf = shelf  # the cards of earlier builds of this process, and where this one's are kept for the next
         env.globals["card"] = self.card
         env.globals["feed_entry"] = self.feed_entry
 
@@ -46,7 +86,13 @@ class PageRenderer:
         if html is None:
             if self._stored is not None and article.path in self._stored:
                 return Markup(self._stored[article.path])
+            links = self.site.links.get(article.path)
+            kept = self.shelf.get(article, links) if self.shelf is not None else None
+            if kept is not None:  # (read from its file each time, as the workers' cards are)
+                return kept
             html = Markup(self.env.get_template("_card.html").render(article=article, site=self.site))
+            if self.shelf is not None:
+                self.shelf.put(article, links, html)
             self._cards[article.path] = html
         return html
 
@@ -64,11 +110,14 @@ class PageRenderer:
                 self._entries[key] = text
         return text
 
-    def add_cards(self, cards: Mapping[str, str]) -> None:
-        """Cards rendered elsewhere (in worker processes), by article path."""
+    def add_card(self, article: Article, html: str) -> None:
+        """An article's card, rendered elsewhere (in a worker process)."""
+        if self.shelf is not None:  # (which keeps it out of memory too)
+            self.shelf.put(article, self.site.links.get(article.path), html)
+            return
         if self._stored is None:
             self._stored = TextStore()
-        self._stored.update(cards)
+        self._stored[article.path] = html
 
     def render(self, page: Page) -> bytes | None:
         """The page's bytes, or None if its template failed (the problem is kept)."""
@@ -143,7 +192,7 @@ def render_pages(renderers: Mapping[str, PageRenderer], pages: Sequence[Page], s
 
         made = parallel_map(render_card, range(len(cards)), jobs, MIN_PARALLEL_RENDER)
         for (renderer, article), (html, told) in zip(cards, made):
-            renderer.add_cards({article.path: html})
+            renderer.add_card(article, html)
             if told:  # the dates a worker asked Babel, for the build to keep
                 cldr.learn(told)
     staged: list[tuple[str, bool]] = []
