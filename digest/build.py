@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from digest.incremental.warm import Warm
     from digest.plan.pages import SitemapLines
     from digest.render.i18n import Messages
+    from digest.render.renderer import CardShelf
 
 # A rebuild with nothing to do needs only the modules above: each stage is imported where a build
 # first reaches it (in `_build`, `_whole_site`, `_render_and_write`), so that it costs nothing then.
@@ -97,6 +98,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         clock.lap("config")
         return _result(clock, decision, config, output_dir, last.counts, (*last.warnings, *last.search_warnings),
                        unchanged=last.files)
+    from digest.incremental import cards
     from digest.incremental.bodies import bodies_only, parse_edits
     from digest.link.site import translation_table
     from digest.render import cldr
@@ -129,6 +131,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
 
         warm = kept(output_dir, config, options, salt, last)
     held: Warm | None = None  # what the next build of this process may start from
+    shelves: Mapping[str, CardShelf] = {}  # the articles' cards, by language
     if decision.route is Route.BODIES_ONLY and not problems:  # (a problem of the settings or templates: in full)
         assert cache is not None and last is not None
         edits = parse_edits(cache, sources, inputs, config)
@@ -137,12 +140,13 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
             work, held, decision = on_the_warm_site(warm, edits, work, decision, last, output_dir, cache,
                                                     None if options.future else now)
         clock.lap("parse")
-        written = _render_and_write(run, work, held) if work is not None else None
+        shelves = cards.shelves(cache, held.printers, held.cards) if held is not None else {}
+        written = _render_and_write(run, work, shelves) if work is not None else None
     if work is None or not isinstance(written, tuple):  # the full route, or edits that did more than bodies
         if decision.route is not Route.FULL:
             decision = Decision(route=Route.FULL, why="an edit changed more than an article's body")
-        work, held = _whole_site(run, sources, assets, inputs, last, cache, now, salt, problems, edits)
-        written = _render_and_write(run, work, held)
+        work, held, shelves = _whole_site(run, sources, assets, inputs, last, cache, now, salt, problems, edits)
+        written = _render_and_write(run, work, shelves)
         if isinstance(written, list):
             raise DigestError([*work.problems, *written])
     writer, searched = written
@@ -161,7 +165,9 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
             record = next_record(work, inputs, writer, searched)
             cache.save(parsed=work.parsed, bodies=work.bodies, removed_sources=work.removed_sources,
                        fingerprints=work.fingerprints, removed_pages=work.removed_pages, last_build=record,
-                       links=link_records(work.sites) if work.linked else None, relinked=work.relinked)
+                       links=link_records(work.sites) if work.linked else None, relinked=work.relinked,
+                       cards=((path, language, key, card) for language, shelf in shelves.items()
+                              for path, key, card in shelf.unsaved()))
             if options.warm:
                 from digest.incremental.warm import keep
 
@@ -198,10 +204,13 @@ class _Run:
 
 def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs: Inputs,
                 last: LastBuild | None, cache: BuildCache | None, now: datetime.datetime, salt: str,
-                problems: list[Problem], edits: list[Edit] | None) -> tuple[Work, Warm | None]:
+                problems: list[Problem], edits: list[Edit] | None
+                ) -> tuple[Work, Warm | None, Mapping[str, CardShelf]]:
     """The work of a full build: every source parsed (from the cache where it did not change, or from `edits`,
     the changed ones parsed already), the site linked and planned, and the pages whose fingerprints changed;
-    with it, the warm site that `BuildOptions.warm` asks for. Raise `DigestError` with every problem."""
+    with it, the warm site that `BuildOptions.warm` asks for, and the articles' cards (`incremental/cards.py`).
+    Raise `DigestError` with every problem."""
+    from digest.incremental import cards
     from digest.incremental.fingerprint import Fingerprints, LaterFingerprints, pages_to_render
     from digest.incremental.sources import links_kept, parse_sources, with_bodies
     from digest.link.site import build_sites
@@ -256,6 +265,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     fingerprints = {site.config.language: Fingerprints(site, salt, record=options.warm, signatures=parsed.signatures)
                     for site in sites}
     covered: list[set[str]] = []  # with `warm`: the articles each page's fingerprint covers
+    shelves = cards.shelves(cache, fingerprints) if cache is not None else {}
 
     def fingerprint(page: Page) -> str:
         printer = fingerprints.get(page.language, fingerprints[config.language])
@@ -291,11 +301,12 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
                 fingerprints=fresh, removed_pages=tuple(stored.keys() - produced), linked=True,
                 meanwhile=meanwhile)
     if not options.warm:
-        return work, None
+        return work, None, shelves
     from digest.incremental.warm import made
 
     return work, made(work, pages, covered, current, fingerprints, parsed, later, salt, config, options, copies,
-                      sitemap_lines or {})
+                      sitemap_lines or {}, shelves), shelves
+
 
 
 def _counts(sites: tuple[Site, ...], pages: int) -> tuple[int, int, int, int]:
@@ -305,9 +316,9 @@ def _counts(sites: tuple[Site, ...], pages: int) -> tuple[int, int, int, int]:
     return sum(len(site.articles) for site in sites), len(people), len(topics), pages
 
 
-def _render_and_write(run: _Run, work: Work, warm: Warm | None) -> Written | list[Problem]:
-    """Render the work's pages and put them, its copies and the search index in the output, all at once (the
-    cards of the articles from `warm`'s shelves, where it has them made from the same articles).
+def _render_and_write(run: _Run, work: Work, shelves: Mapping[str, CardShelf]) -> Written | list[Problem]:
+    """Render the work's pages and put them, its copies and the search index in the output, all at once (with the
+    cards kept on `shelves`, by language, where they are still the articles' own).
 
     Returns the writer (what it wrote) and why search was skipped, if it was; or the problems
     of the templates that failed, having written nothing.
@@ -327,8 +338,8 @@ def _render_and_write(run: _Run, work: Work, warm: Warm | None) -> Written | lis
     for site in work.sites:
         words = run.words.get(site.config.language, ENGLISH)
         env = make_environment(run.theme, site.config, run.search, words)
-        shelf = warm.cards.get(site.config.language) if warm is not None else None
-        renderers[site.config.language] = PageRenderer(env, site, run.site_dir, words, shelf)
+        renderers[site.config.language] = PageRenderer(env, site, run.site_dir, words,
+                                                       shelves.get(site.config.language))
     staged, problems = render_pages(renderers, work.render, writer.stage, run.jobs, report, work.filled,
                                     work.meanwhile)
     run.clock.lap("render")

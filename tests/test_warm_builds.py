@@ -3,8 +3,10 @@ unpickle parse results a process that builds again and again (the preview) has r
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any, Callable
 
@@ -207,10 +209,9 @@ def test_a_warm_build_told_what_changed_walks_the_site_only_when_a_file_came_or_
     assert again((EDITED, "digest.yaml"))[0] == 1  # what is not a source
 
 
-def test_a_warm_build_makes_again_only_the_cards_of_the_articles_an_edit_changed(
-        make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    site = make_site(WARM_SITE)
-    made: list[str] = []  # the cards rendered, by article path (a card read back from the shelf is not)
+def cards_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the articles whose cards are rendered from now on (not those read back from a shelf)."""
+    made: list[str] = []
     real = jinja2.Template.render
 
     def counting(self: jinja2.Template, *args: Any, **kwargs: Any) -> str:
@@ -219,7 +220,16 @@ def test_a_warm_build_makes_again_only_the_cards_of_the_articles_an_edit_changed
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(jinja2.Template, "render", counting)
-    options = BuildOptions(output_dir=str(tmp_path / "out"), warm=True)
+    return made
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_a_build_makes_again_only_the_cards_of_the_articles_an_edit_changed(
+        make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm: bool) -> None:
+    """On the warm site (the preview) and from the build cache (`digest build`, each build a process of its own)."""
+    site = make_site(WARM_SITE)
+    made = cards_made(monkeypatch)
+    options = BuildOptions(output_dir=str(tmp_path / "out"), warm=warm)
     build(site, options, BuildCache(site))
     assert len(set(made)) == 6  # every published article's card, once
 
@@ -234,11 +244,16 @@ def test_a_warm_build_makes_again_only_the_cards_of_the_articles_an_edit_changed
         return result.route.split(":")[0], cards
 
     # the pages of Vladimir Putin, Syria and Diplomacy list cards of other articles too: those are not made again
-    assert again("people: [Vladimir Putin]", "people: [Mahmoud Abbas]") == ("relinked", [EDITED])
-    assert again("title: Story 9", "title: Story nine") == ("articles in place", [EDITED])
+    assert again("people: [Vladimir Putin]", "people: [Mahmoud Abbas]") == ("relinked" if warm else "full", [EDITED])
+    assert again("title: Story 9", "title: Story nine") == ("articles in place" if warm else "full", [EDITED])
     assert "Story nine" in (tmp_path / "out" / "people" / "mahmoud-abbas" / "index.html").read_text(encoding="utf-8")
-    # a full build links the site again: its articles are other objects, and their cards are made again
+    # a setting changed: every card's key did, and every card is made again
     (site / "digest.yaml").write_text(WARM_SITE["digest.yaml"].replace("title: Warm", "title: Warmer"),
                                       encoding="utf-8")
     route, cards = again("title: Story nine", "title: Story 9")
     assert route == "full" and len(cards) == 6
+    (site / EDITED).unlink()  # the card of an article gone goes from the cache
+    build(site, options, BuildCache(site))
+    with contextlib.closing(sqlite3.connect(site / ".digest-cache" / "cache.sqlite")) as db:
+        kept = [path for path, in db.execute("SELECT path FROM cards WHERE language = 'en'")]
+    assert len(kept) == 5 and EDITED not in kept

@@ -6,6 +6,7 @@ It holds plain values in one SQLite file:
   again by the file's modification time and size, or by its content hash;
 - every output file's fingerprint, so a rebuild renders only pages whose inputs changed;
 - what each article links to, for rebuilds that do not link the site again;
+- each article's card, with its key (`render.renderer.CardShelf`), so a rebuild renders only the cards that changed;
 - the last good build's record (`LastBuild`), so an unchanged site costs a scan.
 
 Entries are only valid for the `namespace` they were written under (the digest version
@@ -35,7 +36,7 @@ from digest.read.settings import CONFIG_FILE
 
 _FILE = "cache.sqlite"
 _SETTINGS = "settings.pickle"  # the settings as a build last read them (`BuildCache.settings`)
-_SCHEMA = 6
+_SCHEMA = 7
 # `stamps` holds what `BuildCache.index` and `hashes` read, apart from the values and bodies: the times and sizes of
 # 10,000 sources are read in 8 ms from it, in 24 ms with their hashes and signatures from the table
 _TABLES = """
@@ -45,6 +46,7 @@ CREATE TABLE IF NOT EXISTS parsed (
 CREATE INDEX IF NOT EXISTS stamps ON parsed (path, mtime_ns, size, hash, signature);
 CREATE TABLE IF NOT EXISTS pages (output_path TEXT PRIMARY KEY, fingerprint TEXT);
 CREATE TABLE IF NOT EXISTS links (path TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS cards (path TEXT, language TEXT, key TEXT, html TEXT, PRIMARY KEY (path, language));
 """
 
 
@@ -250,6 +252,26 @@ class BuildCache:
         except Exception:  # noqa: BLE001
             return {}
 
+    def card_keys(self, language: str) -> dict[str, str]:
+        """The key of each article's card kept for `language`, by the article's path."""
+        if not self._whole() or self._db is None:
+            return {}
+        try:
+            return dict(self._db.execute("SELECT path, key FROM cards WHERE language = ?", (language,)).fetchall())
+        except sqlite3.DatabaseError:
+            return {}
+
+    def card(self, language: str, path: str, key: str) -> str | None:
+        """The card of an article kept for `language` with `key`, if there is one."""
+        if not self._whole() or self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT html FROM cards WHERE path = ? AND language = ? AND key = ?",
+                                   (path, language, key)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return row[0] if isinstance(row, tuple) and isinstance(row[0], str) else None
+
     def hashes(self, paths: Iterable[str]) -> dict[str, str]:
         """The content hashes of these sources, as they were when cached."""
         try:
@@ -308,8 +330,9 @@ class BuildCache:
     def save(self, *, parsed: Mapping[str, CachedParse], removed_sources: Iterable[str],
              fingerprints: Mapping[str, str], removed_pages: Iterable[str], last_build: LastBuild,
              links: Iterable[tuple[str, LinkRecord]] | None, bodies: Mapping[str, str] | None = None,
-             relinked: Mapping[str, LinkRecord] | None = None) -> None:
-        """Record a good build: new parse results, new page fingerprints, and its record.
+             relinked: Mapping[str, LinkRecord] | None = None,
+             cards: Iterable[tuple[str, str, str, str]] = ()) -> None:
+        """Record a good build: new parse results, new page fingerprints, new cards, and its record.
 
         `bodies`: the bodies of the articles in `parsed` whose entries carry none because they were just
         parsed (an entry without a body, and none here, is of a file that only got a new time).
@@ -317,7 +340,8 @@ class BuildCache:
         A cache that was missing, damaged or of another namespace is created anew first, so
         `parsed` and `fingerprints` must then hold every source's and every page's. `links`,
         from a build that linked the whole site, replaces what each article links to; `relinked`, from one
-        that linked some articles again, replaces what those link to.
+        that linked some articles again, replaces what those link to. `cards`: (path, language, key, card) of
+        each card made since the cache had it.
         """
         self.keep_settings()
         removed_sources = tuple(removed_sources)
@@ -335,6 +359,8 @@ class BuildCache:
         try:
             db.execute("BEGIN")
             db.executemany("DELETE FROM parsed WHERE path = ?", ((p,) for p in removed_sources))
+            db.executemany("DELETE FROM cards WHERE path = ?", ((p,) for p in removed_sources))
+            db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)", cards)
             bodies = bodies or {}
             whole = {path for path, c in parsed.items()
                      if c.body_html is not None or path in bodies or not isinstance(c.value[0], Article)}

@@ -96,6 +96,15 @@ class Fingerprints:
         """An article as cards and lists show it: every field but the body, and the names of its terms."""
         if self.record:
             self.seen.add(article.path)
+        return self.shown(article)
+
+    def card(self, article: Article) -> str:
+        """The key of an article's card (`render.renderer.CardShelf`): the settings and templates, and the article as
+        `article` gives it, which does not count it among what the page being fingerprinted covers."""
+        return f"{self.salt}|{self.shown(article)}"
+
+    def shown(self, article: Article) -> str:
+        """`article`'s hash, made once."""
         known = self._articles.get(article.path)
         if known is None:
             links = self.site.links.get(article.path)

@@ -102,7 +102,8 @@ def keep(output_dir: Path, warm: Warm | None, build: str | None) -> None:
 
 def made(work: Work, pages: Sequence[Page], covered: Sequence[set[str]], current: Mapping[str, str],
          printers: Mapping[str, Fingerprints], parsed: ParsedSources, later: Iterable[Problem], salt: str,
-         config: SiteConfig, options: BuildOptions, copies: Iterable[str], sitemap_lines: SitemapLines) -> Warm:
+         config: SiteConfig, options: BuildOptions, copies: Iterable[str], sitemap_lines: SitemapLines,
+         cards: Mapping[str, CardShelf]) -> Warm:
     """The warm site of a full build: its pages, the articles each page's fingerprint `covered`, and the rest."""
     showing: dict[str, list[str]] = defaultdict(list)
     for page, paths in zip(pages, covered):
@@ -120,7 +121,7 @@ def made(work: Work, pages: Sequence[Page], covered: Sequence[set[str]], current
                 found=FrozenMap({path: tuple(p) for path, p in found.items()}), later=tuple(later),
                 sources=work.sources, term_pages=tuple(parsed.term_pages), edition_pages=tuple(parsed.edition_pages),
                 copies=frozenset(copies), sitemap_lines=sitemap_lines,
-                cards={site.config.language: CardShelf() for site in work.sites})
+                cards=cards)
 
 
 def after_bodies(warm: Warm, work: Work) -> Warm:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
-from digest.model import Article, ArticleLinks, Page, PageKind, Problem, Site
+from digest.model import Article, Page, PageKind, Problem, Site
 from digest.render import cldr
 from digest.render.i18n import ENGLISH, Messages
 from digest.render.newsletter import mail_ready
@@ -27,40 +27,51 @@ ENTRIES_KEPT = 20_000  # feed entries kept for reuse, per process (about 1 KB ea
 
 
 class CardShelf:
-    """The cards of one site's articles, kept from one build to the next of the same process (the preview's), with
-    the article and the terms each was made from: a card is made again only for an article that is another object
-    (an edit parses it again) or names other terms. The texts are in a `TextStore`, out of memory.
+    """The cards of one language's articles, kept from one build to the next: in the build cache, and in memory in a
+    process that builds again and again (the preview, whose warm site holds its shelves).
 
-    What a card shows is what a page's fingerprint covers of an article (`incremental/fingerprint.py`): its fields
-    and the people, topics and sources it names; the settings and templates, which a shelf outlives only within the
-    warm site that holds it, are those it was made with.
+    A card is kept with its key (`key`, given by each build): what a page's fingerprint covers of its article (every
+    field but the body, and the names of its people, topics and source: `incremental/fingerprint.py`), with the
+    settings and templates. An article whose key is the one its card was made with gets that card back, from this
+    process's own (a `TextStore`, out of memory) or from the cache (`read`, given by each build); any other is made
+    again. A worker forked with the shelf reads the cards of this process, but neither the cache nor writes.
     """
 
-    def __init__(self) -> None:
-        self._texts: TextStore | None = None
-        self._made: dict[str, tuple[Article, tuple[object, ...]]] = {}  # path -> the article and terms of its card
-        self._owner = os.getpid()  # a worker forked with the shelf reads it, but must not write in its file
+    def __init__(self, known: Mapping[str, str] | None = None) -> None:
+        self._keys: dict[str, str] = dict(known or {})  # path -> the key of the card kept, here or in the cache
+        self._texts: TextStore | None = None  # the cards made in this process
+        self._unsaved: set[str] = set()  # the paths of those the cache does not have yet
+        self._owner = os.getpid()
+        self.key: Callable[[Article], str] | None = None  # an article's key, in the build under way
+        self.read: Callable[[str, str], str | None] | None = None  # a card from the build cache, by path and key
 
-    @staticmethod
-    def _named(links: ArticleLinks | None) -> tuple[object, ...]:
-        return () if links is None else (links.people, links.topics, links.sources)
-
-    def get(self, article: Article, links: ArticleLinks | None) -> Markup | None:
-        """The article's card, if it was made from this article and these terms."""
-        made = self._made.get(article.path)
-        if made is None or made[0] is not article or made[1] != self._named(links):
+    def get(self, article: Article) -> Markup | None:
+        """The article's card, if one was made with its key."""
+        key = self.key(article) if self.key is not None else None
+        if key is None or self._keys.get(article.path) != key:
             return None
-        assert self._texts is not None
-        return Markup(self._texts[article.path])
+        if self._texts is not None and article.path in self._texts:
+            return Markup(self._texts[article.path])
+        text = self.read(article.path, key) if self.read is not None and os.getpid() == self._owner else None
+        return None if text is None else Markup(text)
 
-    def put(self, article: Article, links: ArticleLinks | None, html: str) -> None:
-        """Keep the card of `article`, made with `links` (in the process that made the shelf; elsewhere, nothing)."""
-        if os.getpid() != self._owner:
+    def put(self, article: Article, html: str) -> None:
+        """Keep the card made of `article` (in the process that made the shelf; in another, nothing)."""
+        if self.key is None or os.getpid() != self._owner:
             return
         if self._texts is None:
             self._texts = TextStore()
         self._texts[article.path] = html
-        self._made[article.path] = (article, self._named(links))
+        self._keys[article.path] = self.key(article)
+        self._unsaved.add(article.path)
+
+    def unsaved(self) -> Iterator[tuple[str, str, str]]:
+        """(path, key, card) of each card the cache does not have yet, read one at a time (at 100,000 articles, the
+        cards of a first build take 110 MB); once asked, the cache is taken to have them."""
+        paths, self._unsaved = sorted(self._unsaved), set()
+        for path in paths:
+            assert self._texts is not None
+            yield path, self._keys[path], self._texts[path]
 
 
 class PageRenderer:
@@ -76,7 +87,7 @@ class PageRenderer:
         self._cards: dict[str, Markup] = {}
         self._stored: TextStore | None = None  # cards rendered in worker processes (`add_card`), out of memory
         self._entries: dict[tuple[str, str, bool], Markup] = {}
-        self.shelf = shelf  # the cards of earlier builds of this process, and where this one's are kept for the next
+        self.shelf = shelf  # the cards of earlier builds, and where this one's are kept for the next
         env.globals["card"] = self.card
         env.globals["feed_entry"] = self.feed_entry
 
@@ -86,13 +97,12 @@ class PageRenderer:
         if html is None:
             if self._stored is not None and article.path in self._stored:
                 return Markup(self._stored[article.path])
-            links = self.site.links.get(article.path)
-            kept = self.shelf.get(article, links) if self.shelf is not None else None
-            if kept is not None:  # (read from its file each time, as the workers' cards are)
+            kept = self.shelf.get(article) if self.shelf is not None else None
+            if kept is not None:  # (read each time it is shown, as the workers' cards are)
                 return kept
             html = Markup(self.env.get_template("_card.html").render(article=article, site=self.site))
             if self.shelf is not None:
-                self.shelf.put(article, links, html)
+                self.shelf.put(article, html)
             self._cards[article.path] = html
         return html
 
@@ -112,8 +122,8 @@ class PageRenderer:
 
     def add_card(self, article: Article, html: str) -> None:
         """An article's card, rendered elsewhere (in a worker process)."""
-        if self.shelf is not None:  # (which keeps it out of memory too)
-            self.shelf.put(article, self.site.links.get(article.path), html)
+        if self.shelf is not None and self.shelf.key is not None:  # (which keeps it out of memory too)
+            self.shelf.put(article, html)
             return
         if self._stored is None:
             self._stored = TextStore()
