@@ -2,9 +2,9 @@
 
 A card (`_card.html`) is on the pages of every term its article names, so an edit of one article's people
 renders again the pages of terms that list thousands of others: made again, their cards took about half the
-time those pages took to render (at 10,000 articles, 64 ms of 143). A card kept is used again while its key is the same (`Fingerprints.card`: the
-article as pages show it, the names of its terms, the settings and templates); `render.renderer.CardShelf`
-holds them, and the build gives the cache the new ones.
+time those pages took to render (at 10,000 articles, 64 ms of 143). A card kept is used again while its key
+is the same (`Fingerprints.card`: the article as pages show it, the names of its terms, the settings and
+templates); `render.renderer.CardShelf` holds them, and the build gives the cache the new ones.
 """
 
 from __future__ import annotations
