@@ -30,15 +30,19 @@ def _zoneinfo_getattr(owner: object, name: str) -> Any:
     return zoneinfo.ZoneInfo._unpickle  # type: ignore[attr-defined]
 
 
+_FOUND: dict[tuple[str, str], Any] = {("builtins", "getattr"): _zoneinfo_getattr}  # the allowed, once found
+
+
 class _Unpickler(pickle.Unpickler):
     """Reads back only the types digest itself stores: a foreign or forged file runs no code."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) == ("builtins", "getattr"):
-            return _zoneinfo_getattr
-        if (module, name) not in _ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
-        return super().find_class(module, name)
+        found = _FOUND.get((module, name))
+        if found is None:
+            if (module, name) not in _ALLOWED:
+                raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
+            found = _FOUND[module, name] = super().find_class(module, name)
+        return found
 
 
 def loads(data: bytes) -> Any:

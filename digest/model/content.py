@@ -10,7 +10,7 @@ from typing import Literal
 from urllib.parse import quote
 
 from digest.model.settings import SiteConfig
-from digest.model.values import FrozenMap, Taxonomy
+from digest.model.values import FrozenMap, Taxonomy, read_back_quickly
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceFile:
@@ -46,6 +46,7 @@ def packed_toc(entries: Sequence[TocEntry]) -> str:
 LINK_LINES = ("link_text", "source_url_line")
 
 
+@read_back_quickly
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Article:
     """One article, parsed and checked, with its body rendered to HTML."""

@@ -6,7 +6,7 @@ This module imports nothing: every other one may import it.
 from __future__ import annotations
 
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal, TypeVar
 
 __version__ = "0.1.0"  # the package's version; part of every cache key
@@ -16,6 +16,23 @@ TAXONOMIES: tuple[Taxonomy, ...] = ("people", "topics", "sources")
 Severity = Literal["error", "warning"]
 
 V = TypeVar("V")
+C = TypeVar("C", bound=type)
+
+
+def read_back_quickly(cls: C) -> C:
+    """A frozen dataclass with slots, of which a build reads thousands back from its cache: each instance's fields
+    are set through their slots' own descriptors. `dataclass` gives such a class a `__setstate__` that asks for
+    its `fields()` again for every instance and sets each through `object.__setattr__`: at 10,000 articles, 70 ms
+    of the 200 that reading their parse results took. What is pickled stays the same: the fields' values, in order.
+    """
+    setters = tuple(getattr(cls, field.name).__set__ for field in fields(cls))
+
+    def __setstate__(self: object, state: Iterable[object]) -> None:
+        for setter, value in zip(setters, state):
+            setter(self, value)
+
+    setattr(cls, "__setstate__", __setstate__)  # (not `cls.__setstate__ =`: to mypy, `cls` is any class)
+    return cls
 
 
 class FrozenMap(Mapping[str, V]):

@@ -829,3 +829,19 @@ def test_a_value_s_line_breaks_stay_on_the_problem_s_line() -> None:
                                                     "control character U+000A",
                                                     f'{PATH}:5: `aliases` item 1 ("/a\\n/b\\n") cannot be an old '
                                                     "address of the article: it holds a space"]
+
+
+def test_an_article_read_back_from_the_cache_is_the_article_that_was_kept() -> None:
+    """Articles come back from the cache through their slots' own setters (`model.values.read_back_quickly`): the
+    same fields, and as frozen as before."""
+    import dataclasses
+    import pickle
+
+    from digest.incremental.pickles import loads
+
+    article = parse_ok(EXAMPLE)
+    again = loads(pickle.dumps(article, protocol=5))
+    assert again == article and [getattr(again, f.name) for f in dataclasses.fields(Article)] == [
+        getattr(article, f.name) for f in dataclasses.fields(Article)]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        again.title = "Another"  # type: ignore[misc]
