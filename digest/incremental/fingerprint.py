@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import operator
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
@@ -22,7 +23,9 @@ from zoneinfo import ZoneInfo
 
 from digest.model import LINK_LINES, Article, ArticleLinks, Page, Paginator, Period, Site, Term, TermRef
 from digest.plan.pages import shown_in_full
-from digest.render.charts import monthly_counts
+from digest.render.charts import count_months
+
+_PATH = operator.attrgetter("path")
 
 
 def _hash(text: str) -> str:
@@ -58,15 +61,18 @@ class Fingerprints:
         self.seen: set[str] = set()
         self._articles: dict[str, str] = {}
         self._terms: dict[tuple[str, str], str] = {}
+        self._months: dict[str, tuple[int, int]] = {}  # each article's month in the site's timezone, by path
+        self._months_whole = False  # `_months` holds every article of the site
         self.zone = ZoneInfo(site.config.timezone)
 
     def again(self, site: Site, changed: Iterable[str], terms: Iterable[tuple[str, str]] = ()) -> Fingerprints:
         """Fingerprints for `site`, a version of this one's site in which only the articles `changed` and the terms
         `terms` ((taxonomy, slug)) differ: what is known of the other articles and terms still holds."""
         other = Fingerprints(site, self.salt, record=self.record)
-        other._articles = dict(self._articles)
+        other._articles, other._months = dict(self._articles), dict(self._months)
         for path in changed:
             other._articles.pop(path, None)
+            other._months.pop(path, None)
         other._terms = self._terms
         gone = [key for key in terms if key in self._terms]
         if gone:
@@ -122,13 +128,24 @@ class Fingerprints:
             newest = term.articles[0].date.isoformat() if term.articles else ""
             oldest = term.articles[-1].date.isoformat() if term.articles else ""
             related = ",".join(f"{r.taxonomy}/{r.slug}={r.name}:{n}" for r, n in term.related)
-            months = repr(monthly_counts((a.date for a in term.articles), self.zone))  # its chart
+            months = repr(count_months(map(self._months_of_all().__getitem__, map(_PATH, term.articles))))
             known = _hash("|".join([
                 term.taxonomy, term.slug, term.name, repr(term.aliases), repr(term.role), repr(term.image),
                 repr(term.image_alt), _hash(term.body_html or ""), repr(sorted(term.meta.items(), key=str)),
                 str(term.count), newest, oldest, related, months, repr(term.address)]))
             self._terms[key] = known
         return known
+
+    def _months_of_all(self) -> dict[str, tuple[int, int]]:
+        """Each article's year and month in the site's timezone, by path, for the charts of its terms (made once:
+        a site's terms name its articles 40,000 times at 10,000 articles)."""
+        if not self._months_whole:
+            for article in self.site.articles:
+                if article.path not in self._months:
+                    local = article.date.astimezone(self.zone)
+                    self._months[article.path] = (local.year, local.month)
+            self._months_whole = True
+        return self._months
 
     def _value(self, value: object) -> str:
         if isinstance(value, Article):

@@ -26,15 +26,21 @@ def monthly_counts(dates: Iterable[datetime.datetime], zone: ZoneInfo) -> list[t
     >>> monthly_counts([datetime.datetime(2015, 11, 30, tzinfo=utc), datetime.datetime(2016, 1, 2, tzinfo=utc)], utc)
     [(2015, 11, 1), (2015, 12, 0), (2016, 1, 1)]
     """
-    counts = Counter((local.year, local.month) for local in (d.astimezone(zone) for d in dates))
+    return count_months((local.year, local.month) for local in (d.astimezone(zone) for d in dates))
+
+
+def count_months(months: Iterable[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """`monthly_counts` of dates already made (year, month).
+
+    >>> count_months([(2015, 12), (2016, 2), (2015, 12)])
+    [(2015, 12, 2), (2016, 1, 0), (2016, 2, 1)]
+    """
+    counts = Counter(months)
     if not counts:
         return []
-    (year, month), last = min(counts), max(counts)
-    months = []
-    while (year, month) <= last:
-        months.append((year, month, counts.get((year, month), 0)))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months[-MONTHS_SHOWN:]
+    first, last = (12 * year + month - 1 for year, month in (min(counts), max(counts)))  # months since year 0
+    return [(n // 12, n % 12 + 1, counts.get((n // 12, n % 12 + 1), 0))
+            for n in range(max(first, last - MONTHS_SHOWN + 1), last + 1)]  # the last MONTHS_SHOWN of them
 
 
 def mentions_chart(months: list[tuple[int, int, int]], name: str, chart_id: str, words: Messages = ENGLISH,
