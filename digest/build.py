@@ -157,15 +157,16 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     # remember: what the next build may skip (while the output's twin follows the output)
     try:
         if cache is not None:
-            from digest.incremental.bodies import link_records
+            from digest.incremental.bodies import links_to_write
             from digest.render.environment import save_compiled
 
             save_compiled()
             cldr.save()
             record = next_record(work, inputs, writer, searched)
+            links, relinked = links_to_write(work)
             cache.save(parsed=work.parsed, bodies=work.bodies, removed_sources=work.removed_sources,
                        fingerprints=work.fingerprints, removed_pages=work.removed_pages, last_build=record,
-                       links=link_records(work.sites) if work.linked else None, relinked=work.relinked,
+                       links=links, relinked=relinked,
                        cards=((path, language, key, card) for language, shelf in shelves.items()
                               for path, key, card in shelf.unsaved()))
             if options.warm:
@@ -242,9 +243,9 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     run.clock.lap("parse")
 
     # link, plan, and check the plan
+    held_links = links_kept(cache, last, inputs, before, parsed.new_entries)
     sites = build_sites(config, published, parsed.term_pages, problems, parsed.edition_pages,
-                        until=None if options.future else now,
-                        known=links_kept(cache, last, inputs, before, parsed.new_entries))
+                        until=None if options.future else now, known=held_links)
     upcoming += [site.next_edition_due for site in sites if site.next_edition_due is not None]
     sitemap_lines: SitemapLines | None = {} if options.warm else None  # kept for the sitemaps of the next builds
     pages = plan_sites(sites, sitemap_lines)
@@ -298,7 +299,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
                 feeds=tuple((site.config.language, tuple(a.path for a in site.articles[: config.feed_size]))
                             for site in sites), next_release=min(upcoming, default=None),
                 sources=FrozenMap(made_from), parsed=parsed.new_entries, removed_sources=tuple(parsed.removed),
-                fingerprints=fresh, removed_pages=tuple(stored.keys() - produced), linked=True,
+                fingerprints=fresh, removed_pages=tuple(stored.keys() - produced), linked=True, held_links=held_links,
                 meanwhile=meanwhile)
     if not options.warm:
         return work, None, shelves

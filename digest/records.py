@@ -144,6 +144,9 @@ class Work:
     fingerprints: Mapping[str, str]  # page fingerprints new this time, by output path
     removed_pages: tuple[str, ...]  # pages the cache knows that the site no longer has
     linked: bool  # the whole site was linked: the cache takes what every article links to from `sites`
+    # what the cache held of what each article links to, as the build read it (`sources.links_kept`): with `linked`,
+    # the cache is given only the records that differ from it
+    held_links: Mapping[str, LinkRecord] | None = None
     relinked: Mapping[str, LinkRecord] = field(default_factory=dict)  # of some articles, when only they were
     # what the build does while worker processes render its pages (the fingerprints of a first build)
     meanwhile: Callable[[], object] | None = None

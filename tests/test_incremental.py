@@ -723,3 +723,46 @@ def test_settings_are_taken_back_only_while_the_file_and_base_url_are_those_read
     settings_file.write_text("title: Three\n")
     BuildCache(site).settings(site, None)  # a build that fails after reading them does not keep them
     assert kept.read_bytes() == before
+
+
+def test_a_rebuild_writes_only_the_link_records_that_changed_and_the_cache_holds_what_a_clean_one_would(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an edit of one article's people, the cache rewrites the records of the articles whose links changed
+    (not every article's), removes those of articles gone or no longer published, and holds what a build with no
+    cache would leave."""
+    site = base_site(tmp_path)
+    options = BuildOptions(output_dir=str(tmp_path / "out"), now=NOW, index_search=False)
+    build(site, options, BuildCache(site))
+    written: list[str] = []
+    real = pickle.dumps
+
+    def counting(value: object, *args: object, **kwargs: object) -> bytes:
+        if isinstance(value, tuple) and len(value) == 8 and isinstance(value[2], tuple):  # a link record
+            written.append(str(value[3] or "-"))
+        return real(value, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pickle, "dumps", counting)
+
+    def links(folder: Path) -> dict[str, bytes]:
+        with sqlite3.connect(folder / "cache.sqlite") as db:
+            return {path: pickle.loads(value) for path, value in db.execute("SELECT path, value FROM links")}
+
+    def same_as_a_clean_build() -> None:
+        fresh = tmp_path / "fresh-cache"
+        shutil.rmtree(fresh, ignore_errors=True)
+        build(site, BuildOptions(output_dir=str(tmp_path / "clean"), now=NOW, index_search=False),
+              BuildCache(site, fresh))
+        assert links(site / CACHE_DIR) == links(fresh)
+
+    edited = site / "content" / "a5.md"
+    edited.write_text(re.sub(r"^people: .*$", "people: ['John Kerry']", edited.read_text(), flags=re.MULTILINE))
+    written.clear()
+    assert build(site, options, BuildCache(site)).route.startswith("full")
+    assert 0 < len(written) < 8
+    same_as_a_clean_build()
+    (site / "content" / "a2.md").unlink()
+    (site / "content" / "a3.md").write_text((site / "content" / "a3.md").read_text().replace("draft: false",
+                                                                                            "draft: true"))
+    build(site, options, BuildCache(site))
+    assert {"content/a2.md", "content/a3.md"}.isdisjoint(links(site / CACHE_DIR))
+    same_as_a_clean_build()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from digest.incremental.cache import BuildCache
@@ -47,6 +47,28 @@ def link_records(sites: tuple[Site, ...]) -> Iterator[tuple[str, LinkRecord]]:
                 links.next.path if links.next else None, article_alternates(site, article), _named(links.sources),
                 None if links.edition is None else (links.edition.number, links.edition.title, links.edition.url,
                                                     links.edition.date.isoformat()))
+
+
+def links_to_write(work: Work) -> tuple[Iterator[tuple[str, LinkRecord]] | None,
+                                         Iterable[tuple[str, LinkRecord | None]]]:
+    """What the cache is told of what articles link to after `work` (`BuildCache.save`'s `links` and `relinked`):
+    every record, after a build that linked the site; only those that differ from what it held, where that build
+    read them (`Work.held_links`: at 10,000 articles, rewriting them all took 60 ms); else those of `relinked`."""
+    if not work.linked:
+        return None, work.relinked.items()
+    if not work.held_links:
+        return link_records(work.sites), ()
+    held = work.held_links
+
+    def changed() -> Iterator[tuple[str, LinkRecord | None]]:
+        now: set[str] = set()
+        for path, record in link_records(work.sites):
+            now.add(path)
+            if held.get(path) != record:
+                yield path, record
+        yield from ((path, None) for path in held.keys() - now)  # (an article gone, or no longer published)
+
+    return None, changed()
 
 
 def _named(refs: tuple[TermRef, ...]) -> tuple[tuple[str, str], ...]:

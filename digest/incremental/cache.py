@@ -266,11 +266,10 @@ class BuildCache:
         if not self._whole() or self._db is None:
             return None
         try:
-            row = self._db.execute("SELECT html FROM cards WHERE path = ? AND language = ? AND key = ?",
-                                   (path, language, key)).fetchone()
+            return next((str(html) for html, in self._db.execute(
+                "SELECT html FROM cards WHERE path = ? AND language = ? AND key = ?", (path, language, key))), None)
         except sqlite3.DatabaseError:
             return None
-        return row[0] if isinstance(row, tuple) and isinstance(row[0], str) else None
 
     def hashes(self, paths: Iterable[str]) -> dict[str, str]:
         """The content hashes of these sources, as they were when cached."""
@@ -330,7 +329,7 @@ class BuildCache:
     def save(self, *, parsed: Mapping[str, CachedParse], removed_sources: Iterable[str],
              fingerprints: Mapping[str, str], removed_pages: Iterable[str], last_build: LastBuild,
              links: Iterable[tuple[str, LinkRecord]] | None, bodies: Mapping[str, str] | None = None,
-             relinked: Mapping[str, LinkRecord] | None = None,
+             relinked: Iterable[tuple[str, LinkRecord | None]] = (),
              cards: Iterable[tuple[str, str, str, str]] = ()) -> None:
         """Record a good build: new parse results, new page fingerprints, new cards, and its record.
 
@@ -339,9 +338,9 @@ class BuildCache:
 
         A cache that was missing, damaged or of another namespace is created anew first, so
         `parsed` and `fingerprints` must then hold every source's and every page's. `links`,
-        from a build that linked the whole site, replaces what each article links to; `relinked`, from one
-        that linked some articles again, replaces what those link to. `cards`: (path, language, key, card) of
-        each card made since the cache had it.
+        from a build that linked the whole site, replaces what each article links to; `relinked` replaces what
+        some articles link to (None: the article's record goes). `cards`: (path, language, key, card) of each card
+        made since the cache had it.
         """
         self.keep_settings()
         removed_sources = tuple(removed_sources)
@@ -378,8 +377,10 @@ class BuildCache:
                 db.execute("DELETE FROM links")
                 db.executemany("INSERT INTO links VALUES (?, ?)",
                                ((path, pickle.dumps(value, protocol=5)) for path, value in links))
+            changed = list(relinked)
             db.executemany("INSERT OR REPLACE INTO links VALUES (?, ?)",
-                           ((path, pickle.dumps(value, protocol=5)) for path, value in (relinked or {}).items()))
+                           ((path, pickle.dumps(value, protocol=5)) for path, value in changed if value is not None))
+            db.executemany("DELETE FROM links WHERE path = ?", ((path,) for path, value in changed if value is None))
             db.executemany("DELETE FROM pages WHERE output_path = ?", ((p,) for p in removed_pages))
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)", fingerprints.items())
             db.execute("INSERT OR REPLACE INTO meta VALUES ('last_build', ?)", (pickle.dumps(last_build, protocol=5),))
