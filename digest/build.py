@@ -309,7 +309,6 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
                       sitemap_lines or {}, shelves), shelves
 
 
-
 def _counts(sites: tuple[Site, ...], pages: int) -> tuple[int, int, int, int]:
     """Articles, people, topics (each counted once, in whatever languages it is) and pages."""
     people = {t.slug for site in sites for t in site.people}

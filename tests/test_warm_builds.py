@@ -1,5 +1,6 @@
-"""What a build does not do again: compile templates kept in the build cache (even in a new process), or
-unpickle parse results a process that builds again and again (the preview) has read before."""
+"""What a build does not do again: compile templates kept in the build cache (even in a new process), unpickle
+parse results a process that builds again and again (the preview) has read before, link or plan the site on the
+warm site, or render the cards of articles an edit left as they were."""
 
 from __future__ import annotations
 
