@@ -266,7 +266,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     fingerprints = {site.config.language: Fingerprints(site, salt, record=options.warm, signatures=parsed.signatures)
                     for site in sites}
     covered: list[set[str]] = []  # with `warm`: the articles each page's fingerprint covers
-    shelves = cards.shelves(cache, fingerprints) if cache is not None else {}
+    shelves = cards.shelves(cache, fingerprints)
 
     def fingerprint(page: Page) -> str:
         printer = fingerprints.get(page.language, fingerprints[config.language])

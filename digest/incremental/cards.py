@@ -17,14 +17,15 @@ from digest.incremental.fingerprint import Fingerprints
 from digest.render.renderer import CardShelf
 
 
-def shelves(cache: BuildCache, printers: Mapping[str, Fingerprints],
+def shelves(cache: BuildCache | None, printers: Mapping[str, Fingerprints],
             kept: Mapping[str, CardShelf] | None = None) -> dict[str, CardShelf]:
     """Each language's cards, for a build whose articles `printers` know (by language): those of the warm site
-    (`kept`), else those of the cache; a card not on a warm site's shelf is read from the cache."""
+    (`kept`), else those of the cache (None: a build without one, whose shelves start empty and hold this build's
+    cards only); a card not on a warm site's shelf is read from the cache."""
     found = {}
     for language, printer in printers.items():
-        shelf = (kept or {}).get(language) or CardShelf(cache.card_keys(language))
+        shelf = (kept or {}).get(language) or CardShelf(cache.card_keys(language) if cache is not None else None)
         shelf.key = printer.card
-        shelf.read = functools.partial(cache.card, language)
+        shelf.read = functools.partial(cache.card, language) if cache is not None else None
         found[language] = shelf
     return found

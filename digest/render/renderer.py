@@ -28,7 +28,8 @@ ENTRIES_KEPT = 20_000  # feed entries kept for reuse, per process (about 1 KB ea
 
 class CardShelf:
     """The cards of one language's articles, kept from one build to the next: in the build cache, and in memory in a
-    process that builds again and again (the preview, whose warm site holds its shelves).
+    process that builds again and again (the preview, whose warm site holds its shelves). A build without a cache
+    keeps its own cards on one, out of memory, for the pages its workers render.
 
     A card is kept with its key (`key`, given by each build): what a page's fingerprint covers of its article (every
     field but the body, and the names of its people, topics and source: `incremental/fingerprint.py`), with the
@@ -84,8 +85,7 @@ class PageRenderer:
         self.words = words  # the language's messages (`render/i18n.py`)
         self.site_dir = site_dir
         self.problems: list[Problem] = []
-        self._cards: dict[str, Markup] = {}
-        self._stored: TextStore | None = None  # cards rendered in worker processes (`add_card`), out of memory
+        self._cards: dict[str, Markup] = {}  # made by this process in this build (and, without a shelf, by workers)
         self._entries: dict[tuple[str, str, bool], Markup] = {}
         self.shelf = shelf  # the cards of earlier builds, and where this one's are kept for the next
         env.globals["card"] = self.card
@@ -95,8 +95,6 @@ class PageRenderer:
         """An article's card (`_card.html`), rendered once and reused on every list that shows it."""
         html = self._cards.get(article.path)
         if html is None:
-            if self._stored is not None and article.path in self._stored:
-                return Markup(self._stored[article.path])
             kept = self.shelf.get(article) if self.shelf is not None else None
             if kept is not None:  # (read each time it is shown, as the workers' cards are)
                 return kept
@@ -121,13 +119,12 @@ class PageRenderer:
         return text
 
     def add_card(self, article: Article, html: str) -> None:
-        """An article's card, rendered elsewhere (in a worker process)."""
-        if self.shelf is not None and self.shelf.key is not None:  # (which keeps it out of memory too)
+        """An article's card, rendered elsewhere (in a worker process): on the shelf, which keeps it out of memory,
+        else in memory."""
+        if self.shelf is not None and self.shelf.key is not None:
             self.shelf.put(article, html)
-            return
-        if self._stored is None:
-            self._stored = TextStore()
-        self._stored[article.path] = html
+        else:
+            self._cards[article.path] = Markup(html)
 
     def render(self, page: Page) -> bytes | None:
         """The page's bytes, or None if its template failed (the problem is kept)."""
