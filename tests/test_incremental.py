@@ -743,7 +743,7 @@ def test_a_rebuild_writes_only_the_link_records_that_changed_and_the_cache_holds
 
     monkeypatch.setattr(pickle, "dumps", counting)
 
-    def links(folder: Path) -> dict[str, bytes]:
+    def links(folder: Path) -> dict[str, object]:
         with sqlite3.connect(folder / "cache.sqlite") as db:
             return {path: pickle.loads(value) for path, value in db.execute("SELECT path, value FROM links")}
 
