@@ -98,7 +98,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         clock.lap("config")
         return _result(clock, decision, config, output_dir, last.counts, (*last.warnings, *last.search_warnings),
                        unchanged=last.files)
-    from digest.incremental import cards
+    from digest.incremental import cards, snapshot
     from digest.incremental.bodies import bodies_only, parse_edits
     from digest.link.site import translation_table
     from digest.render import cldr
@@ -125,9 +125,8 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     published: tuple[Article, ...] = ()
     edits: list[Edit] | None = None
     warm: Warm | None = None
-    if options.warm:  # (the preview's: a build of the command line never loads the warm site's modules)
-        from digest.incremental.relinked import on_the_warm_site
-        from digest.incremental.warm import kept
+    if options.warm:  # (the preview's, in memory; a build of the command line may read one from the cache below)
+        from digest.incremental.warm import keep, kept
 
         warm = kept(output_dir, config, options, salt, last)
     held: Warm | None = None  # what the next build of this process may start from
@@ -136,7 +135,12 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         assert cache is not None and last is not None
         edits = parse_edits(cache, sources, inputs, config)
         work = bodies_only(cache, edits, config, last, salt) if edits is not None else None
+        if edits is not None and work is None and warm is None and snapshot.wanted(options, sources):
+            read = snapshot.read(cache, last, salt, config, options, sources, edits)
+            warm, edits = read if read is not None else (None, edits)
         if warm is not None and edits is not None:
+            from digest.incremental.relinked import on_the_warm_site
+
             work, held, decision = on_the_warm_site(warm, edits, work, decision, last, output_dir, cache,
                                                     None if options.future else now)
         clock.lap("parse")
@@ -145,10 +149,12 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     if work is None or not isinstance(written, tuple):  # the full route, or edits that did more than bodies
         if decision.route is not Route.FULL:
             decision = Decision(route=Route.FULL, why="an edit changed more than an article's body")
-        work, held, shelves = _whole_site(run, sources, assets, inputs, last, cache, now, salt, problems, edits)
+        work, make_warm, shelves = _whole_site(run, sources, assets, inputs, last, cache, now, salt, problems, edits,
+                                               options.warm or cache is not None and snapshot.wanted(options, sources))
         written = _render_and_write(run, work, shelves)
         if isinstance(written, list):
             raise DigestError([*work.problems, *written])
+        held = make_warm() if make_warm is not None else None
     writer, searched = written
     if decision.route is not Route.BODIES_ONLY:  # the site was linked: every article and its translations
         translations = translation_table(work.sites)
@@ -170,9 +176,9 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
                        cards=((path, language, key, card) for language, shelf in shelves.items()
                               for path, key, card in shelf.unsaved()))
             if options.warm:
-                from digest.incremental.warm import keep
-
-                keep(output_dir, held, record.build)
+                keep(output_dir, held, record.build)  # (imported with `kept`, above)
+            else:
+                snapshot.kept_after(cache.dir, decision.route is Route.FULL, last, record.build, held, work.parsed)
     finally:
         writer.settle()
     if cache is not None:  # what the command line's next build may find unchanged, now that the output is in place
@@ -205,12 +211,13 @@ class _Run:
 
 def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs: Inputs,
                 last: LastBuild | None, cache: BuildCache | None, now: datetime.datetime, salt: str,
-                problems: list[Problem], edits: list[Edit] | None
-                ) -> tuple[Work, Warm | None, Mapping[str, CardShelf]]:
+                problems: list[Problem], edits: list[Edit] | None, keep_warm: bool
+                ) -> tuple[Work, Callable[[], Warm] | None, Mapping[str, CardShelf]]:
     """The work of a full build: every source parsed (from the cache where it did not change, or from `edits`,
     the changed ones parsed already), the site linked and planned, and the pages whose fingerprints changed;
-    with it, the warm site that `BuildOptions.warm` asks for, and the articles' cards (`incremental/cards.py`).
-    Raise `DigestError` with every problem."""
+    with it, what makes the warm site (`keep_warm`: for the preview, or the cache's `incremental/snapshot.py`) once
+    the pages are rendered, and the articles' cards (`incremental/cards.py`). Raise `DigestError` with every
+    problem."""
     from digest.incremental import cards
     from digest.incremental.fingerprint import Fingerprints, LaterFingerprints, pages_to_render
     from digest.incremental.sources import links_kept, parse_sources, with_bodies
@@ -247,7 +254,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     sites = build_sites(config, published, parsed.term_pages, problems, parsed.edition_pages,
                         until=None if options.future else now, known=held_links)
     upcoming += [site.next_edition_due for site in sites if site.next_edition_due is not None]
-    sitemap_lines: SitemapLines | None = {} if options.warm else None  # kept for the sitemaps of the next builds
+    sitemap_lines: SitemapLines | None = {} if keep_warm else None  # kept for the sitemaps of the next builds
     pages = plan_sites(sites, sitemap_lines)
     check_page_urls(pages, [a for site in sites for a in site.articles], problems)
     copies = {path[len(CONTENT_DIR) + 1:]: str(run.site_dir / path) for path in assets}
@@ -263,7 +270,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
 
     # what changed: the pages whose fingerprints differ from those of the files in the output
     stored = cache.fingerprints() if cache is not None else {}
-    fingerprints = {site.config.language: Fingerprints(site, salt, record=options.warm, signatures=parsed.signatures)
+    fingerprints = {site.config.language: Fingerprints(site, salt, record=keep_warm, signatures=parsed.signatures)
                     for site in sites}
     covered: list[set[str]] = []  # with `warm`: the articles each page's fingerprint covers
     shelves = cards.shelves(cache, fingerprints)
@@ -271,7 +278,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     def fingerprint(page: Page) -> str:
         printer = fingerprints.get(page.language, fingerprints[config.language])
         value = printer.page(page)
-        if options.warm:
+        if keep_warm:
             covered.append(printer.seen)
         return value
 
@@ -283,7 +290,8 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
         meanwhile = None
     else:  # every page is rendered: its fingerprint is only for the cache, made while the workers render
         todo, kept = pages, []
-        fresh = deferred = LaterFingerprints(pages, fingerprint, stored)
+        fresh = deferred = LaterFingerprints(pages, fingerprint, stored, keep_all=keep_warm)
+        current = deferred.every if deferred.every is not None else {}  # (filled as the workers render)
         produced = {page.output_path for page in pages}
         meanwhile = deferred.compute
     made_from = {output_path(a.url): a.path for site in sites for a in site.articles}
@@ -301,12 +309,12 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
                 sources=FrozenMap(made_from), parsed=parsed.new_entries, removed_sources=tuple(parsed.removed),
                 fingerprints=fresh, removed_pages=tuple(stored.keys() - produced), linked=True, held_links=held_links,
                 meanwhile=meanwhile)
-    if not options.warm:
+    if not keep_warm:
         return work, None, shelves
     from digest.incremental.warm import made
 
-    return work, made(work, pages, covered, current, fingerprints, parsed, later, salt, config, options, copies,
-                      sitemap_lines or {}, shelves), shelves
+    return work, lambda: made(work, pages, covered, current, fingerprints, parsed, later, salt, config, options,
+                              copies, sitemap_lines or {}, shelves), shelves
 
 
 def _counts(sites: tuple[Site, ...], pages: int) -> tuple[int, int, int, int]:

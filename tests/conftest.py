@@ -266,6 +266,15 @@ def make_site(tmp_path: Path) -> MakeSite:
 
 
 @pytest.fixture
+def no_kept_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds of the command line keep no warm site in the cache (`incremental/snapshot.py`), as those of a site of
+    more articles than it keeps one for: an edit beyond bodies takes the full route."""
+    from digest.incremental import snapshot
+
+    monkeypatch.setattr(snapshot, "MAX_ARTICLES", -1)
+
+
+@pytest.fixture
 def example_copy(tmp_path: Path) -> Path:
     """A copy of the repository's example digest: digest.yaml, content/ and themes/."""
     site = tmp_path / "example"

@@ -31,7 +31,8 @@ LAYOUT: dict[str, tuple[str, ...]] = {
     "plan": ("pages", "checks"),
     "render": ("theme", "cldr", "i18n", "wording", "charts", "schema", "newsletter", "environment", "renderer"),
     "write": ("twin", "output", "searchable", "index_files", "runs", "search"),
-    "incremental": ("inputs", "unchanged", "fingerprint", "memory", "pickles", "cache", "cards", "sources", "state", "bodies", "warm", "relinked"),
+    "incremental": ("inputs", "unchanged", "fingerprint", "memory", "pickles", "cache", "cards", "sources", "state", "bodies", "warm", "relinked",
+                    "snapshot"),
     "build": (),  # the pipeline
     "commands": ("quick", "links", "external", "check", "scaffold", "publish", "preview.server", "preview.watch", "extract", "mentions",
                  "intake", "mail", "edition", "cli"),

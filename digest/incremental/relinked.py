@@ -72,12 +72,12 @@ def relinked_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
     if _resitemapped(pages, warm):
         pages = _with_sitemap(site, pages, warm.sitemap_lines)
     where = {page.output_path: number for number, page in enumerate(pages)}
-    removed = tuple(out for out in warm.where if out not in where)
-    old = warm.pages
+    removed = tuple(out for out in (*warm.where, *sorted(warm.stale - warm.where.keys())) if out not in where)
+    old, stale = warm.pages, warm.stale
     # a page made again equal to the one it replaces keeps its fingerprint (and holds this build's values: an
     # article in the warm site is the one `placed` names, which the next build's swaps look for)
     fresh = [page for page in pages if (at := warm.where.get(page.output_path)) is None
-             or (old[at] is not page and old[at] != page)]
+             or (old[at] is not page and old[at] != page) or page.output_path in stale]
     if any(_clashes(page.output_path, warm) for page in fresh if page.output_path not in warm.where):
         return None  # a new term's page where another file of the site is, or must be a folder: as a full build says
 
@@ -121,7 +121,7 @@ def relinked_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
         warm, sites=(site,), pages=tuple(pages), where=where, fingerprints=FrozenMap(fingerprints),
         covers=covers, showing=showing,
         printers={site.config.language: printer}, placed=FrozenMap(articles), articles=FrozenMap(articles),
-        found=FrozenMap(found), later=later, names=names)
+        found=FrozenMap(found), later=later, names=names, stale=frozenset())
 
 
 def _replanned(site: Site, pages: tuple[Page, ...], made: Mapping[str, Page], done: Relinked) -> Iterator[Page]:
@@ -306,7 +306,7 @@ def on_the_warm_site(warm: Warm, edits: list[Edit], work: Work | None, decision:
     edited = warm_edits(warm, edits)
     if not edited:
         return None, None, decision
-    if not edited.renamed:
+    if not edited.renamed and warm.stale <= warm.where.keys():  # (else files to remove: the relinked route's)
         work, held = warm_work(warm, edited, last, output_dir, cache.bodies)
         return work, held, Decision(route=Route.IN_PLACE, why="the edits left every article where it was")
     relinked = relinked_work(warm, edited, last, output_dir, cache.bodies, until)

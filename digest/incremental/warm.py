@@ -75,6 +75,9 @@ class Warm:
     names: Mapping[Taxonomy, Names] | None = None  # how names resolve, once a relink needed it (`link/relink.py`)
     sitemap_lines: SitemapLines = dataclasses.field(default_factory=dict)  # each page's, for the next sitemap
     cards: Mapping[str, CardShelf] = dataclasses.field(default_factory=dict)  # the articles' cards, by language
+    # output paths whose files may not be what `pages` make (a warm site read from the cache, `snapshot.py`): their
+    # pages are fingerprinted again, and the files the site no longer has are removed
+    stale: frozenset[str] = frozenset()
 
 
 _KEPT: dict[str, Warm] = {}  # by output folder, resolved
@@ -186,7 +189,8 @@ def warm_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
     memo: dict[int, Any] = {}
     sites = tuple(swapped(site, swaps, memo) for site in warm.sites)
     pages = list(warm.pages)
-    moved = sorted({warm.where[out] for path in changed for out in warm.showing.get(path, ())})
+    moved = sorted({warm.where[out] for path in changed for out in warm.showing.get(path, ())}
+                   | {warm.where[out] for out in warm.stale})
     default = warm.config.language
     printers = {site.config.language: warm.printers[site.config.language].again(site, changed) for site in sites}
     fingerprints = dict(warm.fingerprints)
@@ -202,7 +206,7 @@ def warm_work(warm: Warm, edited: Edited, last: LastBuild, output_dir: Path,
                            edited.bodies, fetch, parsed=edited.entries, problems=tuple(listed), sources=warm.sources)
     return work, dataclasses.replace(warm, sites=sites, pages=tuple(pages), fingerprints=FrozenMap(fingerprints),
                                      printers=printers, placed=FrozenMap(articles), articles=FrozenMap(articles),
-                                     found=FrozenMap(found))
+                                     found=FrozenMap(found), stale=frozenset())
 
 
 def same_place(before: Article, after: Article) -> bool:

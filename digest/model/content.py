@@ -156,6 +156,7 @@ class TermPage:
     url: str | None = None  # a source's own address (`content/sources/`): its domain names it too
 
 
+@read_back_quickly
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Term:
     """A person or topic, with every published article that names it."""
@@ -195,6 +196,7 @@ def term_url(root: str, taxonomy: str, slug: str) -> str:
     return f"{root}{taxonomy}/{quote(slug, safe='')}/"
 
 
+@read_back_quickly
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TermRef:
     """A light reference to a term (taxonomy, slug, name), to link to it."""
@@ -270,6 +272,7 @@ class Edition:
         return EditionRef(number=self.number, title=self.title, url=self.url, date=self.date)
 
 
+@read_back_quickly
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArticleLinks:
     """What an article page links to besides its body."""

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from digest.model.values import EMPTY, read_back_quickly
 
-from digest.model.values import EMPTY
 
+@read_back_quickly
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Paginator:
     """Where a page stands in a paginated list."""
@@ -54,6 +55,7 @@ class PageKind(enum.StrEnum):
     LANGUAGES = "languages"  # the site's root, when every language has a folder: the languages, and on to the first
 
 
+@read_back_quickly
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Page:
     """One file of the output: where it goes and how to make it."""
