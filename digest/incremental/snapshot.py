@@ -54,7 +54,16 @@ def write(cache_dir: Path, warm: Warm, build: str | None) -> None:
     forget(cache_dir)  # (first: a journal never names a warm site it was not written for)
     if build is None:
         return
-    kept = dataclasses.replace(warm, build=build, cards={}, stale=frozenset())  # (cards: the cache has them)
+    from digest.link.relink import RENAMED, names_of  # (a body edit's build never loads the linking modules)
+
+    names = warm.names
+    if names is None and len(warm.sites) == 1:  # how the names of people and topics resolve, for a relink (a new
+        names = names_of(warm.sites[0], warm.term_pages)  # process would make each slug again: 30 ms at 10,000)
+        for article in warm.sites[0].articles:
+            for taxonomy in RENAMED:
+                names[taxonomy].slugs(getattr(article, taxonomy))
+    # (cards: the cache has them; `where`: made again from the pages in less time than it takes to read back)
+    kept = dataclasses.replace(warm, build=build, cards={}, stale=frozenset(), names=names, where={})
     _replace(cache_dir / SNAPSHOT, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
     _replace(cache_dir / JOURNAL, json.dumps({"since": build, "build": build, "edited": []}).encode())
 
@@ -124,7 +133,8 @@ def read(cache: BuildCache, last: LastBuild | None, salt: str, config: SiteConfi
         return None  # (a source gone since: such a build is a full one)
     all_edits = [*edits, *(Edit(source=by_path[path], old=entries[path], new=entries[path]) for path in since)]
     current = cache.fingerprints()
-    return dataclasses.replace(warm, fingerprints=current, stale=_stale(warm.fingerprints, current)), all_edits
+    return dataclasses.replace(warm, fingerprints=current, stale=_stale(warm.fingerprints, current),
+                               where={page.output_path: number for number, page in enumerate(warm.pages)}), all_edits
 
 
 def _stale(kept: Mapping[str, str], current: Mapping[str, str]) -> frozenset[str]:
