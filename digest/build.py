@@ -130,6 +130,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
 
         warm = kept(output_dir, config, options, salt, last)
     held: Warm | None = None  # what the next build of this process may start from
+    making: Callable[[], Warm] | None = None  # what makes it after a full build, where the cache keeps it
     shelves: Mapping[str, CardShelf] = {}  # the articles' cards, by language
     if decision.route is Route.BODIES_ONLY and not problems:  # (a problem of the settings or templates: in full)
         assert cache is not None and last is not None
@@ -149,12 +150,12 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
     if work is None or not isinstance(written, tuple):  # the full route, or edits that did more than bodies
         if decision.route is not Route.FULL:
             decision = Decision(route=Route.FULL, why="an edit changed more than an article's body")
-        work, make_warm, shelves = _whole_site(run, sources, assets, inputs, last, cache, now, salt, problems, edits,
-                                               options.warm or cache is not None and snapshot.wanted(options, sources))
+        work, making, shelves = _whole_site(run, sources, assets, inputs, last, cache, now, salt, problems, edits,
+                                            options.warm or cache is not None and snapshot.wanted(options, sources))
         written = _render_and_write(run, work, shelves)
         if isinstance(written, list):
             raise DigestError([*work.problems, *written])
-        held = make_warm() if make_warm is not None else None
+        held = making() if making is not None and options.warm else None
     writer, searched = written
     if decision.route is not Route.BODIES_ONLY:  # the site was linked: every article and its translations
         translations = translation_table(work.sites)
@@ -178,7 +179,7 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
             if options.warm:
                 keep(output_dir, held, record.build)  # (imported with `kept`, above)
             else:
-                snapshot.kept_after(cache.dir, decision.route is Route.FULL, last, record.build, held, work.parsed)
+                snapshot.kept_after(cache.dir, work, decision.route is Route.FULL, last, record.build, held or making)
     finally:
         writer.settle()
     if cache is not None:  # what the command line's next build may find unchanged, now that the output is in place
@@ -215,9 +216,8 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
                 ) -> tuple[Work, Callable[[], Warm] | None, Mapping[str, CardShelf]]:
     """The work of a full build: every source parsed (from the cache where it did not change, or from `edits`,
     the changed ones parsed already), the site linked and planned, and the pages whose fingerprints changed;
-    with it, what makes the warm site (`keep_warm`: for the preview, or the cache's `incremental/snapshot.py`) once
-    the pages are rendered, and the articles' cards (`incremental/cards.py`). Raise `DigestError` with every
-    problem."""
+    with it, what makes the warm site once they are rendered (`keep_warm`: the preview's, or the cache's, in
+    `incremental/snapshot.py`), and the articles' cards (`incremental/cards.py`). Raise `DigestError` if any."""
     from digest.incremental import cards
     from digest.incremental.fingerprint import Fingerprints, LaterFingerprints, pages_to_render
     from digest.incremental.sources import links_kept, parse_sources, with_bodies

@@ -192,6 +192,19 @@ def test_edits_on_the_warm_site_equal_a_clean_build(tmp_path_factory: pytest.Tem
     edit_and_compare(root, base_site(root), edits, aged, warm=True)
 
 
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.sampled_from(["title", "summary", "people", "people", "topics", "body", "redate",
+                                                 "draft", "story", "shift", "same-size", "source"]),
+                                st.integers(min_value=0, max_value=20)), min_size=2, max_size=7),
+       aged=st.booleans())
+def test_edits_from_the_warm_site_the_cache_keeps_equal_a_clean_build(tmp_path_factory: pytest.TempPathFactory,
+                                                                     edits: list[tuple[str, int]], aged: bool) -> None:
+    """Builds of the command line, each a process of its own, take the warm routes from the site the cache keeps
+    (`incremental/snapshot.py`): with the edits of the builds since it was kept, and the pages they changed."""
+    root = tmp_path_factory.mktemp("kept")
+    edit_and_compare(root, base_site(root), edits, aged, warm=False)
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.sampled_from(["redate", "redate", "people", "title", "same-size", "body"]),
                                 st.integers(min_value=0, max_value=20)), min_size=2, max_size=6),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -265,3 +266,91 @@ def test_a_build_makes_again_only_the_cards_of_the_articles_an_edit_changed(
     with contextlib.closing(sqlite3.connect(site / ".digest-cache" / "cache.sqlite")) as db:
         kept = [path for path, in db.execute("SELECT path FROM cards WHERE language = 'en'")]
     assert len(kept) == 5 and EDITED not in kept
+
+
+@pytest.mark.parametrize("forked", [False, True])
+def test_the_command_line_builds_on_the_warm_site_the_cache_keeps(make_site: Callable[..., Path], tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch, forked: bool) -> None:
+    """Each build a process of its own: a full build keeps its warm site in the cache (`forked`: written by a
+    process of its own, which the next build waits for), the builds after it list what they edited, and each edit
+    beyond bodies is built on that site with the edits since, and the files they changed; a person's page that an
+    edit made and the next took back goes."""
+    monkeypatch.setattr(snapshot, "BACKGROUND", 1 if forked else 10**9)
+    site = make_site(WARM_SITE)
+    options = BuildOptions(output_dir=str(tmp_path / "out"))
+    cache_dir = site / ".digest-cache"
+    first = build(site, options, BuildCache(site))
+    assert (cache_dir / snapshot.SNAPSHOT).is_file()
+    journal = json.loads((cache_dir / snapshot.JOURNAL).read_bytes())
+    assert first.route.startswith("full") and journal["since"] == journal["build"] and journal["edited"] == []
+
+    def again(name: str, old: str, new: str) -> str:
+        story = site / name
+        story.write_text(story.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        result = build(site, options, BuildCache(site))
+        build(site, BuildOptions(output_dir=str(tmp_path / "clean"), clean=True))
+        assert files(tmp_path / "out") == files(tmp_path / "clean")
+        assert "model" not in result.timings  # (never linked nor planned whole)
+        return result.route.split(":")[0]
+
+    other = "content/2015-11-26-story-26.md"
+    assert again(EDITED, "people: [Vladimir Putin]", "people: [Ada Lovelace]") == "relinked"
+    assert (tmp_path / "out" / "people" / "ada-lovelace" / "index.html").is_file()
+    assert again(other, ".\n", ".\n\nMore of it.\n") == "bodies only"  # (a paragraph after the summary)
+    assert again(other, "title: Story 26", "title: Story twenty-six") == "relinked"  # (the people edit since)
+    assert json.loads((cache_dir / snapshot.JOURNAL).read_bytes())["edited"] == [EDITED, other]
+    assert again(EDITED, "people: [Ada Lovelace]", "people: [Vladimir Putin]") == "relinked"
+    assert not (tmp_path / "out" / "people" / "ada-lovelace").exists()
+    assert snapshot._WRITERS == []  # (each forked writer's end collected)
+
+
+def test_a_warm_site_kept_for_other_options_or_unreadable_is_not_read(make_site: Callable[..., Path],
+                                                                       tmp_path: Path) -> None:
+    site = make_site(WARM_SITE)
+    here, there = BuildOptions(output_dir=str(tmp_path / "here")), BuildOptions(output_dir=str(tmp_path / "there"))
+    story = site / EDITED
+    build(site, here, BuildCache(site))
+    build(site, there, BuildCache(site))  # (the cache's record and warm site are now this folder's)
+    story.write_text(story.read_text(encoding="utf-8").replace("[Vladimir Putin]", "[Mahmoud Abbas]"),
+                     encoding="utf-8")
+    assert build(site, here, BuildCache(site)).route.startswith("full")
+    story.write_text(story.read_text(encoding="utf-8").replace("[Mahmoud Abbas]", "[Moshe Ya'alon]"),
+                     encoding="utf-8")
+    (site / ".digest-cache" / snapshot.SNAPSHOT).write_bytes(b"not a pickle")
+    result = build(site, here, BuildCache(site))
+    assert result.route.startswith("full") and result.warnings == ()
+    build(site, BuildOptions(output_dir=str(tmp_path / "clean"), clean=True))
+    assert files(tmp_path / "here") == files(tmp_path / "clean")
+
+
+def test_past_so_many_edits_the_warm_site_is_kept_anew_or_forgotten(make_site: Callable[..., Path],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relinked build that would list more edits than `MAX_EDITED` keeps its own warm site instead; a build of
+    bodies, which has none to keep, forgets the one there, and the next edit beyond bodies is built in full."""
+    monkeypatch.setattr(snapshot, "MAX_EDITED", 1)
+    site = make_site(WARM_SITE)
+    journal = site / ".digest-cache" / snapshot.JOURNAL
+    build(site, BuildOptions(), BuildCache(site))
+    stories = sorted((site / "content").glob("2015-11-*-story-*.md"))
+
+    def edit(path: Path, old: str, new: str) -> str:
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        return build(site, BuildOptions(), BuildCache(site)).route.split(":")[0]
+
+    assert edit(stories[0], "title: Story", "title: A story") == "articles in place"
+    assert json.loads(journal.read_bytes())["edited"] == [stories[0].relative_to(site).as_posix()]
+    assert edit(stories[1], "title: Story", "title: A story") == "articles in place"
+    kept = json.loads(journal.read_bytes())
+    assert kept["edited"] == [] and kept["since"] == kept["build"]  # (kept anew)
+    assert edit(stories[2], ".\n", ".\n\nMore of it.\n") == "bodies only"  # (a paragraph after the summary)
+    assert edit(stories[3], ".\n", ".\n\nMore of it.\n") == "bodies only"
+    assert not journal.exists() and not (site / ".digest-cache" / snapshot.SNAPSHOT).exists()
+    assert edit(stories[4], "title: Story", "title: A story") == "full"
+    assert journal.exists()
+
+
+def test_a_site_of_more_articles_than_kept_keeps_no_warm_site(make_site: Callable[..., Path],
+                                                              no_kept_site: None) -> None:
+    site = make_site(WARM_SITE)
+    build(site, BuildOptions(), BuildCache(site))
+    assert not (site / ".digest-cache" / snapshot.SNAPSHOT).exists()
