@@ -304,7 +304,7 @@ def test_the_command_line_builds_on_the_warm_site_the_cache_keeps(make_site: Cal
     assert snapshot._WRITERS == []  # (each forked writer's end collected)
 
 
-def test_a_warm_site_kept_for_other_options_or_unreadable_is_not_read(make_site: Callable[..., Path],
+def test_a_warm_site_kept_for_another_output_or_unreadable_is_not_read(make_site: Callable[..., Path],
                                                                        tmp_path: Path) -> None:
     site = make_site(WARM_SITE)
     here, there = BuildOptions(output_dir=str(tmp_path / "here")), BuildOptions(output_dir=str(tmp_path / "there"))

@@ -42,6 +42,9 @@ JOURNAL = "warm.json"  # {"since": the id of the build the warm site describes, 
 _LOCK = "warm.lock"  # held while the warm site is written, read or dropped
 MAX_ARTICLES = 30_000  # above, a full build keeps no warm site: at 100,000 articles it would take 300 MB and 3 s
 MAX_EDITED = 40  # sources edited since the warm site was written that a rebuild takes on; more: a full build
+# the options that change what a build links and plans (the output folder is the one whose build the journal names;
+# workers, the search index, the way files are written change nothing of it)
+_SHAPING = ("drafts", "future", "base_url", "strict")
 BACKGROUND = 2_000  # from these many articles, a forked process writes the warm site while the build returns
 _WRITERS: list[int] = []  # the processes this one forked to write a warm site, to wait for once they are done
 
@@ -158,7 +161,7 @@ def read(cache: BuildCache, last: LastBuild | None, salt: str, config: SiteConfi
         except Exception:  # noqa: BLE001 - a warm site that does not read back is not there
             return None
     if (not isinstance(warm, Warm) or warm.build != journal["since"] or warm.salt != salt or warm.config != config
-            or warm.options != dataclasses.replace(options, now=None, changed=None)):
+            or any(getattr(warm.options, name) != getattr(options, name) for name in _SHAPING)):
         return None
     edited = {edit.source.path for edit in edits}
     since = [path for path in journal["edited"] if path not in edited]
