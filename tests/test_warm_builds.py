@@ -269,8 +269,8 @@ def test_a_build_makes_again_only_the_cards_of_the_articles_an_edit_changed(
 
 
 @pytest.mark.parametrize("forked", [False, True])
-def test_the_command_line_builds_on_the_warm_site_the_cache_keeps(make_site: Callable[..., Path], tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch, forked: bool) -> None:
+def test_the_command_line_builds_on_the_warm_site_the_cache_keeps(
+        make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool) -> None:
     """Each build a process of its own: a full build keeps its warm site in the cache (`forked`: written by a
     process of its own, which the next build waits for), the builds after it list what they edited, and each edit
     beyond bodies is built on that site with the edits since, and the files they changed; a person's page that an
