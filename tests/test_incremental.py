@@ -472,8 +472,8 @@ def test_files_of_new_times_but_the_same_bytes_are_no_edits(tmp_path: Path) -> N
     ("## One", "## One\n\n## Two\n\n## Three"),  # the table of contents: its own page only
 ])
 @pytest.mark.parametrize("kept", [True, False])
-def test_an_edit_beyond_the_body_is_built_in_full_and_right(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             old: str, new: str, kept: bool) -> None:
+def test_an_edit_beyond_the_body_is_built_right_in_full_or_on_the_kept_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, kept: bool) -> None:
     """In full, or with a warm site the cache `kept` (an edit of what an article shows: in place; of its people:
     relinked; of whether it is a draft: in full); a clean build makes the same files."""
     if not kept:

@@ -87,6 +87,12 @@ def kept_after(cache_dir: Path, work: Work, linked: bool, last: LastBuild | None
         _WRITERS.append(writer)
 
 
+def settle(cache_dir: Path) -> None:
+    """Wait until the warm site a process forked by a build is writing to the cache is there."""
+    with _locked(cache_dir):
+        pass
+
+
 def _write(cache_dir: Path, warm: Warm, build: str) -> None:
     from digest.link.relink import RENAMED, names_of  # (a body edit's build never loads the linking modules)
 
