@@ -136,13 +136,13 @@ def _build(site_dir: Path, output_dir: Path, options: BuildOptions, cache: Build
         assert cache is not None and last is not None
         edits = parse_edits(cache, sources, inputs, config)
         work = bodies_only(cache, edits, config, last, salt) if edits is not None else None
-        if edits is not None and work is None and warm is None and snapshot.wanted(options, sources):
-            read = snapshot.read(cache, last, salt, config, options, sources, edits)
-            warm, edits = read if read is not None else (None, edits)
-        if warm is not None and edits is not None:
+        on_warm = (warm, edits) if warm is not None and edits is not None else None  # a warm site, and its edits
+        if edits is not None and work is None and on_warm is None and snapshot.wanted(options, sources):
+            on_warm = snapshot.read(cache, last, salt, config, options, sources, edits)  # (with those since)
+        if on_warm is not None:
             from digest.incremental.relinked import on_the_warm_site
 
-            work, held, decision = on_the_warm_site(warm, edits, work, decision, last, output_dir, cache,
+            work, held, decision = on_the_warm_site(*on_warm, work, decision, last, output_dir, cache,
                                                     None if options.future else now)
         clock.lap("parse")
         shelves = cards.shelves(cache, held.printers, held.cards) if held is not None else {}
