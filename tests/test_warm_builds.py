@@ -355,3 +355,20 @@ def test_a_site_of_more_articles_than_kept_keeps_no_warm_site(make_site: Callabl
     site = make_site(WARM_SITE)
     build(site, BuildOptions(), BuildCache(site))
     assert not (site / ".digest-cache" / snapshot.SNAPSHOT).exists()
+
+
+def test_a_warm_site_that_cannot_be_written_is_no_error(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    """Where the cache cannot take the warm site (here a folder stands in its place), the build goes on without:
+    no traceback, no warning, and the next edit beyond bodies is built in full, right."""
+    site = make_site(WARM_SITE)
+    (site / ".digest-cache" / snapshot.SNAPSHOT).mkdir(parents=True)
+    (site / ".digest-cache" / snapshot.SNAPSHOT / "in-the-way").write_text("", encoding="utf-8")
+    options = BuildOptions(output_dir=str(tmp_path / "out"))
+    assert build(site, options, BuildCache(site)).warnings == ()
+    assert not (site / ".digest-cache" / snapshot.JOURNAL).exists()
+    story = site / EDITED
+    story.write_text(story.read_text(encoding="utf-8").replace("[Vladimir Putin]", "[Mahmoud Abbas]"),
+                     encoding="utf-8")
+    assert build(site, options, BuildCache(site)).route.startswith("full")
+    build(site, BuildOptions(output_dir=str(tmp_path / "clean"), clean=True))
+    assert files(tmp_path / "out") == files(tmp_path / "clean")

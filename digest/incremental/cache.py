@@ -18,7 +18,6 @@ reported once and replaced: the cache is never trusted over the sources.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sqlite3
 from collections.abc import Iterable, Mapping
@@ -31,7 +30,7 @@ from digest.incremental.pickles import loads as _loads
 from digest.incremental.unchanged import CACHE_DIR
 from digest.model import Article, Problem, SiteConfig, __version__
 from digest.records import CachedParse, LastBuild, LinkRecord
-from digest.read.files import read_bytes
+from digest.read.files import read_bytes, write_whole
 from digest.read.settings import CONFIG_FILE
 
 _FILE = "cache.sqlite"
@@ -133,14 +132,8 @@ class BuildCache:
         """Keep the settings `settings` read from the file, for the builds after this good one."""
         if self._settings is None:
             return
-        kept = self.dir / _SETTINGS
-        partial = kept.with_name(f"{_SETTINGS}.{os.getpid()}")
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            partial.write_bytes(pickle.dumps(self._settings, pickle.HIGHEST_PROTOCOL))
-            os.replace(partial, kept)
-        except OSError:  # a folder that cannot be written: the next build reads the file again
-            partial.unlink(missing_ok=True)
+        # (a folder that cannot be written: the next build reads the file again)
+        write_whole(self.dir / _SETTINGS, pickle.dumps(self._settings, pickle.HIGHEST_PROTOCOL))
         self._settings = None
 
     def _discard(self, exc: Exception) -> None:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from digest.incremental.bodies import Edit
 from digest.incremental.cache import BuildCache
 from digest.model import SiteConfig, SourceFile
+from digest.read.files import write_whole
 from digest.records import BuildOptions, LastBuild, Work
 
 if TYPE_CHECKING:  # (a build that reads no warm site loads none of its modules)
@@ -65,26 +66,30 @@ def kept_after(cache_dir: Path, work: Work, linked: bool, last: LastBuild | None
         paths = sorted({*journal["edited"], *work.parsed}) if journal is not None else []
         if journal is not None and last is not None and build is not None and journal["build"] == last.build:
             if len(paths) <= MAX_EDITED:
-                _replace(cache_dir / JOURNAL, json.dumps({**journal, "build": build, "edited": paths}).encode())
-                return
+                if write_whole(cache_dir / JOURNAL, json.dumps({**journal, "build": build, "edited": paths}).encode()):
+                    return
         elif not linked:
             warm = None  # (a warm site that was not this build's to start from, or none)
         _forget(cache_dir)  # (first: a journal never names a warm site it was not written for)
         if warm is None or build is None:
             return
-        if lock is None or work.counts[0] < BACKGROUND:
-            _write(cache_dir, warm() if callable(warm) else warm, build)
+        # from `BACKGROUND` articles a forked process makes and writes it (at 10,000 articles, 0.4 s of one core)
+        # while the build returns; it holds the lock until it ends, so the next build that reads or changes the warm
+        # site waits for it. Otherwise (or with no process to be had) it is written here
+        writer = None
+        if lock is not None and work.counts[0] >= BACKGROUND:
+            with contextlib.suppress(OSError):
+                writer = os.fork()
+        if writer:
+            _WRITERS.append(writer)
             return
-        # a forked process makes and writes it (at 10,000 articles, 0.4 s of one core) while the build returns; it
-        # holds the lock until it ends, so the next build that reads or changes the warm site waits for it
-        writer = os.fork()
-        if writer == 0:
-            try:
+        try:
+            if writer == 0:
                 _detach()
-                _write(cache_dir, warm() if callable(warm) else warm, build)
-            finally:
+            _write(cache_dir, warm() if callable(warm) else warm, build)
+        finally:
+            if writer == 0:
                 os._exit(0)
-        _WRITERS.append(writer)
 
 
 def settle(cache_dir: Path) -> None:
@@ -104,8 +109,8 @@ def _write(cache_dir: Path, warm: Warm, build: str) -> None:
                 names[taxonomy].slugs(getattr(article, taxonomy))
     # (cards: the cache has them; `where`: made again from the pages in less time than it takes to read back)
     kept = dataclasses.replace(warm, build=build, cards={}, stale=frozenset(), names=names, where={})
-    _replace(cache_dir / SNAPSHOT, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
-    _replace(cache_dir / JOURNAL, json.dumps({"since": build, "build": build, "edited": []}).encode())
+    if write_whole(cache_dir / SNAPSHOT, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)):
+        write_whole(cache_dir / JOURNAL, json.dumps({"since": build, "build": build, "edited": []}).encode())
 
 
 def _detach() -> None:
@@ -128,8 +133,12 @@ def _locked(cache_dir: Path) -> Iterator[int | None]:
     except ImportError:  # pragma: no cover - not on Linux
         yield None
         return
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    lock = os.open(cache_dir / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        lock = os.open(cache_dir / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:  # a cache folder that cannot be written, where no writer was forked either
+        yield None
+        return
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         for writer in list(_WRITERS):  # (the ends of those done are collected)
@@ -146,7 +155,7 @@ def _forget(cache_dir: Path) -> None:
     """Drop the warm site (and what a writer stopped on the way left): the next rebuild after front-matter edits
     links the whole site."""
     for path in (cache_dir / JOURNAL, cache_dir / SNAPSHOT, *cache_dir.glob(f".{SNAPSHOT}.*")):
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # (gone already, or a folder that cannot be written)
             os.unlink(path)
 
 
@@ -193,13 +202,3 @@ def _journal(cache_dir: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return journal if isinstance(journal, dict) and isinstance(journal.get("edited"), list) else None
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write a file of the cache whole, or not at all."""
-    scratch = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        scratch.write_bytes(data)
-        os.replace(scratch, path)
-    finally:
-        scratch.unlink(missing_ok=True)

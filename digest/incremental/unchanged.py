@@ -96,14 +96,10 @@ def keep(cache_dir: Path, site_dir: Path, output_dir: Path, options: BuildOption
                    "warnings": [str(p) for p in (*last.warnings, *last.search_warnings)]},
     }
     data = marshal.dumps(record)
-    partial = cache_dir / f"{RECORD}.{os.getpid()}"
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(b"%s %d\n" % (_HEADER, zlib.crc32(data)) + data)
-        os.replace(partial, cache_dir / RECORD)
-    except OSError:  # no record: the next build looks at everything, as it would without one
-        partial.unlink(missing_ok=True)
-        forget(cache_dir)
+    from digest.read.files import write_whole  # (a build's: the no-op check loads nothing of digest)
+
+    if not write_whole(cache_dir / RECORD, b"%s %d\n" % (_HEADER, zlib.crc32(data)) + data):
+        forget(cache_dir)  # no record: the next build looks at everything, as it would without one
 
 
 def forget(cache_dir: Path) -> None:

@@ -1,5 +1,7 @@
 """The site's own files: its folders walked, names that are not the site's skipped, files read fast.
 
+What the build cache keeps in files of its own is written whole or not at all (`write_whole`).
+
 Everything a build reads comes from inside the site folder. A symbolic link that points
 elsewhere in the site is followed like the file or folder it names (a folder reached twice,
 through a link loop, is walked once); one that points out of the site, to a file or a
@@ -9,6 +11,7 @@ folder, is skipped by the walk and reported by `links_out`, so no file from else
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import os
 import re
@@ -32,6 +35,22 @@ def read_bytes(path: str) -> bytes:
     finally:
         os.close(handle)
     return data
+
+
+def write_whole(path: Path, data: bytes) -> bool:
+    """Write a file whole or not at all: into a scratch file beside it (hidden, named after it and this process),
+    then renamed over it; whether it was written. A folder that cannot be written is no error here: a cache's
+    files only save time."""
+    scratch = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch.write_bytes(data)
+        os.replace(scratch, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            scratch.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def is_ignored(name: str) -> bool:

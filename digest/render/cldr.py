@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.model import __version__
+from digest.read.files import write_whole
 
 FILE = "cldr.pickle"
 # (locale, skeleton, the day's ordinal) for a date in one form, (locale, "", count) for a count's plural category
@@ -80,14 +81,9 @@ def save() -> None:
         return
     if _ANSWERS.read_from != folder:
         _read(folder)  # what the file holds stays in it
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f".{FILE}.{os.getpid()}"
-        partial.write_bytes(pickle.dumps({"stamp": _stamp(), "known": _ANSWERS.known}, protocol=5))
-        os.replace(partial, folder / FILE)
-    except OSError:  # a cache that cannot be written costs the next build 25 ms
-        return
-    _ANSWERS.unsaved = False
+    # (a cache that cannot be written costs the next build 25 ms)
+    if write_whole(folder / FILE, pickle.dumps({"stamp": _stamp(), "known": _ANSWERS.known}, protocol=5)):
+        _ANSWERS.unsaved = False
 
 
 class _Plain(pickle.Unpickler):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 import types
 from collections.abc import Iterable, MutableMapping
 from typing import Any
@@ -14,6 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from digest.model import Language, Page, SiteConfig, Term
+from digest.read.files import write_whole
 from digest.render import newsletter, schema
 from digest.render.charts import initials_avatar, mentions_chart, monthly_counts
 from digest.render.i18n import ENGLISH, Messages
@@ -97,14 +97,9 @@ def save_compiled() -> None:
     folder, _COMPILED.unsaved, unsaved = _COMPILED.folder, set(), _COMPILED.unsaved
     if folder is None:
         return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for key in unsaved:
-            partial = folder / f".{key}.{os.getpid()}"
-            partial.write_bytes(_COMPILED._code[key])
-            os.replace(partial, folder / f"{key}.bin")
-    except OSError:  # a cache that cannot be written costs the next build the compiling
-        pass
+    for key in unsaved:  # (a cache that cannot be written costs the next build the compiling)
+        if not write_whole(folder / f"{key}.bin", _COMPILED._code[key]):
+            break
 
 
 def by_letter(terms: Iterable[Term]) -> list[tuple[str, list[Term]]]:
