@@ -247,22 +247,12 @@ class BuildCache:
 
     def card_keys(self, language: str) -> dict[str, str]:
         """The key of each article's card kept for `language`, by the article's path."""
-        if not self._whole() or self._db is None:
-            return {}
-        try:
-            return dict(self._db.execute("SELECT path, key FROM cards WHERE language = ?", (language,)).fetchall())
-        except sqlite3.DatabaseError:
-            return {}
+        return dict(self._query("SELECT path, key FROM cards WHERE language = ?", language))
 
     def card(self, language: str, path: str, key: str) -> str | None:
         """The card of an article kept for `language` with `key`, if there is one."""
-        if not self._whole() or self._db is None:
-            return None
-        try:
-            return next((str(html) for html, in self._db.execute(
-                "SELECT html FROM cards WHERE path = ? AND language = ? AND key = ?", (path, language, key))), None)
-        except sqlite3.DatabaseError:
-            return None
+        found = self._query("SELECT html FROM cards WHERE path = ? AND language = ? AND key = ?", path, language, key)
+        return str(found[0][0]) if found else None
 
     def hashes(self, paths: Iterable[str]) -> dict[str, str]:
         """The content hashes of these sources, as they were when cached."""
@@ -295,12 +285,17 @@ class BuildCache:
 
     def fingerprints(self) -> dict[str, str]:
         """The fingerprint of every output file the last good build wrote."""
+        return dict(self._query("SELECT output_path, fingerprint FROM pages"))
+
+    def _query(self, select: str, *values: object) -> list[tuple[Any, ...]]:
+        """The rows of `select` with these `values`; none from a cache that is missing, damaged or of another
+        namespace."""
         if not self._whole() or self._db is None:
-            return {}
+            return []
         try:
-            return dict(self._db.execute("SELECT output_path, fingerprint FROM pages").fetchall())
+            return self._db.execute(select, values).fetchall()
         except sqlite3.DatabaseError:
-            return {}
+            return []
 
     def last_build(self) -> LastBuild | None:
         """The record the last good build left, or None."""
