@@ -272,7 +272,7 @@ def _whole_site(run: _Run, sources: list[SourceFile], assets: list[str], inputs:
     stored = cache.fingerprints() if cache is not None else {}
     fingerprints = {site.config.language: Fingerprints(site, salt, record=keep_warm, signatures=parsed.signatures)
                     for site in sites}
-    covered: list[set[str]] = []  # with `warm`: the articles each page's fingerprint covers
+    covered: list[set[str]] = []  # with `keep_warm`: the articles each page's fingerprint covers
     shelves = cards.shelves(cache, fingerprints)
 
     def fingerprint(page: Page) -> str:

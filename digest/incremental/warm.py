@@ -123,8 +123,7 @@ def made(work: Work, pages: Sequence[Page], covered: Sequence[set[str]], current
                 fingerprints=current, printers=printers, placed=by_path, articles=by_path,
                 found=FrozenMap({path: tuple(p) for path, p in found.items()}), later=tuple(later),
                 sources=work.sources, term_pages=tuple(parsed.term_pages), edition_pages=tuple(parsed.edition_pages),
-                copies=frozenset(copies), sitemap_lines=sitemap_lines,
-                cards=cards)
+                copies=frozenset(copies), sitemap_lines=sitemap_lines, cards=cards)
 
 
 def after_bodies(warm: Warm, work: Work) -> Warm:
